@@ -1,0 +1,17 @@
+//! ucsconf: the engine behind the command line and the TUI.
+//!
+//! The core modules (`ini`, `node`, `settings`, `cluster`, `logs`, `inventory`)
+//! never print and never touch the terminal: they return values and typed
+//! errors. The faces (`cli`, `tui`) turn those into text, JSON or widgets.
+
+pub mod cluster;
+pub mod demo;
+pub mod error;
+pub mod ini;
+pub mod inventory;
+pub mod logs;
+pub mod node;
+pub mod paths;
+pub mod settings;
+
+pub use error::{Error, ErrorClass, Result};

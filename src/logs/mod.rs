@@ -1,0 +1,15 @@
+//! The application log: reading the end of huge files, following appends
+//! across rotation and truncation, grouping lines into entries, and making
+//! log text safe to show in a terminal.
+
+pub mod entry;
+pub mod follow;
+pub mod sanitize;
+pub mod source;
+pub mod tail;
+
+pub use entry::{Entry, EntryGrouper, Level};
+pub use follow::{Follower, Polled};
+pub use sanitize::{display_line, escape_controls};
+pub use source::{LocalLog, LogSource, LogStat, NodeLog};
+pub use tail::{Tail, last_lines};

@@ -1,0 +1,127 @@
+//! Backup names (`<file>.<UTC timestamp>.bak`) and which old backups to prune.
+//! Pure functions, shared by every transport.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How many backups of a file are kept.
+pub const KEEP: usize = 5;
+
+/// `20261122T101500Z` for a moment in UTC.
+pub fn utc_stamp(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil conversion (proleptic Gregorian calendar).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// The backup name for `file` (a bare file name); `attempt` > 0 adds a
+/// counter for a second backup within the same second.
+pub fn backup_name(file: &str, time: SystemTime, attempt: u32) -> String {
+    let stamp = utc_stamp(time);
+    if attempt == 0 {
+        format!("{file}.{stamp}.bak")
+    } else {
+        format!("{file}.{stamp}-{attempt}.bak")
+    }
+}
+
+/// The sort key of a backup of `file`, or `None` when `name` is not one.
+fn backup_key<'a>(file: &str, name: &'a str) -> Option<(&'a str, u32)> {
+    let middle = name
+        .strip_prefix(file)?
+        .strip_prefix('.')?
+        .strip_suffix(".bak")?;
+    let (stamp, counter) = match middle.split_once('-') {
+        Some((s, c)) => (s, c.parse().ok()?),
+        None => (middle, 0),
+    };
+    let well_formed = stamp.len() == 16
+        && stamp.as_bytes()[8] == b'T'
+        && stamp.ends_with('Z')
+        && stamp[..8]
+            .bytes()
+            .chain(stamp[9..15].bytes())
+            .all(|b| b.is_ascii_digit());
+    well_formed.then_some((stamp, counter))
+}
+
+/// Of the names in a directory, the backups of `file` beyond the newest [`KEEP`].
+pub fn backups_to_prune(file: &str, names: &[String]) -> Vec<String> {
+    let mut backups: Vec<_> = names
+        .iter()
+        .filter_map(|n| backup_key(file, n).map(|k| (k, n)))
+        .collect();
+    backups.sort_by(|a, b| b.0.cmp(&a.0));
+    backups
+        .into_iter()
+        .skip(KEEP)
+        .map(|(_, n)| n.clone())
+        .collect()
+}
+
+/// A unique temporary name beside `file`, hidden and marked as ours.
+pub fn temp_name(file: &str) -> String {
+    let mut r = [0u8; 6];
+    // A failing OS generator only makes a clash likelier; create_new still guards it.
+    let _ = getrandom::fill(&mut r);
+    let hex: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    format!(".{file}.ucsconf-{}-{hex}.tmp", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamps_are_utc_calendar_times() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_338_900); // 2026-11-22T09:15:00Z
+        assert_eq!(utc_stamp(t), "20261122T091500Z");
+        assert_eq!(utc_stamp(UNIX_EPOCH), "19700101T000000Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(utc_stamp(leap), "20000229T000000Z");
+    }
+
+    #[test]
+    fn prunes_all_but_the_newest_five_and_nothing_else() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_338_900);
+        let mut names: Vec<String> = (0..7)
+            .map(|i| backup_name("a.ini", t + Duration::from_secs(i), 0))
+            .collect();
+        names.push(backup_name("a.ini", t + Duration::from_secs(6), 1));
+        names.push("a.ini".into());
+        names.push("b.ini.20261122T091500Z.bak".into());
+        names.push("a.ini.garbage.bak".into());
+        let pruned = backups_to_prune("a.ini", &names);
+        assert_eq!(
+            pruned,
+            vec![
+                backup_name("a.ini", t + Duration::from_secs(2), 0),
+                backup_name("a.ini", t + Duration::from_secs(1), 0),
+                backup_name("a.ini", t, 0),
+            ]
+        );
+    }
+}

@@ -1,0 +1,332 @@
+//! The local filesystem as a node.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+
+use super::backup;
+use super::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+
+/// A node whose root is a directory on this machine.
+#[derive(Debug, Clone)]
+pub struct LocalNode {
+    name: String,
+    root: PathBuf,
+    root_display: String,
+}
+
+impl LocalNode {
+    pub fn new(name: impl Into<String>, root: impl Into<PathBuf>) -> LocalNode {
+        let root = root.into();
+        LocalNode {
+            name: name.into(),
+            root_display: root.display().to_string(),
+            root,
+        }
+    }
+
+    /// The local path of a `/`-separated path relative to the root.
+    pub fn resolve(&self, path: &str) -> PathBuf {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .fold(self.root.clone(), |p, segment| p.join(segment))
+    }
+
+    async fn blocking<T, F>(&self, path: &str, f: F) -> Result<T, NodeError>
+    where
+        T: Send + 'static,
+        F: FnOnce(PathBuf, String) -> Result<T, NodeError> + Send + 'static,
+    {
+        let local = self.resolve(path);
+        let shown = local.display().to_string();
+        let join = tokio::task::spawn_blocking(move || f(local, shown)).await;
+        join.unwrap_or_else(|e| {
+            Err(NodeError::Unreachable(format!(
+                "local file task failed: {e}"
+            )))
+        })
+    }
+}
+
+#[async_trait]
+impl Node for LocalNode {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn transport(&self) -> Transport {
+        Transport::Local
+    }
+
+    fn root(&self) -> &str {
+        &self.root_display
+    }
+
+    async fn read(&self, path: &str, limit: u64) -> Result<Option<Snapshot>, NodeError> {
+        self.blocking(path, move |local, shown| read_file(&local, &shown, limit))
+            .await
+    }
+
+    async fn stat(&self, path: &str) -> Result<Option<FileStat>, NodeError> {
+        self.blocking(path, |local, shown| match fs::metadata(&local) {
+            Ok(m) => Ok(Some(FileStat {
+                len: m.len(),
+                mtime: m.modified().ok(),
+                id: file_id(&m),
+            })),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(NodeError::io(&shown, e)),
+        })
+        .await
+    }
+
+    async fn read_at(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, NodeError> {
+        self.blocking(path, move |local, shown| {
+            read_range(&local, offset, len).map_err(|e| NodeError::io(&shown, e))
+        })
+        .await
+    }
+
+    async fn replace(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        expected: &Expected,
+        private: bool,
+    ) -> Result<Written, NodeError> {
+        let (bytes, expected) = (bytes.to_vec(), expected.clone());
+        self.blocking(path, move |local, shown| {
+            replace_file(&local, &shown, &bytes, &expected, private)
+        })
+        .await
+    }
+
+    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
+        let expected = expected.clone();
+        self.blocking(path, move |local, shown| {
+            let expected = Expected::Version(expected);
+            check_unchanged(&local, &shown, &expected)?;
+            let backup = write_backup(&local, &shown)?;
+            check_unchanged(&local, &shown, &expected)?;
+            fs::remove_file(&local).map_err(|e| NodeError::io(&shown, e))?;
+            Ok(Written {
+                backup,
+                version: None,
+            })
+        })
+        .await
+    }
+}
+
+pub(crate) fn read_file(
+    local: &Path,
+    shown: &str,
+    limit: u64,
+) -> Result<Option<Snapshot>, NodeError> {
+    let mut file = match File::open(local) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(NodeError::io(shown, e)),
+    };
+    let meta = file.metadata().map_err(|e| NodeError::io(shown, e))?;
+    if meta.is_dir() {
+        return Err(NodeError::io(
+            shown,
+            io::Error::other("is a directory, not a file"),
+        ));
+    }
+    let too_large = |size| NodeError::TooLarge {
+        path: shown.to_string(),
+        size,
+        limit,
+    };
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Read one byte past the limit to notice a file that grew meanwhile.
+    (&mut file)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| NodeError::io(shown, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let version = Version::of(&bytes, meta.modified().ok());
+    Ok(Some(Snapshot { bytes, version }))
+}
+
+fn read_range(local: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+    let mut file = File::open(local)?;
+    file.seek(SeekFrom::Start(offset))?;
+    let mut buf = Vec::with_capacity(len);
+    file.take(len as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &fs::Metadata) -> Option<u64> {
+    None
+}
+
+/// Fails with `Conflict`/`AlreadyExists` unless the file is exactly as expected.
+fn check_unchanged(local: &Path, shown: &str, expected: &Expected) -> Result<(), NodeError> {
+    let current = read_file(local, shown, u64::MAX)?;
+    match (expected, current) {
+        (Expected::Absent, None) => Ok(()),
+        (Expected::Absent, Some(_)) => Err(NodeError::AlreadyExists {
+            path: shown.to_string(),
+        }),
+        (Expected::Version(v), Some(s)) if s.version == *v => Ok(()),
+        (Expected::Version(_), _) => Err(NodeError::Conflict {
+            path: shown.to_string(),
+        }),
+    }
+}
+
+/// Copies the current content to `<file>.<UTC timestamp>.bak` and prunes old
+/// backups. `Ok(None)`: there was no file to back up.
+fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> {
+    let Some(current) = read_file(local, shown, u64::MAX)? else {
+        return Ok(None);
+    };
+    let (dir, file) = split_local(local);
+    let now = SystemTime::now();
+    let io_err = |e| NodeError::io(shown, e);
+    let mut attempt = 0;
+    let (backup_path, mut out) = loop {
+        let candidate = dir.join(backup::backup_name(&file, now, attempt));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(f) => break (candidate, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+            Err(e) => return Err(io_err(e)),
+        }
+    };
+    copy_permissions(local, &backup_path);
+    out.write_all(&current.bytes)
+        .and_then(|_| out.sync_all())
+        .map_err(io_err)?;
+    prune_backups(&dir, &file);
+    Ok(Some(backup_path.display().to_string()))
+}
+
+fn prune_backups(dir: &Path, file: &str) {
+    let Ok(read) = fs::read_dir(dir) else { return };
+    let names: Vec<String> = read
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    for name in backup::backups_to_prune(file, &names) {
+        // A backup that cannot be pruned is harmless; the write itself succeeded.
+        let _ = fs::remove_file(dir.join(name));
+    }
+}
+
+fn split_local(local: &Path) -> (PathBuf, String) {
+    let dir = local.parent().map(Path::to_path_buf).unwrap_or_default();
+    let file = local
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (dir, file)
+}
+
+fn replace_file(
+    local: &Path,
+    shown: &str,
+    bytes: &[u8],
+    expected: &Expected,
+    private: bool,
+) -> Result<Written, NodeError> {
+    let io_err = |e| NodeError::io(shown, e);
+    let (dir, file) = split_local(local);
+    check_unchanged(local, shown, expected)?;
+    if !dir.as_os_str().is_empty() {
+        fs::create_dir_all(&dir).map_err(io_err)?;
+    }
+    let tmp = dir.join(backup::temp_name(&file));
+    let result = (|| {
+        let mut out = create_temp(&tmp, private).map_err(io_err)?;
+        if !private {
+            copy_permissions(local, &tmp);
+        }
+        out.write_all(bytes)
+            .and_then(|_| out.sync_all())
+            .map_err(io_err)?;
+        let mtime = out.metadata().ok().and_then(|m| m.modified().ok());
+        drop(out);
+        let backup = match expected {
+            Expected::Absent => None,
+            Expected::Version(_) => write_backup(local, shown)?,
+        };
+        // The last look before the file is replaced: nothing changed meanwhile.
+        check_unchanged(local, shown, expected)?;
+        match expected {
+            // A hard link fails if the target appeared meanwhile: create-if-absent, atomically.
+            Expected::Absent => match fs::hard_link(&tmp, local) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    return Err(NodeError::AlreadyExists {
+                        path: shown.to_string(),
+                    });
+                }
+                Err(_) => fs::rename(&tmp, local).map_err(io_err)?,
+            },
+            Expected::Version(_) => fs::rename(&tmp, local).map_err(io_err)?,
+        }
+        sync_dir(&dir);
+        Ok(Written {
+            backup,
+            version: Some(Version::of(bytes, mtime)),
+        })
+    })();
+    // After a rename the temp name is gone; after a hard link or a failure it is ours to remove.
+    let _ = fs::remove_file(&tmp);
+    result
+}
+
+fn create_temp(tmp: &Path, private: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if private { 0o600 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    options.open(tmp)
+}
+
+/// The new file keeps the old one's permissions (best effort).
+fn copy_permissions(from: &Path, to: &Path) {
+    if let Ok(meta) = fs::metadata(from) {
+        let _ = fs::set_permissions(to, meta.permissions());
+    }
+}
+
+/// Makes the rename durable (Unix); elsewhere the rename is already journaled.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}

@@ -1,0 +1,187 @@
+//! How bytes reach a node: the [`Node`] trait, implemented for the local
+//! filesystem (and later SSH).
+//!
+//! Paths given to a node are relative to its root and `/`-separated, on every
+//! platform and transport; a node maps them to its own representation.
+
+pub mod backup;
+pub mod local;
+
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+
+use crate::error::ErrorClass;
+
+pub use local::LocalNode;
+
+/// What a file looked like when it was read: used to detect a concurrent change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub size: u64,
+    pub mtime: Option<SystemTime>,
+    pub sha256: [u8; 32],
+}
+
+impl Version {
+    pub fn of(bytes: &[u8], mtime: Option<SystemTime>) -> Version {
+        Version {
+            size: bytes.len() as u64,
+            mtime,
+            sha256: Sha256::digest(bytes).into(),
+        }
+    }
+}
+
+/// A file's content together with the version it was read at.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub bytes: Vec<u8>,
+    pub version: Version,
+}
+
+/// Size and identity of a file, cheap to ask for (no content read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    pub len: u64,
+    pub mtime: Option<SystemTime>,
+    /// An identity that changes when the file is replaced (inode), where known.
+    pub id: Option<u64>,
+}
+
+/// What the writer expects to find on the node right before it replaces a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// The file must not exist (creating it).
+    Absent,
+    /// The file must still be exactly this version.
+    Version(Version),
+}
+
+impl Expected {
+    pub fn from_snapshot(snapshot: Option<&Snapshot>) -> Expected {
+        match snapshot {
+            Some(s) => Expected::Version(s.version.clone()),
+            None => Expected::Absent,
+        }
+    }
+}
+
+/// The outcome of a successful write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The backup of the previous content (`<file>.<UTC timestamp>.bak`), if there was one.
+    pub backup: Option<String>,
+    /// The version now on the node (`None` after a removal).
+    pub version: Option<Version>,
+}
+
+/// How a node is reached, for display ("local", "ssh admin@host:22").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    Local,
+    Ssh {
+        user: Option<String>,
+        host: String,
+        port: u16,
+    },
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::Local => f.write_str("local"),
+            Transport::Ssh { user, host, port } => {
+                f.write_str("ssh ")?;
+                if let Some(u) = user {
+                    write!(f, "{u}@")?;
+                }
+                write!(f, "{host}")?;
+                if *port != 22 {
+                    write!(f, ":{port}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: the file is {size} bytes, larger than the {limit} byte limit; left untouched")]
+    TooLarge { path: String, size: u64, limit: u64 },
+    #[error(
+        "{path} changed on the node after it was read; nothing was written (reload and try again)"
+    )]
+    Conflict { path: String },
+    #[error("{path} already exists on the node; nothing was written (reload and try again)")]
+    AlreadyExists { path: String },
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+impl NodeError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            NodeError::Conflict { .. } | NodeError::AlreadyExists { .. } => ErrorClass::Conflict,
+            NodeError::TooLarge { .. } => ErrorClass::Invalid,
+            NodeError::Io { .. } | NodeError::Unreachable(_) => ErrorClass::Failed,
+        }
+    }
+
+    pub fn io(path: &str, source: std::io::Error) -> NodeError {
+        NodeError::Io {
+            path: path.to_string(),
+            source,
+        }
+    }
+}
+
+/// Access to one node's files. Every write is atomic, backed up and
+/// conflict-checked; paths are relative to the node's root, `/`-separated.
+#[async_trait]
+pub trait Node: Send + Sync {
+    /// The node's name in the inventory.
+    fn name(&self) -> &str;
+    fn transport(&self) -> Transport;
+    /// The root directory as the node spells it.
+    fn root(&self) -> &str;
+
+    /// Reads a whole file of at most `limit` bytes. `Ok(None)`: it does not exist.
+    async fn read(&self, path: &str, limit: u64) -> Result<Option<Snapshot>, NodeError>;
+
+    /// Size and identity. `Ok(None)`: it does not exist.
+    async fn stat(&self, path: &str) -> Result<Option<FileStat>, NodeError>;
+
+    /// Up to `len` bytes from `offset` (fewer at the end of the file).
+    async fn read_at(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, NodeError>;
+
+    /// Atomically replaces (or creates) `path` with `bytes` if the file is still
+    /// as `expected`; keeps the previous content as a timestamped backup (newest
+    /// five kept). `private`: readable by the owner only (0600 on Unix).
+    async fn replace(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        expected: &Expected,
+        private: bool,
+    ) -> Result<Written, NodeError>;
+
+    /// Removes `path` if it is still at `expected`, keeping a backup.
+    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError>;
+}
+
+/// Splits a relative `/`-separated path into its directory and file name.
+pub fn split_path(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
+}

@@ -1,0 +1,6 @@
+//! The domain: what each setting means, how it is validated, and how secrets are sealed.
+
+pub mod calendar;
+pub mod credentials;
+pub mod presence;
+pub mod seal;
