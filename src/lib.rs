@@ -11,6 +11,7 @@ pub mod ini;
 pub mod inventory;
 pub mod logs;
 pub mod node;
+pub mod ops;
 pub mod paths;
 pub mod settings;
 
