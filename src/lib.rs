@@ -14,5 +14,6 @@ pub mod node;
 pub mod ops;
 pub mod paths;
 pub mod settings;
+pub mod tui;
 
 pub use error::{Error, ErrorClass, Result};

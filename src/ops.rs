@@ -118,3 +118,51 @@ pub async fn save_calendar(
     let _ = (target, loaded, settings);
     todo!()
 }
+
+/// A field's new value in a calendar change.
+#[derive(Debug, Clone)]
+pub enum FieldValue {
+    /// A text field (`None` leaves it as it is).
+    Text(String),
+    Toggle(bool),
+    /// A newly typed password, sealed under each node's own key on save.
+    Password(SecretString),
+}
+
+/// One change an admin makes, applicable to any node (and so to all of them).
+#[derive(Debug, Clone)]
+pub enum Change {
+    PresenceSet {
+        section: Option<String>,
+        key: String,
+        value: String,
+    },
+    PresenceUnset {
+        section: Option<String>,
+        key: String,
+    },
+    /// Calendar fields to set; validated on each node as it will be saved there.
+    Calendar(Vec<(crate::settings::calendar::Field, FieldValue)>),
+    CredentialsSave {
+        client_id: String,
+        secret: SecretString,
+    },
+    CredentialsForget,
+}
+
+/// The outcome of applying a change on one node.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub saved: Saved,
+    /// `warning: ` lines without the prefix (calendar warnings, for instance).
+    pub warnings: Vec<String>,
+}
+
+/// Applies one change on one node with every safety rule (validation,
+/// conflict check, backup). Presence: a key found in several sections with no
+/// section given is `Error::Invalid` listing them; a new key needs a section
+/// unless it is a known key.
+pub async fn apply(target: &Target, change: &Change) -> Result<Applied> {
+    let _ = (target, change);
+    todo!()
+}
