@@ -202,7 +202,7 @@ fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> 
     let (dir, file) = split_local(local);
     let now = SystemTime::now();
     let io_err = |e| NodeError::io(shown, e);
-    let mut attempt = 0;
+    let mut attempt = backup::next_attempt(&file, now, &dir_names(&dir));
     let (backup_path, mut out) = loop {
         let candidate = dir.join(backup::backup_name(&file, now, attempt));
         match OpenOptions::new()
@@ -211,7 +211,7 @@ fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> 
             .open(&candidate)
         {
             Ok(f) => break (candidate, f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 10_000 => attempt += 1,
             Err(e) => return Err(io_err(e)),
         }
     };
@@ -223,12 +223,16 @@ fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> 
     Ok(Some(backup_path.display().to_string()))
 }
 
+fn dir_names(dir: &Path) -> Vec<String> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect()
+}
+
 fn prune_backups(dir: &Path, file: &str) {
-    let Ok(read) = fs::read_dir(dir) else { return };
-    let names: Vec<String> = read
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
-    for name in backup::backups_to_prune(file, &names) {
+    for name in backup::backups_to_prune(file, &dir_names(dir)) {
         // A backup that cannot be pruned is harmless; the write itself succeeded.
         let _ = fs::remove_file(dir.join(name));
     }
