@@ -465,7 +465,7 @@ fn invalid_names_and_values_are_refused_and_nothing_changes() {
         (Some("General"), "Port", "80\r\n[Evil]"),
         (Some("General"), "Port", "80\n"),
         (Some("General"), "Port", "8\r0"),
-        (Some("General"), "Port", "8\00"),
+        (Some("General"), "Port", "8\u{0}0"),
         (Some("General"), "Po\nrt", "80"),
         (Some("General"), "Po=rt", "80"),
         (Some("General"), "", "80"),

@@ -564,3 +564,109 @@ fn eq_ci(a: &str, b: &str) -> bool {
 fn fold(s: &str) -> String {
     s.chars().flat_map(char::to_lowercase).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_value(line: &str) -> Option<(&str, &str)> {
+        match classify(line) {
+            Kind::Key { key, value, .. } => Some((&line[key], &line[value])),
+            _ => None,
+        }
+    }
+
+    fn section(line: &str) -> Option<&str> {
+        match classify(line) {
+            Kind::Section { name } => Some(&line[name]),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn classifies_lines() {
+        assert_eq!(key_value(" Key \t= a = b \r"), Some(("Key", "a = b")));
+        assert_eq!(key_value("Key=\"quoted\""), Some(("Key", "\"quoted\"")));
+        assert_eq!(key_value("Key=   "), Some(("Key", "")));
+        assert_eq!(key_value("=value"), None);
+        assert_eq!(key_value("  = value"), None);
+        assert_eq!(key_value("no equals"), None);
+        assert_eq!(key_value("  ; Key=value"), None);
+        assert_eq!(key_value("#Key=value"), None);
+        assert_eq!(section("  [ Name ]  ; note"), Some("Name"));
+        assert_eq!(section("[a]b]"), Some("a"));
+        assert_eq!(section("[Unclosed "), Some("Unclosed"));
+        assert_eq!(section("[]"), Some(""));
+        assert_eq!(section("[x]=1"), Some("x"));
+        assert_eq!(classify(""), Kind::Other);
+        assert_eq!(classify(" \t "), Kind::Other);
+    }
+
+    #[test]
+    fn splits_lines_keeping_lone_carriage_returns() {
+        let lines = split_lines("a\r\nb\r\r\nc\rd\ne");
+        let got: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.ending)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Some(LineEnding::CrLf)),
+                ("b\r", Some(LineEnding::CrLf)),
+                ("c\rd", Some(LineEnding::Lf)),
+                ("e", None),
+            ]
+        );
+        assert!(split_lines("").is_empty());
+        assert_eq!(split_lines("\n").len(), 1);
+    }
+
+    #[test]
+    fn new_keys_copy_the_spacing_around_equals() {
+        let styled = |line: &str| {
+            Line {
+                text: line.to_owned(),
+                ending: None,
+                kind: classify(line),
+            }
+            .styled("K", "v")
+        };
+        assert_eq!(styled("a=1"), "K=v");
+        assert_eq!(styled("  a \t=  1  "), "K \t=  v");
+        assert_eq!(styled("a =   "), "K = v");
+        assert_eq!(styled("a="), "K=v");
+    }
+
+    #[test]
+    fn names_compare_without_case() {
+        assert!(eq_ci("WebexPresence.Enable", "webexpresence.ENABLE"));
+        assert!(eq_ci("Réglages", "RÉGLAGES"));
+        assert!(!eq_ci("Réglages", "Reglages"));
+        assert_eq!(fold("ÉCOLE"), fold("école"));
+        // Kelvin sign folds to an ASCII k, consistently in both functions.
+        assert!(eq_ci("\u{212A}ey", "key"));
+        assert_eq!(fold("\u{212A}ey"), fold("KEY"));
+    }
+
+    #[test]
+    fn dominant_ending_prefers_crlf_on_ties() {
+        assert_eq!(dominant_ending(&split_lines("a\nb\r\n")), LineEnding::CrLf);
+        assert_eq!(dominant_ending(&split_lines("a\nb\nc\r\n")), LineEnding::Lf);
+        assert_eq!(dominant_ending(&split_lines("a")), LineEnding::CrLf);
+    }
+
+    #[test]
+    fn a_key_under_an_unclosed_header_stays_out_of_the_section_above() {
+        let mut doc = Document::parse(b"[A]\nx=1\n[B\ny=2\n").unwrap();
+        assert_eq!(doc.get(Some("A"), "y"), None);
+        assert_eq!(doc.get(Some("B"), "y"), Some("2"));
+        doc.set(Some("B"), "z", "3").unwrap();
+        assert_eq!(doc.to_bytes(), b"[A]\nx=1\n[B\ny=2\nz=3\n");
+    }
+
+    #[test]
+    fn unset_of_a_duplicate_key_uncovers_the_next_one() {
+        let mut doc = Document::parse(b"[A]\r\nk=1\r\nK=2\r\n").unwrap();
+        assert!(doc.unset(Some("a"), "k"));
+        assert_eq!(doc.to_bytes(), b"[A]\r\nK=2\r\n");
+        assert_eq!(doc.get(Some("A"), "k"), Some("2"));
+    }
+}
