@@ -53,7 +53,10 @@ impl Node {
 
     fn files_in(&self, rel_dir: &str) -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(self.path(rel_dir))
-            .map(|r| r.map(|e| e.unwrap().file_name().into_string().unwrap()).collect())
+            .map(|r| {
+                r.map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect()
+            })
             .unwrap_or_default();
         v.sort();
         v
@@ -89,7 +92,11 @@ fn presence_get_and_set_change_exactly_one_line_with_a_backup() {
     assert!(String::from_utf8_lossy(&after).contains("WebexPresence.Enable=1\r\n"));
     assert!(after.starts_with(b"\xEF\xBB\xBF"), "BOM kept");
     let files = node.files_in("Apps/Presence/Settings");
-    assert_eq!(files.iter().filter(|f| f.ends_with(".bak")).count(), 1, "{files:?}");
+    assert_eq!(
+        files.iter().filter(|f| f.ends_with(".bak")).count(),
+        1,
+        "{files:?}"
+    );
 
     // Setting the same value again rewrites nothing.
     node.cmd()
@@ -107,12 +114,22 @@ fn presence_show_lists_sections_and_keys_and_json_parses() {
         .args(["presence", "show"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("[Webex]\nWebexPresence.Enable=0\n"));
-    let out = node.cmd().args(["--json", "presence", "show"]).output().unwrap();
+        .stdout(predicate::str::contains(
+            "[Webex]\nWebexPresence.Enable=0\n",
+        ));
+    let out = node
+        .cmd()
+        .args(["--json", "presence", "show"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entries = doc["nodes"][0]["entries"].as_array().unwrap();
-    assert!(entries.iter().any(|e| e["key"] == "LogLevel" && e["value"] == "Info" && e["section"] == "General"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["key"] == "LogLevel" && e["value"] == "Info" && e["section"] == "General")
+    );
 }
 
 #[test]
@@ -124,14 +141,24 @@ fn ambiguous_and_unknown_keys_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("[A]").and(predicate::str::contains("[B]")));
-    node.cmd().args(["presence", "get", "Key", "--section", "b"]).assert().success().stdout("2\n");
-    node.cmd().args(["presence", "set", "Key", "3"]).assert().code(2);
+    node.cmd()
+        .args(["presence", "get", "Key", "--section", "b"])
+        .assert()
+        .success()
+        .stdout("2\n");
+    node.cmd()
+        .args(["presence", "set", "Key", "3"])
+        .assert()
+        .code(2);
     node.cmd()
         .args(["presence", "set", "Brand.New", "x"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--section"));
-    node.cmd().args(["presence", "get", "Missing"]).assert().code(1);
+    node.cmd()
+        .args(["presence", "get", "Missing"])
+        .assert()
+        .code(1);
     assert_eq!(node.read(PRESENCE), before);
 }
 
@@ -147,18 +174,37 @@ fn known_keys_are_validated_and_find_their_section() {
         .args(["presence", "set", "WebexPresence.Enable", "1"])
         .assert()
         .success();
-    assert_eq!(node.read(PRESENCE), b"[General]\nLogLevel=Info\n\n[Webex]\nWebexPresence.Enable=1\n");
-    node.cmd().args(["presence", "unset", "WebexPresence.Enable"]).assert().success();
-    assert_eq!(node.read(PRESENCE), b"[General]\nLogLevel=Info\n\n[Webex]\n");
+    assert_eq!(
+        node.read(PRESENCE),
+        b"[General]\nLogLevel=Info\n\n[Webex]\nWebexPresence.Enable=1\n"
+    );
+    node.cmd()
+        .args(["presence", "unset", "WebexPresence.Enable"])
+        .assert()
+        .success();
+    assert_eq!(
+        node.read(PRESENCE),
+        b"[General]\nLogLevel=Info\n\n[Webex]\n"
+    );
 }
 
 #[test]
 fn a_missing_presence_file_is_created_only_with_an_explicit_section() {
     let node = Node::new();
-    node.cmd().args(["presence", "set", "WebexPresence.Enable", "1"]).assert().code(2);
+    node.cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .code(2);
     assert!(!node.path(PRESENCE).exists());
     node.cmd()
-        .args(["presence", "set", "WebexPresence.Enable", "1", "--section", "Webex"])
+        .args([
+            "presence",
+            "set",
+            "WebexPresence.Enable",
+            "1",
+            "--section",
+            "Webex",
+        ])
         .assert()
         .success();
     assert_eq!(node.read(PRESENCE), b"[Webex]\r\nWebexPresence.Enable=1");
@@ -168,25 +214,52 @@ fn a_missing_presence_file_is_created_only_with_an_explicit_section() {
 fn odd_files_round_trip_through_set() {
     // Windows-1252 with an accented comment, no final newline.
     let node = Node::with_presence(b"; Param\xe8tres\r\n[General]\r\nLogLevel = Info");
-    node.cmd().args(["presence", "set", "LogLevel", "Debug"]).assert().success();
-    assert_eq!(node.read(PRESENCE), b"; Param\xe8tres\r\n[General]\r\nLogLevel = Debug");
+    node.cmd()
+        .args(["presence", "set", "LogLevel", "Debug"])
+        .assert()
+        .success();
+    assert_eq!(
+        node.read(PRESENCE),
+        b"; Param\xe8tres\r\n[General]\r\nLogLevel = Debug"
+    );
     // A value Windows-1252 cannot represent is refused, not replaced.
-    node.cmd().args(["presence", "set", "LogLevel", "日本"]).assert().code(2);
-    assert_eq!(node.read(PRESENCE), b"; Param\xe8tres\r\n[General]\r\nLogLevel = Debug");
+    node.cmd()
+        .args(["presence", "set", "LogLevel", "日本"])
+        .assert()
+        .code(2);
+    assert_eq!(
+        node.read(PRESENCE),
+        b"; Param\xe8tres\r\n[General]\r\nLogLevel = Debug"
+    );
 
     // UTF-16LE with BOM.
     let utf16: Vec<u8> = b"\xff\xfe"
         .iter()
         .copied()
-        .chain("[General]\r\nLogLevel=Info\r\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .chain(
+            "[General]\r\nLogLevel=Info\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
         .collect();
     let node = Node::with_presence(&utf16);
-    node.cmd().args(["presence", "get", "LogLevel"]).assert().success().stdout("Info\n");
-    node.cmd().args(["presence", "set", "LogLevel", "Verbosé"]).assert().success();
+    node.cmd()
+        .args(["presence", "get", "LogLevel"])
+        .assert()
+        .success()
+        .stdout("Info\n");
+    node.cmd()
+        .args(["presence", "set", "LogLevel", "Verbosé"])
+        .assert()
+        .success();
     let expected: Vec<u8> = b"\xff\xfe"
         .iter()
         .copied()
-        .chain("[General]\r\nLogLevel=Verbosé\r\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .chain(
+            "[General]\r\nLogLevel=Verbosé\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
         .collect();
     assert_eq!(node.read(PRESENCE), expected);
 }
@@ -194,7 +267,10 @@ fn odd_files_round_trip_through_set() {
 #[test]
 fn binary_and_oversized_files_are_refused_untouched() {
     let node = Node::with_presence(b"[General]\x00\x01\x02binary");
-    node.cmd().args(["presence", "set", "K", "v", "--section", "General"]).assert().code(2);
+    node.cmd()
+        .args(["presence", "set", "K", "v", "--section", "General"])
+        .assert()
+        .code(2);
     assert_eq!(node.read(PRESENCE), b"[General]\x00\x01\x02binary");
 
     let mut big = b"[General]\n".to_vec();
@@ -219,7 +295,11 @@ fn calendar_rejects(args: &[&str], needle: &str) {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(needle));
-    assert_eq!(node.read(CALENDAR), original, "nothing written for {args:?}");
+    assert_eq!(
+        node.read(CALENDAR),
+        original,
+        "nothing written for {args:?}"
+    );
 }
 
 #[test]
@@ -232,14 +312,42 @@ fn calendar_validation_errors_write_nothing() {
     calendar_rejects(&["--refresh-secs", "1.5"], "86400");
     calendar_rejects(&["--provider", "office365"], "authentication");
     calendar_rejects(
-        &["--provider", "office365", "--modern-auth", "on", "--tenant-id", "not a tenant", "--client-id", GUID],
+        &[
+            "--provider",
+            "office365",
+            "--modern-auth",
+            "on",
+            "--tenant-id",
+            "not a tenant",
+            "--client-id",
+            GUID,
+        ],
         "tenant",
     );
     calendar_rejects(
-        &["--provider", "office365", "--modern-auth", "on", "--tenant-id", "contoso.onmicrosoft.com", "--client-id", "abc"],
+        &[
+            "--provider",
+            "office365",
+            "--modern-auth",
+            "on",
+            "--tenant-id",
+            "contoso.onmicrosoft.com",
+            "--client-id",
+            "abc",
+        ],
         "client",
     );
-    calendar_rejects(&["--provider", "office365", "--basic-auth", "on", "--username", "svc"], "password");
+    calendar_rejects(
+        &[
+            "--provider",
+            "office365",
+            "--basic-auth",
+            "on",
+            "--username",
+            "svc",
+        ],
+        "password",
+    );
 }
 
 #[test]
@@ -248,9 +356,21 @@ fn calendar_both_authentications_warn_but_save() {
     let out = node
         .cmd()
         .args([
-            "calendar", "set", "--provider", "office365", "--basic-auth", "on", "--username",
-            "svc-cal@contoso.com", "--password-stdin", "--modern-auth", "on", "--tenant-id",
-            "contoso.onmicrosoft.com", "--client-id", GUID,
+            "calendar",
+            "set",
+            "--provider",
+            "office365",
+            "--basic-auth",
+            "on",
+            "--username",
+            "svc-cal@contoso.com",
+            "--password-stdin",
+            "--modern-auth",
+            "on",
+            "--tenant-id",
+            "contoso.onmicrosoft.com",
+            "--client-id",
+            GUID,
         ])
         .write_stdin("Pa55word!\n")
         .assert()
@@ -258,13 +378,25 @@ fn calendar_both_authentications_warn_but_save() {
         .get_output()
         .clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
     assert!(warnings.len() >= 3, "{stderr}");
-    assert!(warnings[0].to_lowercase().contains("both"), "the both-auth warning comes first: {stderr}");
+    assert!(
+        warnings[0].to_lowercase().contains("both"),
+        "the both-auth warning comes first: {stderr}"
+    );
     let text = String::from_utf8(node.read(CALENDAR)).unwrap();
     assert!(text.contains("Provider=Office365"), "{text}");
-    assert!(text.contains("BasicAuth.Username=svc-cal@contoso.com"), "{text}");
-    assert!(!text.contains("Pa55word!"), "the password is sealed: {text}");
+    assert!(
+        text.contains("BasicAuth.Username=svc-cal@contoso.com"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Pa55word!"),
+        "the password is sealed: {text}"
+    );
     node.cmd()
         .args(["calendar", "show"])
         .assert()
@@ -276,14 +408,31 @@ fn calendar_both_authentications_warn_but_save() {
 fn credentials_save_show_forget_and_never_take_a_secret_from_argv() {
     let node = Node::new();
     node.cmd()
-        .args(["credentials", "save", "--client-id", "abc", "--secret", "s3cr3t"])
+        .args([
+            "credentials",
+            "save",
+            "--client-id",
+            "abc",
+            "--secret",
+            "s3cr3t",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("s3cr3t").not());
     assert!(!node.path(STORE).exists());
-    node.cmd().args(["credentials", "show"]).assert().success().stdout("No credentials saved\n");
     node.cmd()
-        .args(["credentials", "save", "--client-id", "3f2a9c1e", "--secret-stdin"])
+        .args(["credentials", "show"])
+        .assert()
+        .success()
+        .stdout("No credentials saved\n");
+    node.cmd()
+        .args([
+            "credentials",
+            "save",
+            "--client-id",
+            "3f2a9c1e",
+            "--secret-stdin",
+        ])
         .write_stdin("Very~Secret+/.value\n")
         .assert()
         .success()
@@ -298,19 +447,38 @@ fn credentials_save_show_forget_and_never_take_a_secret_from_argv() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(node.path("Var/Secure/ucsconf.key")).unwrap().permissions().mode();
+        let mode = fs::metadata(node.path("Var/Secure/ucsconf.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
-        assert_eq!(fs::metadata(node.path(STORE)).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(node.path(STORE)).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
-    node.cmd().args(["credentials", "forget"]).assert().success();
-    node.cmd().args(["credentials", "show"]).assert().success().stdout("No credentials saved\n");
+    node.cmd()
+        .args(["credentials", "forget"])
+        .assert()
+        .success();
+    node.cmd()
+        .args(["credentials", "show"])
+        .assert()
+        .success()
+        .stdout("No credentials saved\n");
 }
 
 #[test]
 fn a_store_that_does_not_decrypt_is_an_error_naming_the_file_and_left_untouched() {
     let node = Node::new();
     node.cmd()
-        .args(["credentials", "save", "--client-id", "3f2a9c1e", "--secret-stdin"])
+        .args([
+            "credentials",
+            "save",
+            "--client-id",
+            "3f2a9c1e",
+            "--secret-stdin",
+        ])
         .write_stdin("secret")
         .assert()
         .success();
@@ -328,10 +496,21 @@ fn a_store_that_does_not_decrypt_is_an_error_naming_the_file_and_left_untouched(
 #[test]
 fn logs_prints_the_last_lines() {
     let node = Node::new();
-    let lines: String = (1..=50).map(|i| format!("2026-11-22 10:00:{:02},000 [1] INFO  X - line {i}\r\n", i % 60)).collect();
+    let lines: String = (1..=50)
+        .map(|i| {
+            format!(
+                "2026-11-22 10:00:{:02},000 [1] INFO  X - line {i}\r\n",
+                i % 60
+            )
+        })
+        .collect();
     node.write(LOG, lines.as_bytes());
     let out = node.cmd().args(["logs", "--lines", "3"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.lines().last().unwrap().ends_with("line 50"), "{text}");
@@ -340,10 +519,17 @@ fn logs_prints_the_last_lines() {
 #[test]
 fn logs_never_pass_escape_sequences_to_the_terminal() {
     let node = Node::new();
-    node.write(LOG, b"2026-11-22 10:00:00,000 [1] INFO  X - evil \x1b]52;c;cm0gLXJmIH4=\x07 \x1b[31mred\n");
+    node.write(
+        LOG,
+        b"2026-11-22 10:00:00,000 [1] INFO  X - evil \x1b]52;c;cm0gLXJmIH4=\x07 \x1b[31mred\n",
+    );
     let out = node.cmd().args(["logs", "--lines", "5"]).output().unwrap();
     assert!(out.status.success());
-    assert!(!out.stdout.contains(&0x1b), "{:?}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\\x1b"));
 }
 
@@ -356,7 +542,11 @@ fn demo_cluster_drifts_and_multi_node_output_is_prefixed() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let inventory = String::from_utf8(out.stdout).unwrap().trim().to_string();
     assert!(Path::new(&inventory).is_file());
     let cmd = || {

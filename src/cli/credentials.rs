@@ -40,8 +40,22 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
     .await)
 }
 
+/// Shows which client ID is saved, after checking that its secret still opens
+/// with the node's key (a store that does not is reported, never rewritten).
 async fn show(target: &Target) -> Result<Report> {
     let loaded = ops::load_store(target).await?;
+    if loaded.store.client_id().is_some() {
+        let opened = match ops::node_key(target, false).await? {
+            None => Err(format!("the node key {} is missing", target.paths.node_key)),
+            Some(key) => loaded.store.open_secret(&key).map_err(|e| e.to_string()),
+        };
+        if let Err(why) = opened {
+            return Err(Error::Failed(format!(
+                "{}: the saved credentials cannot be opened ({why}); the file was left untouched",
+                loaded.path
+            )));
+        }
+    }
     let mut report = Report::default();
     report
         .line(loaded.store.status_line())
