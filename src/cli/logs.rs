@@ -73,7 +73,7 @@ pub async fn run(cli: &Cli, args: &LogsArgs, targets: &[Target]) -> Result<u8> {
         })
         .await);
     }
-    follow(cli, args.lines, &filter, targets).await
+    follow(args.lines, &filter, targets).await
 }
 
 fn source(target: &Target) -> NodeLog {
@@ -142,8 +142,8 @@ fn keep_entry(entry: Entry, filter: &Filter, into: &mut Vec<String>) {
 }
 
 /// Prints the end of every node's log, then what is appended, until killed.
-async fn follow(cli: &Cli, n: usize, filter: &Filter, targets: &[Target]) -> Result<u8> {
-    let multi = targets.len() > 1 || cli.nodes.len() > 1;
+async fn follow(n: usize, filter: &Filter, targets: &[Target]) -> Result<u8> {
+    let multi = targets.len() > 1;
     let mut tasks = tokio::task::JoinSet::new();
     for target in targets {
         let (target, filter) = (target.clone(), filter.clone());
