@@ -661,7 +661,7 @@ fn display_shows_values_but_never_the_password() {
 
 mod document {
     use super::*;
-    use ucsconf::ini::Document;
+    use ucsconf::ini::{Document, Encoding, LineEnding};
 
     const FILE: &str = "; calendar\r\n[Calendar]\r\nProvider = exchange\r\nEwsUrl=https://old/EWS/Exchange.asmx\r\nCustom=kept\r\n";
 
@@ -686,7 +686,7 @@ mod document {
 
     #[test]
     #[ignore = "needs the INI engine (ini::Document); run once it is implemented"]
-    fn an_unchanged_document_stays_byte_identical() {
+    fn writing_back_a_second_time_changes_nothing() {
         let mut doc = Document::parse(FILE.as_bytes()).unwrap();
         let s = CalendarSettings::from_document(&doc);
         // Provider is normalized: the only edit.
@@ -698,5 +698,19 @@ mod document {
                 .unwrap()
         );
         assert_eq!(doc.to_bytes(), once);
+    }
+
+    #[test]
+    #[ignore = "needs the INI engine (ini::Document); run once it is implemented"]
+    fn a_refused_value_leaves_the_document_untouched() {
+        let mut doc = Document::new(Encoding::Windows1252, LineEnding::CrLf);
+        let before = doc.to_bytes();
+        let s = CalendarSettings {
+            provider: Some("Office365".into()),
+            username: Some("svc-日本@contoso.com".into()),
+            ..Default::default()
+        };
+        assert!(s.apply_to(&mut doc).is_err());
+        assert_eq!(doc.to_bytes(), before);
     }
 }

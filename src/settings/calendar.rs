@@ -308,13 +308,17 @@ impl CalendarSettings {
     /// Writes every set field into `[Calendar]` with minimal edits (provider
     /// and toggles normalized: `Exchange`/`Office365`, `0`/`1`). Fields that are
     /// `None` are left as they are in the file. Returns whether anything changed.
-    /// Errors: `Password::New` not sealed yet, or text the file's encoding lacks.
+    /// Errors: `Password::New` not sealed yet, or text the file's encoding lacks;
+    /// the document is left unchanged then.
     pub fn apply_to(&self, doc: &mut Document) -> Result<bool, crate::Error> {
         let changes = self.changes(|key| doc.get(Some(SECTION), key).map(str::to_owned))?;
+        // Edit a copy so that a refused value leaves the document untouched.
+        let mut edited = doc.clone();
         let mut changed = false;
         for (key, value) in changes {
-            changed |= doc.set(Some(SECTION), key, &value)?;
+            changed |= edited.set(Some(SECTION), key, &value)?;
         }
+        *doc = edited;
         Ok(changed)
     }
 
