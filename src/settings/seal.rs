@@ -3,11 +3,11 @@
 //! Text form of a sealed value: `v1:<base64 nonce>:<base64 ciphertext+tag>`.
 
 use aes_gcm::Aes256Gcm;
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInOut, KeyInit, Payload};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use secrecy::{ExposeSecret, SecretString};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// Length of the node key in bytes.
 pub const KEY_LEN: usize = 32;
@@ -150,21 +150,16 @@ pub fn seal(key: &NodeKey, secret: &SecretString, aad: &[u8]) -> Sealed {
 /// Opens a sealed value. Errors: [`SealError::Decrypt`] on any mismatch
 /// (flipped bit, other key, other `aad`).
 pub fn open(key: &NodeKey, sealed: &Sealed, aad: &[u8]) -> Result<SecretString, SealError> {
-    let payload = Payload {
-        msg: &sealed.ciphertext,
-        aad,
-    };
-    let plain = key
-        .cipher()
-        .decrypt(&sealed.nonce.into(), payload)
+    // Decrypted in a buffer that is wiped on drop, whatever its capacity.
+    let mut plain = Zeroizing::new(sealed.ciphertext.clone());
+    key.cipher()
+        .decrypt_in_place(&sealed.nonce.into(), aad, &mut *plain)
         .map_err(|_| SealError::Decrypt)?;
-    match String::from_utf8(plain) {
+    match std::str::from_utf8(&plain) {
+        // Copied once into the secret's own exact-size allocation.
         Ok(text) => Ok(SecretString::from(text)),
-        Err(err) => {
-            err.into_bytes().zeroize();
-            // Authentic but not text: only something else could have sealed it.
-            Err(malformed("the decrypted value is not UTF-8 text"))
-        }
+        // Authentic but not text: only something else could have sealed it.
+        Err(_) => Err(malformed("the decrypted value is not UTF-8 text")),
     }
 }
 
