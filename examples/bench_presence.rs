@@ -21,7 +21,11 @@ fn time(mut cmd: impl FnMut(u32) -> Command) -> Duration {
     let start = Instant::now();
     for i in 0..RUNS {
         let status = cmd(i).output().expect("the command runs");
-        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
     }
     start.elapsed() / RUNS
 }

@@ -164,9 +164,17 @@ fn calendar_value(
     field: Field,
     key: Option<&NodeKey>,
 ) -> Option<String> {
-    if field != Field::Password {
-        let shown = settings.display(field);
-        return (!shown.is_empty()).then_some(shown);
+    let text = |v: &Option<String>| v.as_ref().filter(|t| !t.trim().is_empty()).cloned();
+    match field {
+        Field::Provider => return text(&settings.provider),
+        Field::ExchangeVersion => return text(&settings.exchange_version),
+        Field::EwsUrl => return text(&settings.ews_url),
+        Field::RefreshSecs => return text(&settings.refresh_secs),
+        Field::Username => return text(&settings.username),
+        Field::TenantId => return text(&settings.tenant_id),
+        Field::ClientId => return text(&settings.client_id),
+        Field::BasicAuth | Field::ModernAuth => return Some(settings.display(field)),
+        Field::Password => {}
     }
     match &settings.password {
         Password::None => None,

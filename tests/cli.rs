@@ -207,7 +207,10 @@ fn a_missing_presence_file_is_created_only_with_an_explicit_section() {
         ])
         .assert()
         .success();
-    assert_eq!(node.read(PRESENCE), b"[Webex]\r\nWebexPresence.Enable=1");
+    assert_eq!(
+        node.read(PRESENCE),
+        b"[Webex]\r\nWebexPresence.Enable=1\r\n"
+    );
 }
 
 #[test]

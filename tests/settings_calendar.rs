@@ -666,7 +666,6 @@ mod document {
     const FILE: &str = "; calendar\r\n[Calendar]\r\nProvider = exchange\r\nEwsUrl=https://old/EWS/Exchange.asmx\r\nCustom=kept\r\n";
 
     #[test]
-    #[ignore = "needs the INI engine (ini::Document); run once it is implemented"]
     fn reads_and_edits_the_calendar_section_minimally() {
         let mut doc = Document::parse(FILE.as_bytes()).unwrap();
         let mut s = CalendarSettings::from_document(&doc);
@@ -685,7 +684,6 @@ mod document {
     }
 
     #[test]
-    #[ignore = "needs the INI engine (ini::Document); run once it is implemented"]
     fn writing_back_a_second_time_changes_nothing() {
         let mut doc = Document::parse(FILE.as_bytes()).unwrap();
         let s = CalendarSettings::from_document(&doc);
@@ -701,7 +699,6 @@ mod document {
     }
 
     #[test]
-    #[ignore = "needs the INI engine (ini::Document); run once it is implemented"]
     fn a_refused_value_leaves_the_document_untouched() {
         let mut doc = Document::new(Encoding::Windows1252, LineEnding::CrLf);
         let before = doc.to_bytes();
