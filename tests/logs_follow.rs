@@ -222,11 +222,12 @@ async fn rotation_polled_between_steps<S: LogSource>(site: &Site, source: S) {
     assert_eq!(text(&p), strs(&["b3"]));
     assert!(!p.rotated);
 
-    // Renamed and recreated between two polls.
+    // Renamed and recreated between two polls: a new identity; without
+    // identities (Windows) a shorter file.
     site.rotate(2, b"c1\n");
     let p = f.poll().await.unwrap();
     assert_eq!(text(&p), strs(&["c1"]));
-    assert!(p.rotated);
+    assert!(p.rotated || (cfg!(not(unix)) && p.truncated));
 }
 
 #[tokio::test(flavor = "multi_thread")]
