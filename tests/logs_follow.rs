@@ -552,3 +552,62 @@ async fn burst_with_rotations_local() {
     let site = Site::new();
     burst(&site, site.local(), 30_000).await;
 }
+
+/// A real file whose reads past `fail_from` fail once (a dropped link).
+struct FailsOnce {
+    inner: LocalLog,
+    fail_from: u64,
+    failed: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl LogSource for FailsOnce {
+    async fn stat(&self) -> io::Result<Option<LogStat>> {
+        self.inner.stat().await
+    }
+    async fn read_at(&self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        if offset >= self.fail_from && !self.failed.swap(true, Ordering::SeqCst) {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "link dropped",
+            ));
+        }
+        self.inner.read_at(offset, len).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_error_mid_poll_loses_nothing() {
+    let site = Site::new();
+    let lines: Vec<String> = (0..100_000)
+        .map(|i| format!("line {i:06} of the burst"))
+        .collect();
+    site.append(format!("{}\n", lines.join("\n")).as_bytes());
+    let source = FailsOnce {
+        inner: site.local(),
+        fail_from: READ_CHUNK as u64,
+        failed: Default::default(),
+    };
+    let mut f = Follower::new(source, 0);
+    let first = f.poll().await.unwrap();
+    assert!(
+        first.more,
+        "the lines found before the error come with `more`"
+    );
+    assert!(!first.lines.is_empty() && first.lines.len() < lines.len());
+    let rest = poll_all(&mut f).await;
+    let mut all = text(&first);
+    all.extend(text(&rest));
+    assert_eq!(all, lines);
+
+    // An error before anything was found is an error.
+    let failing = FailsOnce {
+        inner: site.local(),
+        fail_from: 0,
+        failed: Default::default(),
+    };
+    let mut f = Follower::new(failing, 0);
+    let err = f.poll().await.unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
+    assert_eq!(poll_all(&mut f).await.lines.len(), lines.len());
+}

@@ -102,27 +102,43 @@ impl<S: LogSource> Follower<S> {
 
     /// Reads what was appended since the last poll. A missing file is not an
     /// error: nothing new.
+    ///
+    /// An error after something was found (say the second read of a burst
+    /// over a flaky link) hands out what was found, with [`Polled::more`]
+    /// set: the follower has moved past it, so it must not be dropped. The
+    /// error comes back at the next poll if it persists.
     pub async fn poll(&mut self) -> io::Result<Polled> {
         let mut out = Polled::default();
+        match self.poll_into(&mut out).await {
+            Ok(()) => Ok(out),
+            Err(_) if !out.lines.is_empty() || out.rotated || out.truncated => {
+                out.more = true;
+                Ok(out)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn poll_into(&mut self, out: &mut Polled) -> io::Result<()> {
         let current = self.source.stat().await?;
         let was_held = self.held.is_some();
         if self.held_elsewhere(current) {
             // Renamed away or removed: finish it through the descriptor.
             let len = self.held_len().await?;
-            let caught_up = self.catch_up(&mut out, len).await?;
+            let caught_up = self.catch_up(out, len).await?;
             if !caught_up || current.is_none() {
                 self.vanished |= current.is_none();
                 out.more = !caught_up;
-                return Ok(out);
+                return Ok(());
             }
-            self.next_file(&mut out, true);
+            self.next_file(out, true);
         }
         let Some(stat) = current else {
             self.vanished = true;
-            return Ok(out);
+            return Ok(());
         };
         if !was_held {
-            self.notice_replacement(&stat, &mut out);
+            self.notice_replacement(&stat, out);
         }
         self.seen = true;
         self.vanished = false;
@@ -130,13 +146,13 @@ impl<S: LogSource> Follower<S> {
         if self.held.is_none() {
             self.hold(&stat).await?;
         }
-        match self.catch_up(&mut out, stat.len).await {
+        match self.catch_up(out, stat.len).await {
             Ok(caught_up) => out.more = !caught_up,
             // Gone between the stat and the read: the next poll sees it.
             Err(e) if e.kind() == io::ErrorKind::NotFound => self.vanished = true,
             Err(e) => return Err(e),
         }
-        Ok(out)
+        Ok(())
     }
 
     /// A descriptor is held on a file that is no longer at the path.
