@@ -600,3 +600,10 @@ fn debug_output_shows_no_content() {
     let debug = format!("{doc:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
 }
+
+#[test]
+fn unsetting_the_last_key_after_a_blank_line_keeps_the_missing_final_newline() {
+    let mut doc = ucsconf::ini::Document::parse(b"\nEnable=").unwrap();
+    assert!(doc.unset(None, "Enable"));
+    assert_eq!(doc.to_bytes(), b"");
+}
