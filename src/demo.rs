@@ -2,10 +2,12 @@
 //! one drifted setting, and a log that keeps growing while the demo runs.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use secrecy::SecretString;
 
 use crate::inventory::Inventory;
+use crate::logs::sample::SampleLog;
 use crate::ops;
 use crate::paths::Paths;
 use crate::{Error, Result};
@@ -40,7 +42,7 @@ pub async fn create_or_reuse(dir: &Path) -> Result<Inventory> {
         let root = dir.join(name);
         write_new(&root, &paths.presence, PRESENCE)?;
         write_new(&root, &paths.calendar, CALENDAR)?;
-        write_new(&root, &paths.log, b"")?;
+        write_new(&root, &paths.log, history(seed_of(name)).as_bytes())?;
         let target = crate::inventory::NodeSpec::local(name, &root).target();
         if webex != "0" {
             let change = ops::Change::PresenceSet {
@@ -75,6 +77,78 @@ fn write_new(root: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
     std::fs::write(&path, bytes).map_err(io)
+}
+
+/// A different, reproducible log for each node.
+fn seed_of(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// About ten minutes of log before now, so the demo opens on a full screen.
+fn history(seed: u64) -> String {
+    let mut log = SampleLog::new(seed);
+    let now = SystemTime::now();
+    (0..HISTORY_ENTRIES)
+        .map(|i| log.next_entry(now - Duration::from_millis(1_500 * (HISTORY_ENTRIES - i))))
+        .collect()
+}
+
+/// Entries of history written when the demo is created.
+const HISTORY_ENTRIES: u64 = 400;
+/// The demo log is rolled over past this size, as log4net would.
+const ROTATE_AT: u64 = 4 * 1024 * 1024;
+
+/// Appends realistic entries to every demo node's log every few hundred
+/// milliseconds until the returned task is aborted; rolls a log over when it
+/// grows large, as the suite does.
+pub fn spawn_log_writer(inventory: &Inventory) -> tokio::task::JoinHandle<()> {
+    let logs: Vec<(PathBuf, SampleLog)> = inventory
+        .nodes
+        .iter()
+        .filter(|n| n.host.is_none())
+        .map(|n| {
+            let path = n
+                .paths
+                .log
+                .split('/')
+                .fold(PathBuf::from(&n.root), |p, s| p.join(s));
+            let seed = seed_of(&n.name) ^ now_nanos();
+            (path, SampleLog::new(seed))
+        })
+        .collect();
+    tokio::spawn(async move {
+        let mut logs = logs;
+        let mut tick: u64 = now_nanos();
+        loop {
+            tick = tick.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            tokio::time::sleep(Duration::from_millis(150 + (tick >> 33) % 500)).await;
+            let which = (tick >> 20) as usize % logs.len().max(1);
+            if let Some((path, log)) = logs.get_mut(which) {
+                let entry = log.next_entry(SystemTime::now());
+                // The demo keeps going if a write fails (the folder was removed, say).
+                let _ = append(path, entry.as_bytes());
+            }
+        }
+    })
+}
+
+fn now_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_AT) {
+        std::fs::rename(path, path.with_extension("log.1"))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    std::io::Write::write_all(&mut file, bytes)
 }
 
 fn random_secret() -> String {
