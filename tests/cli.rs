@@ -603,3 +603,39 @@ fn without_nodes_it_explains_how_to_choose_them() {
         .code(2)
         .stderr(predicate::str::contains("--root").and(predicate::str::contains("demo")));
 }
+
+#[test]
+fn an_unreadable_settings_file_is_a_failure_naming_it() {
+    // A folder where the file should be: unreadable as a file, even for root.
+    let node = Node::new();
+    fs::create_dir_all(node.path(PRESENCE)).unwrap();
+    node.cmd()
+        .args(["presence", "show"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Presence.ini"));
+    assert!(node.path(PRESENCE).is_dir(), "left as it was");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_inventory_is_found_in_the_user_config_dir() {
+    let home = tempfile::tempdir().unwrap();
+    let node = Node::with_presence(b"[Webex]\r\nWebexPresence.Enable=1\r\n");
+    let config = home.path().join("ucsconf");
+    fs::create_dir_all(&config).unwrap();
+    let toml = format!(
+        "[[node]]\nname = \"n1\"\nroot = '{}'\n",
+        node.root.display()
+    );
+    fs::write(config.join("nodes.toml"), toml).unwrap();
+    Command::cargo_bin("ucsconf")
+        .unwrap()
+        .env_remove("UCSCONF_CONFIG")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path())
+        .args(["presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("1\n");
+}
