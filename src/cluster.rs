@@ -96,8 +96,9 @@ pub async fn collect(target: &Target) -> Result<NodeSettings> {
         }
     }
     let store = ops::load_store(target).await?;
-    let client_id = store.store.client_id().unwrap_or("none").to_string();
-    values.insert(CLIENT_ID_LABEL.to_string(), client_id);
+    if let Some(id) = store.store.client_id() {
+        values.insert(CLIENT_ID_LABEL.to_string(), id.to_string());
+    }
     if let Some(key) = &key
         && let Ok(Some(secret)) = store.store.open_secret(key)
     {

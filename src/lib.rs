@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod demo;
+pub mod doctor;
 pub mod error;
 pub mod ini;
 pub mod inventory;

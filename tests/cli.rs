@@ -639,3 +639,106 @@ fn the_inventory_is_found_in_the_user_config_dir() {
         .success()
         .stdout("1\n");
 }
+
+fn demo_inventory(dir: &Path) -> String {
+    let out = Command::cargo_bin("ucsconf")
+        .unwrap()
+        .args(["demo", "--no-tui", "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn diff_finds_the_drifted_setting_and_never_shows_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = demo_inventory(dir.path());
+    let run = |args: &[&str]| {
+        let mut c = Command::cargo_bin("ucsconf").unwrap();
+        c.arg("--config").arg(&inventory).args(args);
+        c
+    };
+    let out = run(&["diff"]).assert().code(1).get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    let webex = text
+        .lines()
+        .find(|l| l.contains("WebexPresence.Enable"))
+        .expect(&text);
+    assert!(webex.contains('0') && webex.contains('1'), "{webex}");
+    assert!(text.contains("(sealed)"), "{text}");
+
+    run(&[
+        "--node",
+        "ucs-b",
+        "presence",
+        "set",
+        "WebexPresence.Enable",
+        "0",
+    ])
+    .assert()
+    .success();
+    run(&[
+        "--node",
+        "ucs-b",
+        "credentials",
+        "save",
+        "--client-id",
+        ucsconf::demo::CLIENT_ID,
+        "--secret-stdin",
+    ])
+    .write_stdin("another secret")
+    .assert()
+    .success();
+    let out = run(&["--json", "diff"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let settings: Vec<&str> = doc["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["setting"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        settings,
+        vec![ucsconf::cluster::SECRET_LABEL],
+        "same client ID, different secrets"
+    );
+    assert!(!String::from_utf8_lossy(&out).contains("another secret"));
+}
+
+#[test]
+fn doctor_names_problems_with_fixes_and_fails_only_on_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = demo_inventory(dir.path());
+    let run = |args: &[&str]| {
+        let mut c = Command::cargo_bin("ucsconf").unwrap();
+        c.arg("--config").arg(&inventory).args(args);
+        c
+    };
+    // ucs-b has no credentials saved: a problem.
+    run(&["--node", "ucs-b", "doctor"]).assert().code(1).stdout(
+        predicate::str::contains("no Imagicle Cloud services credentials")
+            .and(predicate::str::contains("fix:")),
+    );
+    // ucs-a has only warnings (Webex presence off, the Office 365 retirement).
+    run(&["--node", "ucs-a", "doctor"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: "));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = dir.path().join("ucs-a/Var/Secure/ucsconf.key");
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+        run(&["--node", "ucs-a", "doctor"])
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("readable by other users"));
+    }
+}

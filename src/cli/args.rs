@@ -61,6 +61,11 @@ pub enum Command {
     Credentials(CredentialsCommand),
     /// Print the end of the application log, and follow it
     Logs(LogsArgs),
+    /// Where the selected nodes' settings differ (exit 0 all equal, 1 drift)
+    Diff,
+    /// Check every selected node and say what is wrong and how to fix it
+    /// (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)
+    Doctor,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,8 @@
 pub mod args;
 mod calendar;
 mod credentials;
+mod diff;
+mod doctor;
 mod logs;
 mod nodes;
 pub mod output;
@@ -49,6 +51,8 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Calendar(c) => calendar::run(cli, c, &select_targets(cli)?).await,
         Command::Credentials(c) => credentials::run(cli, c, &select_targets(cli)?).await,
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
+        Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
+        Command::Doctor => Ok(doctor::run(cli, &select_targets(cli)?).await),
     }
 }
 

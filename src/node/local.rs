@@ -104,6 +104,15 @@ impl Node for LocalNode {
         .await
     }
 
+    async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
+        self.blocking(path, |local, shown| match fs::metadata(&local) {
+            Ok(m) => Ok(owner_only(&m)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(NodeError::io(&shown, e)),
+        })
+        .await
+    }
+
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
         let expected = expected.clone();
         self.blocking(path, move |local, shown| {
@@ -165,6 +174,18 @@ fn read_range(local: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(len);
     file.take(len as u64).read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+#[cfg(unix)]
+fn owner_only(meta: &fs::Metadata) -> Option<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode() & 0o077 == 0)
+}
+
+/// Windows ACLs are checked separately; the mode bits say nothing there.
+#[cfg(not(unix))]
+fn owner_only(_meta: &fs::Metadata) -> Option<bool> {
+    None
 }
 
 #[cfg(unix)]
