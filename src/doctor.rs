@@ -63,7 +63,7 @@ pub async fn check(target: &Target) -> Vec<Finding> {
     calendar(target, &mut found).await;
     credentials(target, &mut found).await;
     log(target, &mut found).await;
-    found.sort_by(|a, b| b.severity.cmp(&a.severity));
+    found.sort_by_key(|f| std::cmp::Reverse(f.severity));
     found
 }
 
