@@ -67,7 +67,7 @@ pub enum CloudError {
     #[error("{}", network_text(*.kind, .peer, .detail))]
     Network {
         kind: NetworkKind,
-        /// Who failed: `login.example.com:443`, or `proxy proxy.corp.local:3128`.
+        /// Who failed: `token endpoint login.example.com:443`, or `proxy proxy.corp.local:3128`.
         peer: String,
         detail: String,
     },
@@ -162,8 +162,12 @@ impl From<CloudError> for crate::Error {
     }
 }
 
+/// Needles shorter than this are not scrubbed: they would mangle ordinary
+/// words, and no real client secret is that short.
+const MIN_SCRUBBED: usize = 4;
+
 fn scrub(mut text: String, needles: &[String]) -> String {
-    for needle in needles.iter().filter(|n| !n.is_empty()) {
+    for needle in needles.iter().filter(|n| n.chars().count() >= MIN_SCRUBBED) {
         if text.contains(needle.as_str()) {
             text = text.replace(needle.as_str(), "[redacted]");
         }
@@ -205,15 +209,15 @@ fn network_text(kind: NetworkKind, peer: &str, detail: &str) -> String {
         format!(" ({detail})")
     };
     match kind {
-        NetworkKind::Dns => format!("cannot resolve the name of {peer} (DNS){detail}"),
-        NetworkKind::Refused => format!("{peer} refused the connection{detail}"),
-        NetworkKind::Tls => format!("the TLS handshake with {peer} failed{detail}"),
-        NetworkKind::ConnectTimeout => format!("no connection to {peer} in time{detail}"),
-        NetworkKind::Timeout => format!("no answer from {peer} in time{detail}"),
+        NetworkKind::Dns => format!("cannot resolve the name of the {peer} (DNS){detail}"),
+        NetworkKind::Refused => format!("the {peer} refused the connection{detail}"),
+        NetworkKind::Tls => format!("the TLS handshake with the {peer} failed{detail}"),
+        NetworkKind::ConnectTimeout => format!("no connection to the {peer} in time{detail}"),
+        NetworkKind::Timeout => format!("no answer from the {peer} in time{detail}"),
         NetworkKind::ProxyTunnel => {
             format!("the {peer} would not open a tunnel to the token endpoint{detail}")
         }
-        NetworkKind::Other => format!("network error with {peer}{detail}"),
+        NetworkKind::Other => format!("network error with the {peer}{detail}"),
     }
 }
 
@@ -244,8 +248,7 @@ pub(crate) fn duration_text(d: Duration) -> String {
 /// spaces collapse, and it is cut at [`MAX_SERVER_TEXT`] characters.
 pub(crate) fn clean(text: &str) -> String {
     let mut out = String::new();
-    let mut count = 0;
-    for c in text.trim().chars() {
+    for (count, c) in text.trim().chars().enumerate() {
         if count >= MAX_SERVER_TEXT {
             out.push('…');
             break;
@@ -261,7 +264,6 @@ pub(crate) fn clean(text: &str) -> String {
             }
             c => out.push(c),
         }
-        count += 1;
     }
     out
 }

@@ -19,6 +19,11 @@ mod token;
 mod transport;
 
 pub use error::{CloudError, NetworkKind};
+
+/// Checks a token URL as a request would, without any connection.
+pub fn check_token_url(text: &str) -> Result<(), CloudError> {
+    endpoint::check_token_url(text).map(|_| ())
+}
 pub use proxy::{ProxyChoice, ProxyRoute, resolve_proxy};
 pub use saved::{TestOverrides, test_saved_credentials};
 pub use token::{

@@ -50,7 +50,7 @@ impl EndpointClient {
         }
         let http = builder.build().map_err(|_| CloudError::Network {
             kind: NetworkKind::Other,
-            peer: address(target),
+            peer: format!("token endpoint {}", address(target)),
             detail: "the HTTP client could not be set up (TLS roots)".into(),
         })?;
         Ok(EndpointClient {
@@ -64,7 +64,7 @@ impl EndpointClient {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, CloudError> {
         let request = reqwest::Request::try_from(request).map_err(|_| CloudError::Network {
             kind: NetworkKind::Other,
-            peer: self.endpoint.clone(),
+            peer: format!("token endpoint {}", self.endpoint),
             detail: "the request could not be built".into(),
         })?;
         let mut response = self
@@ -76,13 +76,13 @@ impl EndpointClient {
         if status.is_redirection() {
             return Err(redirected(&response));
         }
-        if status == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
-            if let Some((proxy, sent_credentials)) = &self.proxy {
-                return Err(CloudError::ProxyAuth {
-                    proxy: proxy.clone(),
-                    sent_credentials: *sent_credentials,
-                });
-            }
+        if let (StatusCode::PROXY_AUTHENTICATION_REQUIRED, Some((proxy, sent_credentials))) =
+            (status, &self.proxy)
+        {
+            return Err(CloudError::ProxyAuth {
+                proxy: proxy.clone(),
+                sent_credentials: *sent_credentials,
+            });
         }
         let body = self.read_body(&mut response).await?;
         if status != StatusCode::OK {
@@ -117,11 +117,13 @@ impl EndpointClient {
         let innermost = chain.last().map(|c| c.to_string()).unwrap_or_default();
         let proxy_peer = self.proxy.as_ref().map(|(p, _)| format!("proxy {p}"));
         let endpoint_peer = match &self.proxy {
-            Some((p, _)) => format!("{} (via proxy {p})", self.endpoint),
-            None => self.endpoint.clone(),
+            Some((p, _)) => format!("token endpoint {} (via proxy {p})", self.endpoint),
+            None => format!("token endpoint {}", self.endpoint),
         };
         // Where the TCP connection goes: the proxy when there is one.
-        let first_hop = proxy_peer.clone().unwrap_or_else(|| self.endpoint.clone());
+        let first_hop = proxy_peer
+            .clone()
+            .unwrap_or_else(|| format!("token endpoint {}", self.endpoint));
         let texts: Vec<String> = chain.iter().map(|c| c.to_string()).collect();
         let has = |needle: &str| texts.iter().any(|t| t.contains(needle));
         let (kind, peer, detail) = if has("proxy authorization required") {
@@ -132,7 +134,7 @@ impl EndpointClient {
                 };
             }
             (NetworkKind::ProxyTunnel, first_hop, innermost)
-        } else if let Some(tls) = chain.iter().find_map(|c| c.downcast_ref::<rustls::Error>()) {
+        } else if let Some(tls) = chain.iter().find_map(|c| as_tls(*c)) {
             (NetworkKind::Tls, endpoint_peer, tls.to_string())
         } else if e.is_timeout() && e.is_connect() {
             let limit = format!("connect timeout {}", duration_text(self.timeouts.connect));
@@ -192,6 +194,17 @@ fn causes(e: &reqwest::Error) -> Vec<&(dyn std::error::Error + 'static)> {
         next = cause.source();
     }
     chain
+}
+
+/// A rustls error, also when wrapped in `io::Error`s (whose `source()`
+/// skips the wrapped error itself).
+fn as_tls<'e>(mut cause: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    loop {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        cause = cause.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
 }
 
 fn http_response(status: StatusCode) -> oauth2::http::response::Builder {
