@@ -281,17 +281,26 @@ async fn reconnects_once_after_the_connection_dropped() {
 }
 
 #[tokio::test]
-async fn a_small_read_takes_three_round_trips() {
+async fn round_trips_of_a_read_and_a_replace() {
     let Some(sshd) = Sshd::start() else { return };
     let (node, root) = node(&sshd, "trips");
     fs::create_dir_all(root.join("Apps")).unwrap();
     fs::write(root.join("Apps/a.ini"), vec![b'x'; 5000]).unwrap();
     node.connect().await.unwrap();
     let before = node.stats().sftp;
-    node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
+    let snap = node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
     let used = node.stats().sftp - before;
     // open; fstat with two reads (data, end of file); close.
     assert_eq!((used.round_trips, used.requests), (3, 5), "{used:?}");
+
+    let before = node.stats().sftp;
+    node.replace("Apps/a.ini", b"y", &Expected::Version(snap.version), false)
+        .await
+        .unwrap();
+    let used = node.stats().sftp - before;
+    // Check (3) beside listing the folder (4); temp file beside backup
+    // (create, write, flush, close: 4); re-check (3); rename (1).
+    assert_eq!(used.round_trips, 12, "{used:?}");
 }
 
 #[tokio::test]

@@ -106,7 +106,7 @@ pub fn closed_port() -> u16 {
 pub struct Settings {
     /// Appended to `Subsystem sftp internal-sftp` (e.g. `-P posix-rename`).
     pub sftp_flags: String,
-    /// More configuration lines.
+    /// More configuration lines (they win over the defaults).
     pub extra: Vec<String>,
 }
 
@@ -235,7 +235,9 @@ fn write_config(
     settings: &Settings,
 ) -> PathBuf {
     let config = dir.join("sshd_config");
-    let mut lines = vec![
+    // sshd takes the first value of a keyword: the extra lines go first.
+    let mut lines = settings.extra.clone();
+    lines.extend([
         format!("Port {port}"),
         "ListenAddress 127.0.0.1".into(),
         format!("HostKey {}", host_key.display()),
@@ -252,8 +254,7 @@ fn write_config(
         "MaxStartups 100".into(),
         "LogLevel VERBOSE".into(),
         format!("Subsystem sftp internal-sftp {}", settings.sftp_flags),
-    ];
-    lines.extend(settings.extra.iter().cloned());
+    ]);
     // Newer servers throttle clients that fail to log in; some tests fail on purpose.
     lines.push("PerSourcePenalties no".into());
     fs::write(&config, lines.join("\n") + "\n").unwrap();

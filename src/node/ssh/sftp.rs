@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use russh_sftp::client::RawSftpSession;
@@ -147,7 +147,8 @@ impl Sftp {
     pub fn op(&self) -> Op<'_> {
         Op {
             sftp: self,
-            in_flight: AtomicUsize::new(0),
+            last_done: AtomicU64::new(0),
+            depth: AtomicU64::new(0),
             mutated: AtomicBool::new(false),
         }
     }
@@ -155,9 +156,18 @@ impl Sftp {
 
 /// One operation's view of the session: counts its round trips and
 /// remembers whether it asked for any change (then it must not be retried).
+///
+/// Round trips are the longest chain of requests that waited for one
+/// another: a request sent right after a reply came in is one step deeper
+/// than that reply; requests sent together share a step. (An async chain
+/// sends its next request in the same poll that saw the reply, so the last
+/// reply seen is the one it waited for.)
 pub struct Op<'a> {
     sftp: &'a Sftp,
-    in_flight: AtomicUsize,
+    /// The step of the reply seen last.
+    last_done: AtomicU64,
+    /// The deepest step so far: this operation's round trips.
+    depth: AtomicU64,
     mutated: AtomicBool,
 }
 
@@ -183,11 +193,11 @@ impl Op<'_> {
         }
         let counters = &self.sftp.counters;
         counters.requests.fetch_add(1, Ordering::Relaxed);
-        if self.in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
-            counters.round_trips.fetch_add(1, Ordering::Relaxed);
-        }
+        let step = self.last_done.load(Ordering::Relaxed) + 1;
+        let deeper = step.saturating_sub(self.depth.fetch_max(step, Ordering::Relaxed));
+        counters.round_trips.fetch_add(deeper, Ordering::Relaxed);
         let result = request.await.map_err(Failure::from);
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.last_done.store(step, Ordering::Relaxed);
         if let Err(Failure::Transport(_)) = &result {
             self.sftp.broken.store(true, Ordering::Relaxed);
         }

@@ -253,12 +253,36 @@ async fn write_new(
     result
 }
 
-/// Copies `content` to `<file>.<UTC timestamp>.bak` beside the file with the
-/// file's permissions, and prunes old backups. Returns the backup.
-async fn write_backup(op: &Op<'_>, remote: &Remote, content: &[u8], mode: u32) -> OpResult<Remote> {
-    let (dir, file) = remote.dir_and_name();
-    let listed = if dir.is_empty() { "." } else { dir };
-    let mut names = op.list(listed).await.map_err(remote.fail())?;
+/// What is there now (it must be as expected) and, when there is a file to
+/// back up, the names beside it (for the backup's name and pruning): both
+/// in one round trip.
+async fn check_and_list(
+    op: &Op<'_>,
+    remote: &Remote,
+    expected: &Expected,
+) -> OpResult<(Option<(Snapshot, FileAttributes)>, Vec<String>)> {
+    if *expected == Expected::Absent {
+        return Ok((check_unchanged(op, remote, expected).await?, Vec::new()));
+    }
+    let dir = match remote.dir_and_name().0 {
+        "" => ".",
+        dir => dir,
+    };
+    let (current, names) = tokio::join!(check_unchanged(op, remote, expected), op.list(dir));
+    Ok((current?, names.map_err(remote.fail())?))
+}
+
+/// Copies the current content to `<file>.<UTC timestamp>.bak` beside the
+/// file with the file's permissions, and prunes old backups (`names`: what
+/// the folder holds). Returns the backup.
+async fn write_backup(
+    op: &Op<'_>,
+    remote: &Remote,
+    current: &(Snapshot, FileAttributes),
+    mut names: Vec<String>,
+) -> OpResult<Remote> {
+    let file = remote.dir_and_name().1;
+    let (content, mode) = (&current.0.bytes, sftp::mode(&current.1).unwrap_or(0o600));
     let now = SystemTime::now();
     let mut attempt = backup::next_attempt(file, now, &names);
     let made = loop {
@@ -266,8 +290,7 @@ async fn write_backup(op: &Op<'_>, remote: &Remote, content: &[u8], mode: u32) -
         match write_new(op, &candidate, content, mode, false, false).await {
             Ok(_) => break candidate,
             // SFTP v3 reports an existing file as a plain failure: look before trying the next name.
-            Err(e) if attempt < 100 && op.stat(&candidate.path).await.ok().flatten().is_some() => {
-                drop(e);
+            Err(_) if attempt < 100 && op.stat(&candidate.path).await.ok().flatten().is_some() => {
                 attempt += 1;
             }
             Err(e) => return Err(e),
@@ -281,6 +304,19 @@ async fn write_backup(op: &Op<'_>, remote: &Remote, content: &[u8], mode: u32) -
     // A backup that cannot be pruned is harmless; the write itself goes on.
     let _ = sftp::join_all(prunes.iter().map(|p| op.remove(p))).await;
     Ok(made)
+}
+
+/// A backup of `current`, if there is a file.
+async fn backup_if_any(
+    op: &Op<'_>,
+    remote: &Remote,
+    current: Option<&(Snapshot, FileAttributes)>,
+    names: Vec<String>,
+) -> OpResult<Option<Remote>> {
+    match current {
+        Some(current) => Ok(Some(write_backup(op, remote, current, names).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The permissions of a file being replaced: 0600 when private, else the
@@ -304,22 +340,22 @@ pub async fn replace(
     let has_posix_rename = op.sftp().has_extension(POSIX_RENAME);
     let method = method(has_posix_rename, expected, allow_in_place)
         .ok_or_else(|| posix_rename_missing(remote))?;
-    let current = check_unchanged(op, remote, expected).await?;
+    let (current, names) = check_and_list(op, remote, expected).await?;
     let (mode, exact) = new_mode(private, current.as_ref().map(|c| &c.1));
     if method == Method::InPlace {
-        return replace_in_place(op, remote, bytes, expected, current).await;
+        return replace_in_place(op, remote, bytes, expected, current, names).await;
     }
     let temp = remote.sibling(&backup::temp_name(remote.dir_and_name().1));
-    let temp_attrs = write_new(op, &temp, bytes, mode, exact, true).await?;
+    // The new content and the backup of the old are written side by side.
+    let (temp_attrs, backup) = tokio::join!(
+        write_new(op, &temp, bytes, mode, exact, true),
+        backup_if_any(op, remote, current.as_ref(), names)
+    );
+    // A failed temp file removed itself; a backup made meanwhile is harmless.
+    let temp_attrs = temp_attrs?;
     let mut temp_gone = false;
     let result = async {
-        let backup = match &current {
-            Some((snapshot, attrs)) => {
-                let mode = sftp::mode(attrs).unwrap_or(0o600);
-                Some(write_backup(op, remote, &snapshot.bytes, mode).await?)
-            }
-            None => None,
-        };
+        let backup = backup?;
         // The last look before the file is replaced: nothing changed meanwhile.
         check_unchanged(op, remote, expected).await?;
         match expected {
@@ -383,18 +419,13 @@ async fn replace_in_place(
     bytes: &[u8],
     expected: &Expected,
     current: Option<(Snapshot, FileAttributes)>,
+    names: Vec<String>,
 ) -> OpResult<Written> {
     let fail = remote.fail();
-    let Some((snapshot, attrs)) = current else {
+    let Some(current) = current else {
         unreachable!("creating a file never needs the in-place fallback");
     };
-    let backup = write_backup(
-        op,
-        remote,
-        &snapshot.bytes,
-        sftp::mode(&attrs).unwrap_or(0o600),
-    )
-    .await?;
+    let backup = write_backup(op, remote, &current, names).await?;
     check_unchanged(op, remote, expected).await?;
     let handle = op.open_truncate(&remote.path).await.map_err(&fail)?;
     let written = async {
@@ -417,16 +448,11 @@ async fn replace_in_place(
 /// Removes the file if it is still at `expected`, keeping a backup.
 pub async fn remove(op: &Op<'_>, remote: &Remote, expected: &Version) -> OpResult<Written> {
     let expected = Expected::Version(expected.clone());
-    let Some((snapshot, attrs)) = check_unchanged(op, remote, &expected).await? else {
+    let (current, names) = check_and_list(op, remote, &expected).await?;
+    let Some(current) = current else {
         unreachable!("a version was expected, so the file was there");
     };
-    let backup = write_backup(
-        op,
-        remote,
-        &snapshot.bytes,
-        sftp::mode(&attrs).unwrap_or(0o600),
-    )
-    .await?;
+    let backup = write_backup(op, remote, &current, names).await?;
     check_unchanged(op, remote, &expected).await?;
     op.remove(&remote.path).await.map_err(remote.fail())?;
     Ok(Written {
