@@ -105,6 +105,9 @@ struct Explicit<'a> {
     user: Option<&'a str>,
     identity_file: Option<&'a str>,
     known_hosts: Option<&'a str>,
+    /// Tried before the default identities when nothing names a key (a
+    /// jump host: the node's own key).
+    fallback_identity: Option<&'a str>,
 }
 
 fn endpoint(
@@ -155,7 +158,12 @@ fn endpoint(
             .default_identities
             .clone()
             .unwrap_or_else(default_identities);
-        identity_files = defaults.into_iter().map(|f| (f, false)).collect();
+        identity_files = explicit
+            .fallback_identity
+            .map(|f| (expand(f), false))
+            .into_iter()
+            .chain(defaults.into_iter().map(|f| (f, false)))
+            .collect();
     }
     let known_hosts = match explicit.known_hosts {
         Some(k) => vec![expand(k)],
@@ -195,6 +203,7 @@ pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError
         user: spec.user.as_deref(),
         identity_file: spec.identity_file.as_deref(),
         known_hosts: spec.known_hosts.as_deref(),
+        fallback_identity: None,
     };
     let (target, config) = endpoint(alias, explicit, options)?;
     let jump_hosts = match &config.proxy_jump {
@@ -208,8 +217,9 @@ pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError
             let explicit = Explicit {
                 port: j.port,
                 user: j.user.as_deref(),
-                // A jump host trusts keys in the node's known_hosts file too.
+                // The node's known_hosts file vouches for the whole route.
                 known_hosts: spec.known_hosts.as_deref(),
+                fallback_identity: spec.identity_file.as_deref(),
                 ..Explicit::default()
             };
             endpoint(&j.host, explicit, options).map(|(e, _)| e)
