@@ -128,7 +128,7 @@ pub enum NodeError {
     #[error("{0}")]
     Unreachable(String),
     #[error(
-        "the host key of {host} is not known ({key_type} {fingerprint}); check the fingerprint with the node's admin, then trust it (`ucsconf trust NODE`)"
+        "the host key of {host} is not known ({key_type} {fingerprint}); if it is the right one, add it with `ucsconf trust` and the node's name"
     )]
     UnknownHostKey {
         host: String,
