@@ -34,7 +34,7 @@ fn find_sshd() -> Option<PathBuf> {
     );
 }
 
-/// Runs a helper program (ssh-keygen, ssh-add), failing the test with its output.
+/// Runs an OpenSSH tool (ssh-keygen, ssh-add), failing the test with its output.
 pub fn run(program: &str, args: &[&str], env: &[(&str, &Path)]) -> String {
     let mut cmd = Command::new(program);
     cmd.args(args).stdin(Stdio::null());
