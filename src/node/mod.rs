@@ -1,11 +1,12 @@
 //! How bytes reach a node: the [`Node`] trait, implemented for the local
-//! filesystem (and later SSH).
+//! filesystem and over SSH.
 //!
 //! Paths given to a node are relative to its root and `/`-separated, on every
 //! platform and transport; a node maps them to its own representation.
 
 pub mod backup;
 pub mod local;
+pub mod ssh;
 
 use std::time::SystemTime;
 
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::error::ErrorClass;
 
 pub use local::LocalNode;
+pub use ssh::SshNode;
 
 /// What a file looked like when it was read: used to detect a concurrent change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +127,28 @@ pub enum NodeError {
     AlreadyExists { path: String },
     #[error("{0}")]
     Unreachable(String),
+    #[error(
+        "the host key of {host} is not known ({key_type} {fingerprint}); if it is the right one, add it with `ucsconf trust` and the node's name"
+    )]
+    UnknownHostKey {
+        host: String,
+        key_type: String,
+        fingerprint: String,
+    },
+    #[error(
+        "the host key of {host} has CHANGED (now {fingerprint}): someone may be intercepting the connection; nothing was done. If the change is expected, remove the old key ({known_hosts}) and trust the new one"
+    )]
+    ChangedHostKey {
+        host: String,
+        fingerprint: String,
+        known_hosts: String,
+    },
+    #[error("{0}")]
+    Auth(String),
+    #[error(
+        "{host}: the SFTP server does not offer posix-rename@openssh.com, so files cannot be replaced atomically; nothing was written"
+    )]
+    PosixRenameMissing { host: String },
 }
 
 impl NodeError {
@@ -132,7 +156,12 @@ impl NodeError {
         match self {
             NodeError::Conflict { .. } | NodeError::AlreadyExists { .. } => ErrorClass::Conflict,
             NodeError::TooLarge { .. } => ErrorClass::Invalid,
-            NodeError::Io { .. } | NodeError::Unreachable(_) => ErrorClass::Failed,
+            NodeError::Io { .. }
+            | NodeError::Unreachable(_)
+            | NodeError::UnknownHostKey { .. }
+            | NodeError::ChangedHostKey { .. }
+            | NodeError::Auth(_)
+            | NodeError::PosixRenameMissing { .. } => ErrorClass::Failed,
         }
     }
 

@@ -1,0 +1,452 @@
+//! Nodes over SSH: reads and atomic replaces through SFTP, with the same
+//! write protocol as the local node.
+//!
+//! An [`SshNode`] connects on first use and keeps one connection (one SSH
+//! session, one SFTP channel) for every file and the log; a connection that
+//! dropped is replaced once on the next call. Host keys are checked against
+//! known_hosts and never accepted silently: [`fetch_host_key`] and [`trust`]
+//! are how a new key is added.
+
+mod auth;
+pub mod config;
+pub mod known_hosts;
+pub mod paths;
+mod session;
+mod sftp;
+mod write;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+
+use crate::inventory::NodeSpec;
+use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+
+pub use known_hosts::{HostKeyStatus, trust};
+pub use paths::RemoteKind;
+pub use russh::keys::PublicKey;
+pub use session::{default_identities, system_known_hosts};
+pub use sftp::SftpStats;
+
+use session::Connection;
+use sftp::{Counters, Failure};
+use write::{OpFail, Remote};
+
+/// Asked for the passphrase of an encrypted key; the argument is a prompt
+/// naming the key file. `None`: no passphrase (the key is skipped).
+pub type PassphraseFn = Arc<dyn Fn(&str) -> Option<SecretString> + Send + Sync>;
+
+/// Which ssh-agent to ask for keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentSource {
+    /// `SSH_AUTH_SOCK` (on Windows, else the OpenSSH agent's named pipe
+    /// `\\.\pipe\openssh-ssh-agent`); an `IdentityAgent` in the SSH config
+    /// takes precedence.
+    Environment,
+    /// This socket (or named pipe on Windows).
+    Path(PathBuf),
+    /// No agent.
+    Disabled,
+}
+
+/// How SSH nodes connect. `Default` is what an admin expects: the user's
+/// `~/.ssh/config`, agent and keys.
+#[derive(Clone)]
+pub struct SshOptions {
+    /// Limit for the TCP connection, the SSH handshake and each login step.
+    pub connect_timeout: Duration,
+    /// A keepalive is sent after this much silence; three unanswered ones close the connection.
+    pub keepalive_interval: Duration,
+    /// Limit for one SFTP request.
+    pub request_timeout: Duration,
+    /// The OpenSSH client configuration; `None`: `~/.ssh/config`.
+    pub ssh_config: Option<PathBuf>,
+    pub agent: AgentSource,
+    /// Identity files tried when neither the inventory nor the config names
+    /// one; `None`: `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
+    pub default_identities: Option<Vec<PathBuf>>,
+    /// Read-only known_hosts files checked after the user's (OpenSSH's global ones by default).
+    pub system_known_hosts: Vec<PathBuf>,
+    /// Asked for the passphrase of an encrypted identity file.
+    pub passphrase: Option<PassphraseFn>,
+    /// Without `posix-rename@openssh.com`, overwrite files in place (not
+    /// atomic) instead of refusing. Off unless the admin confirmed it.
+    pub allow_in_place: bool,
+}
+
+impl Default for SshOptions {
+    fn default() -> Self {
+        SshOptions {
+            connect_timeout: session::DEFAULT_CONNECT_TIMEOUT,
+            keepalive_interval: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(30),
+            ssh_config: None,
+            agent: AgentSource::Environment,
+            default_identities: None,
+            system_known_hosts: system_known_hosts(),
+            passphrase: None,
+            allow_in_place: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for SshOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SshOptions")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("keepalive_interval", &self.keepalive_interval)
+            .field("request_timeout", &self.request_timeout)
+            .field("ssh_config", &self.ssh_config)
+            .field("agent", &self.agent)
+            .field("default_identities", &self.default_identities)
+            .field("system_known_hosts", &self.system_known_hosts)
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "<callback>"),
+            )
+            .field("allow_in_place", &self.allow_in_place)
+            .finish()
+    }
+}
+
+/// A server's host key, for asking the admin whether to trust it.
+#[derive(Debug, Clone)]
+pub struct HostKeyInfo {
+    /// The host name as known_hosts records it (the HostName, not an alias).
+    pub host: String,
+    pub port: u16,
+    /// The name it is reached by (the inventory's host or a ProxyJump entry).
+    pub alias: String,
+    /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`...
+    pub key_type: String,
+    /// `SHA256:...`, as OpenSSH prints it.
+    pub fingerprint: String,
+    pub key: PublicKey,
+    /// The known_hosts file [`HostKeyInfo::trust`] adds it to.
+    pub known_hosts: PathBuf,
+    /// Already trusted.
+    pub known: bool,
+}
+
+impl HostKeyInfo {
+    /// Adds this key to its known_hosts file.
+    pub fn trust(&self) -> std::io::Result<()> {
+        trust(&self.known_hosts, &self.host, self.port, &self.key)
+    }
+}
+
+/// Connects just far enough to see a host key: the first server on the
+/// route (a ProxyJump host, then the node) whose key known_hosts does not
+/// vouch for, else the node's own key (`known` set). A changed key is an
+/// error: the only way past it is editing known_hosts.
+pub async fn fetch_host_key(
+    spec: &NodeSpec,
+    options: &SshOptions,
+) -> Result<HostKeyInfo, NodeError> {
+    let route = session::resolve(spec, options)?;
+    session::fetch_host_key(&route, options).await
+}
+
+/// The connection slot: the live connection, and the last failure to
+/// connect (shared with callers that were waiting for that attempt).
+#[derive(Default)]
+struct Slot {
+    connection: Option<Arc<Connection>>,
+    failure: Option<(Instant, NodeError)>,
+}
+
+struct Shared {
+    spec: NodeSpec,
+    options: SshOptions,
+    transport: Transport,
+    slot: tokio::sync::Mutex<Slot>,
+    counters: Arc<Counters>,
+    connections: AtomicU64,
+}
+
+/// A node reached over SSH. Cloning shares the connection.
+#[derive(Clone)]
+pub struct SshNode {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for SshNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SshNode")
+            .field("name", &self.shared.spec.name)
+            .field("transport", &self.shared.transport)
+            .field("root", &self.shared.spec.root)
+            .finish()
+    }
+}
+
+/// Counts of what a node did over the network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SshStats {
+    /// Connections made (more than one: it reconnected).
+    pub connections: u64,
+    pub sftp: SftpStats,
+}
+
+/// Runs an SFTP operation on the node's connection; a connection found
+/// broken before the operation changed anything is replaced and the
+/// operation run once more.
+macro_rules! on_node {
+    ($node:expr, $path:expr, |$remote:ident, $op:ident| $body:expr) => {{
+        let mut retried = false;
+        loop {
+            let conn = $node.connection().await?;
+            let $remote = $node.remote(&conn, $path);
+            let (result, mutated) = {
+                let $op = conn.sftp.op();
+                let result = $body;
+                (result, $op.mutated())
+            };
+            match result {
+                Err(OpFail::Sftp {
+                    failure: Failure::Transport(_),
+                    ..
+                }) if !retried && !mutated => {
+                    $node.forget(&conn).await;
+                    retried = true;
+                }
+                other => break $node.finish(&conn, other).await,
+            }
+        }
+    }};
+}
+
+impl SshNode {
+    /// A node for an inventory entry with a `host`; nothing is connected yet.
+    pub fn new(spec: &NodeSpec, options: SshOptions) -> SshNode {
+        SshNode {
+            shared: Arc::new(Shared {
+                transport: spec.transport(),
+                spec: spec.clone(),
+                options,
+                slot: tokio::sync::Mutex::new(Slot::default()),
+                counters: Arc::new(Counters::default()),
+                connections: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Connects now (if not connected yet), to report problems early.
+    pub async fn connect(&self) -> Result<(), NodeError> {
+        self.connection().await.map(drop)
+    }
+
+    /// The node's kind, once connected.
+    pub async fn kind(&self) -> Result<RemoteKind, NodeError> {
+        Ok(self.connection().await?.kind)
+    }
+
+    /// Reachability: connects if needed, then times one SFTP request (a
+    /// `stat` of the root, which must exist).
+    pub async fn round_trip(&self) -> Result<Duration, NodeError> {
+        on_node!(self, "", |remote, op| {
+            let started = Instant::now();
+            match op.stat(&remote.path).await {
+                Ok(Some(_)) => Ok(started.elapsed()),
+                Ok(None) => Err(OpFail::Sftp {
+                    path: remote.shown.clone(),
+                    failure: Failure::Status(
+                        russh_sftp::protocol::StatusCode::NoSuchFile,
+                        "the root folder does not exist".into(),
+                    ),
+                }),
+                Err(failure) => Err(OpFail::Sftp {
+                    path: remote.shown.clone(),
+                    failure,
+                }),
+            }
+        })
+    }
+
+    /// What the node did over the network so far.
+    pub fn stats(&self) -> SshStats {
+        SshStats {
+            connections: self.shared.connections.load(Ordering::Relaxed),
+            sftp: self.shared.counters.snapshot(),
+        }
+    }
+
+    /// Closes the connection (the next call opens a new one).
+    pub async fn disconnect(&self) {
+        self.shared.slot.lock().await.connection = None;
+    }
+
+    async fn connection(&self) -> Result<Arc<Connection>, NodeError> {
+        let asked = Instant::now();
+        let mut slot = self.shared.slot.lock().await;
+        if let Some(c) = &slot.connection {
+            if c.is_usable() {
+                return Ok(c.clone());
+            }
+            slot.connection = None;
+        }
+        // An attempt made while this call waited failed: do not wait a second time.
+        if let Some((at, e)) = &slot.failure
+            && *at > asked
+        {
+            return Err(duplicate(e));
+        }
+        let s = &self.shared;
+        let attempt = async {
+            let route = session::resolve(&s.spec, &s.options)?;
+            session::connect(&s.spec, &route, &s.options, s.counters.clone()).await
+        };
+        match attempt.await {
+            Ok(c) => {
+                s.connections.fetch_add(1, Ordering::Relaxed);
+                let c = Arc::new(c);
+                slot.connection = Some(c.clone());
+                slot.failure = None;
+                Ok(c)
+            }
+            Err(e) => {
+                slot.failure = Some((Instant::now(), duplicate(&e)));
+                Err(e)
+            }
+        }
+    }
+
+    /// Drops a connection found broken (unless it was replaced already).
+    async fn forget(&self, conn: &Arc<Connection>) {
+        let mut slot = self.shared.slot.lock().await;
+        if slot
+            .connection
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(c, conn))
+        {
+            slot.connection = None;
+        }
+    }
+
+    fn remote(&self, conn: &Connection, path: &str) -> Remote {
+        Remote::new(
+            paths::join(&conn.root, path),
+            conn.kind,
+            &conn.target.describe(),
+        )
+    }
+
+    async fn finish<T>(
+        &self,
+        conn: &Arc<Connection>,
+        result: Result<T, OpFail>,
+    ) -> Result<T, NodeError> {
+        match result {
+            Ok(v) => Ok(v),
+            Err(OpFail::Node(e)) => Err(e),
+            Err(OpFail::Sftp {
+                failure: Failure::Transport(msg),
+                ..
+            }) => {
+                self.forget(conn).await;
+                Err(NodeError::Unreachable(format!(
+                    "{}: connection lost: {msg}",
+                    conn.target.describe()
+                )))
+            }
+            Err(OpFail::Sftp { path, failure }) => Err(NodeError::io(&path, failure.to_io())),
+        }
+    }
+}
+
+/// A copy of a connection error for callers that waited on the same attempt.
+fn duplicate(e: &NodeError) -> NodeError {
+    match e {
+        NodeError::UnknownHostKey {
+            host,
+            key_type,
+            fingerprint,
+        } => NodeError::UnknownHostKey {
+            host: host.clone(),
+            key_type: key_type.clone(),
+            fingerprint: fingerprint.clone(),
+        },
+        NodeError::ChangedHostKey {
+            host,
+            fingerprint,
+            known_hosts,
+        } => NodeError::ChangedHostKey {
+            host: host.clone(),
+            fingerprint: fingerprint.clone(),
+            known_hosts: known_hosts.clone(),
+        },
+        NodeError::Auth(m) => NodeError::Auth(m.clone()),
+        NodeError::Io { path, source } => {
+            NodeError::io(path, std::io::Error::new(source.kind(), source.to_string()))
+        }
+        other => NodeError::Unreachable(other.to_string()),
+    }
+}
+
+#[async_trait]
+impl Node for SshNode {
+    fn name(&self) -> &str {
+        &self.shared.spec.name
+    }
+
+    fn transport(&self) -> Transport {
+        self.shared.transport.clone()
+    }
+
+    fn root(&self) -> &str {
+        &self.shared.spec.root
+    }
+
+    async fn read(&self, path: &str, limit: u64) -> Result<Option<Snapshot>, NodeError> {
+        on_node!(self, path, |remote, op| write::read(&op, &remote, limit)
+            .await
+            .map(|r| r.map(|(snapshot, _)| snapshot)))
+    }
+
+    async fn stat(&self, path: &str) -> Result<Option<FileStat>, NodeError> {
+        on_node!(self, path, |remote, op| match op.stat(&remote.path).await {
+            Ok(attrs) => Ok(attrs.map(|a| FileStat {
+                len: a.len(),
+                mtime: sftp::mtime(&a),
+                // SFTP v3 has no inode numbers.
+                id: None,
+            })),
+            Err(failure) => Err(OpFail::Sftp {
+                path: remote.shown.clone(),
+                failure,
+            }),
+        })
+    }
+
+    async fn read_at(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, NodeError> {
+        on_node!(self, path, |remote, op| write::read_at(
+            &op, &remote, offset, len
+        )
+        .await)
+    }
+
+    async fn replace(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        expected: &Expected,
+        private: bool,
+    ) -> Result<Written, NodeError> {
+        let in_place = self.shared.options.allow_in_place;
+        on_node!(self, path, |remote, op| write::replace(
+            &op, &remote, bytes, expected, private, in_place
+        )
+        .await)
+    }
+
+    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
+        on_node!(self, path, |remote, op| write::remove(
+            &op, &remote, expected
+        )
+        .await)
+    }
+}

@@ -1,0 +1,576 @@
+//! Reaching a node: where it is (inventory, then `~/.ssh/config`), the SSH
+//! connection (through ProxyJump hosts), host key verification, and the
+//! SFTP session on top.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use russh::client::{self, Handle};
+use russh::keys::{Algorithm, PublicKey, PublicKeyOrCertificate};
+use russh::{ChannelMsg, Preferred};
+
+use super::config::{self, HostConfig, JumpHost, Tokens};
+use super::known_hosts::{self, HostKeyStatus};
+use super::paths::{self, RemoteKind};
+use super::sftp::{Counters, Failure, Sftp};
+use super::{AgentSource, HostKeyInfo, SshOptions, auth};
+use crate::inventory::NodeSpec;
+use crate::node::NodeError;
+
+/// One SSH server on the way to a node, fully resolved.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The name as given (inventory `host` or a ProxyJump entry): a config alias maybe.
+    pub alias: String,
+    /// The name or address actually connected to (HostName).
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    /// Identity files to try, and whether each was asked for (a missing
+    /// one is then worth mentioning).
+    pub identity_files: Vec<(PathBuf, bool)>,
+    /// The user's known_hosts files; the first is where a trusted key is added.
+    pub known_hosts: Vec<PathBuf>,
+    pub agent: AgentSource,
+}
+
+impl Endpoint {
+    /// Every file a host key is checked against.
+    pub fn known_hosts_files(&self, options: &SshOptions) -> Vec<PathBuf> {
+        let mut files = self.known_hosts.clone();
+        files.extend(options.system_known_hosts.iter().cloned());
+        files
+    }
+
+    /// `user@host:port` (and the alias when it differs), for messages.
+    pub fn describe(&self) -> String {
+        let target = format!("{}@{}:{}", self.user, self.host, self.port);
+        if self.alias == self.host {
+            target
+        } else {
+            format!("{} ({target})", self.alias)
+        }
+    }
+}
+
+/// The servers to pass through, then the node itself.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub jumps: Vec<Endpoint>,
+    pub target: Endpoint,
+}
+
+fn local_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "root".to_string())
+}
+
+fn home_ssh(file: &str) -> PathBuf {
+    dirs::home_dir().unwrap_or_default().join(".ssh").join(file)
+}
+
+/// The identity files tried when nothing names one.
+pub fn default_identities() -> Vec<PathBuf> {
+    ["id_ed25519", "id_ecdsa", "id_rsa"]
+        .iter()
+        .map(|f| home_ssh(f))
+        .collect()
+}
+
+/// The system-wide known_hosts files OpenSSH reads too.
+pub fn system_known_hosts() -> Vec<PathBuf> {
+    #[cfg(windows)]
+    {
+        let data = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
+        vec![PathBuf::from(data).join("ssh").join("ssh_known_hosts")]
+    }
+    #[cfg(not(windows))]
+    {
+        vec![
+            PathBuf::from("/etc/ssh/ssh_known_hosts"),
+            PathBuf::from("/etc/ssh/ssh_known_hosts2"),
+        ]
+    }
+}
+
+/// What the inventory says explicitly about a host (it wins over the config).
+#[derive(Default)]
+struct Explicit<'a> {
+    port: Option<u16>,
+    user: Option<&'a str>,
+    identity_file: Option<&'a str>,
+    known_hosts: Option<&'a str>,
+    /// Tried before the default identities when nothing names a key (a
+    /// jump host: the node's own key).
+    fallback_identity: Option<&'a str>,
+}
+
+fn endpoint(
+    alias: &str,
+    explicit: Explicit,
+    options: &SshOptions,
+) -> Result<(Endpoint, HostConfig), NodeError> {
+    let config_file = options
+        .ssh_config
+        .clone()
+        .unwrap_or_else(|| home_ssh("config"));
+    let config = HostConfig::load(&config_file, alias)
+        .map_err(|e| NodeError::io(&config_file.display().to_string(), e))?;
+    let local = local_user();
+    let host_tokens = Tokens {
+        host: alias,
+        alias,
+        local_user: &local,
+        ..Tokens::default()
+    };
+    let host = config
+        .host_name
+        .as_deref()
+        .map(|h| config::expand(h, &host_tokens))
+        .unwrap_or_else(|| alias.to_string());
+    let port = explicit.port.or(config.port).unwrap_or(22);
+    let user = explicit
+        .user
+        .map(str::to_string)
+        .or_else(|| config.user.clone())
+        .unwrap_or_else(|| local.clone());
+    let tokens = Tokens {
+        host: &host,
+        alias,
+        port,
+        remote_user: &user,
+        local_user: &local,
+    };
+    let expand = |v: &str| PathBuf::from(config::expand(v, &tokens));
+    let mut identity_files: Vec<(PathBuf, bool)> = explicit
+        .identity_file
+        .iter()
+        .map(|f| (expand(f), true))
+        .chain(config.identity_files.iter().map(|f| (expand(f), true)))
+        .collect();
+    if identity_files.is_empty() {
+        let defaults = options
+            .default_identities
+            .clone()
+            .unwrap_or_else(default_identities);
+        identity_files = explicit
+            .fallback_identity
+            .map(|f| (expand(f), false))
+            .into_iter()
+            .chain(defaults.into_iter().map(|f| (f, false)))
+            .collect();
+    }
+    let known_hosts = match explicit.known_hosts {
+        Some(k) => vec![expand(k)],
+        None if !config.known_hosts_files.is_empty() => {
+            config.known_hosts_files.iter().map(|f| expand(f)).collect()
+        }
+        None => vec![home_ssh("known_hosts")],
+    };
+    let agent = match (&options.agent, config.identity_agent.as_deref()) {
+        (AgentSource::Environment, Some(a)) if a.eq_ignore_ascii_case("none") => {
+            AgentSource::Disabled
+        }
+        (AgentSource::Environment, Some("SSH_AUTH_SOCK")) => AgentSource::Environment,
+        (AgentSource::Environment, Some(a)) => AgentSource::Path(expand(a)),
+        (chosen, _) => chosen.clone(),
+    };
+    let endpoint = Endpoint {
+        alias: alias.to_string(),
+        host,
+        port,
+        user,
+        identity_files,
+        known_hosts,
+        agent,
+    };
+    Ok((endpoint, config))
+}
+
+/// Where a node is: the inventory's fields, completed by the SSH config
+/// (explicit inventory fields win), with the ProxyJump hosts on the way.
+pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError> {
+    let alias = spec.host.as_deref().ok_or_else(|| {
+        NodeError::Unreachable(format!("{} is a local node, not an SSH one", spec.name))
+    })?;
+    let explicit = Explicit {
+        port: spec.port,
+        user: spec.user.as_deref(),
+        identity_file: spec.identity_file.as_deref(),
+        known_hosts: spec.known_hosts.as_deref(),
+        fallback_identity: None,
+    };
+    let (target, config) = endpoint(alias, explicit, options)?;
+    let jump_hosts = match &config.proxy_jump {
+        Some(value) => config::parse_proxy_jump(value)
+            .map_err(|e| NodeError::Unreachable(format!("{alias}: {e}")))?,
+        None => Vec::new(),
+    };
+    let jumps = jump_hosts
+        .iter()
+        .map(|j: &JumpHost| {
+            let explicit = Explicit {
+                port: j.port,
+                user: j.user.as_deref(),
+                // The node's known_hosts file vouches for the whole route.
+                known_hosts: spec.known_hosts.as_deref(),
+                fallback_identity: spec.identity_file.as_deref(),
+                ..Explicit::default()
+            };
+            endpoint(&j.host, explicit, options).map(|(e, _)| e)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Route { jumps, target })
+}
+
+/// What the handler saw of the server's host key.
+#[derive(Debug, Clone)]
+struct Seen {
+    key: PublicKey,
+    status: Result<HostKeyStatus, String>,
+}
+
+/// The russh client handler: checks the host key against known_hosts.
+pub struct Client {
+    files: Vec<PathBuf>,
+    host: String,
+    port: u16,
+    /// Only look at the key, never log in (fetching a key to trust).
+    fetch_only: bool,
+    seen: Arc<Mutex<Option<Seen>>>,
+}
+
+impl client::Handler for Client {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        // Certificates are not asked for (no host_key_certificates), so never offered.
+        let PublicKeyOrCertificate::PublicKey { key, .. } = key else {
+            return Ok(false);
+        };
+        let status =
+            known_hosts::check(&self.files, &self.host, self.port, key).map_err(|e| e.to_string());
+        let accept = !self.fetch_only && status == Ok(HostKeyStatus::Known);
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(Seen {
+            key: key.clone(),
+            status,
+        });
+        Ok(accept)
+    }
+}
+
+/// The client configuration: keepalives, and the host key types already
+/// known for this host first (as OpenSSH does), so a server that has
+/// several keys shows the one known_hosts can vouch for.
+fn client_config(options: &SshOptions, known_types: &[String]) -> Arc<client::Config> {
+    let type_name = |a: &Algorithm| -> String {
+        if matches!(a, Algorithm::Rsa { .. }) {
+            "ssh-rsa".into()
+        } else {
+            a.as_str().to_string()
+        }
+    };
+    let mut keys: Vec<Algorithm> = Preferred::DEFAULT.key.to_vec();
+    keys.sort_by_key(|a| !known_types.contains(&type_name(a)));
+    Arc::new(client::Config {
+        keepalive_interval: Some(options.keepalive_interval),
+        keepalive_max: 3,
+        nodelay: true,
+        preferred: Preferred {
+            key: Cow::Owned(keys),
+            ..Preferred::DEFAULT
+        },
+        ..Default::default()
+    })
+}
+
+/// Runs `fut` within the connect timeout; `what` says what was waited for.
+pub async fn within<T>(
+    options: &SshOptions,
+    hop: &Endpoint,
+    what: &str,
+    fut: impl Future<Output = Result<T, NodeError>>,
+) -> Result<T, NodeError> {
+    match tokio::time::timeout(options.connect_timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(NodeError::Unreachable(format!(
+            "{}: no answer to {what} within {} s",
+            hop.describe(),
+            options.connect_timeout.as_secs_f32()
+        ))),
+    }
+}
+
+/// How one hop ended when it did not give a logged-in session.
+enum HopError {
+    Node(NodeError),
+    /// Fetch mode: the key was seen and not accepted on purpose (or unknown).
+    Key(Seen),
+}
+
+impl From<NodeError> for HopError {
+    fn from(e: NodeError) -> Self {
+        HopError::Node(e)
+    }
+}
+
+fn host_key_error(hop: &Endpoint, seen: &Seen) -> NodeError {
+    let fingerprint = known_hosts::fingerprint(&seen.key);
+    match &seen.status {
+        Ok(HostKeyStatus::Known) => {
+            NodeError::Unreachable(format!("{}: the host key was refused", hop.describe()))
+        }
+        Ok(HostKeyStatus::Unknown) => NodeError::UnknownHostKey {
+            host: known_hosts::host_entry_name(&hop.host, hop.port),
+            key_type: seen.key.algorithm().as_str().to_string(),
+            fingerprint,
+        },
+        Ok(HostKeyStatus::Changed { file, line }) => NodeError::ChangedHostKey {
+            host: known_hosts::host_entry_name(&hop.host, hop.port),
+            fingerprint,
+            known_hosts: format!("{} line {line}", file.display()),
+        },
+        Ok(HostKeyStatus::Revoked { file, line }) => NodeError::Unreachable(format!(
+            "{}: the host key {fingerprint} is marked @revoked in {} line {line}; refusing to connect",
+            hop.describe(),
+            file.display()
+        )),
+        Err(e) => {
+            NodeError::Unreachable(format!("{}: cannot read known_hosts: {e}", hop.describe()))
+        }
+    }
+}
+
+/// Opens the SSH session to one hop, directly or through the previous one,
+/// and checks its host key; then logs in, unless only fetching the key.
+async fn open_hop(
+    previous: Option<&Handle<Client>>,
+    hop: &Endpoint,
+    options: &SshOptions,
+    fetch_only: bool,
+) -> Result<Handle<Client>, HopError> {
+    let files = hop.known_hosts_files(options);
+    let seen = Arc::new(Mutex::new(None));
+    let handler = Client {
+        files: files.clone(),
+        host: hop.host.clone(),
+        port: hop.port,
+        fetch_only,
+        seen: seen.clone(),
+    };
+    let config = client_config(
+        options,
+        &known_hosts::known_types(&files, &hop.host, hop.port),
+    );
+    let where_ = hop.describe();
+    let handshake = async {
+        let result = match previous {
+            None => {
+                let tcp = tokio::net::TcpStream::connect((hop.host.as_str(), hop.port))
+                    .await
+                    .map_err(|e| {
+                        NodeError::Unreachable(format!("{where_}: cannot connect: {e}"))
+                    })?;
+                let _ = tcp.set_nodelay(true);
+                client::connect_stream(config, tcp, handler).await
+            }
+            Some(jump) => {
+                let channel = jump
+                    .channel_open_direct_tcpip(
+                        hop.host.clone(),
+                        u32::from(hop.port),
+                        "127.0.0.1",
+                        0,
+                    )
+                    .await
+                    .map_err(|e| {
+                        NodeError::Unreachable(format!(
+                            "{where_}: the jump host cannot reach it: {e}"
+                        ))
+                    })?;
+                client::connect_stream(config, channel.into_stream(), handler).await
+            }
+        };
+        Ok(result)
+    };
+    let result = within(options, hop, "the connection", handshake).await?;
+    let seen = seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut handle = match (result, seen) {
+        (Ok(h), Some(s)) if !fetch_only && s.status == Ok(HostKeyStatus::Known) => h,
+        (_, Some(s)) if fetch_only || s.status != Ok(HostKeyStatus::Known) => {
+            return Err(HopError::Key(s));
+        }
+        (Err(e), _) => {
+            return Err(HopError::Node(NodeError::Unreachable(format!(
+                "{where_}: SSH handshake failed: {e}"
+            ))));
+        }
+        (Ok(_), _) => {
+            return Err(HopError::Node(NodeError::Unreachable(format!(
+                "{where_}: the server showed no host key"
+            ))));
+        }
+    };
+    auth::authenticate(&mut handle, hop, options).await?;
+    Ok(handle)
+}
+
+/// Passes through the jump hosts, logging in to each.
+async fn open_jumps(
+    route: &Route,
+    options: &SshOptions,
+) -> Result<Vec<Handle<Client>>, (usize, HopError)> {
+    let mut jumps: Vec<Handle<Client>> = Vec::new();
+    for (i, hop) in route.jumps.iter().enumerate() {
+        let handle = open_hop(jumps.last(), hop, options, false)
+            .await
+            .map_err(|e| (i, e))?;
+        jumps.push(handle);
+    }
+    Ok(jumps)
+}
+
+fn via(route: &Route, e: NodeError) -> NodeError {
+    if route.jumps.is_empty() {
+        return e;
+    }
+    match e {
+        NodeError::Unreachable(msg) => NodeError::Unreachable(format!(
+            "{msg} (via {})",
+            route
+                .jumps
+                .iter()
+                .map(|j| j.alias.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        other => other,
+    }
+}
+
+/// A logged-in connection to a node, with its SFTP session.
+pub struct Connection {
+    pub sftp: Sftp,
+    pub kind: RemoteKind,
+    /// The root as SFTP spells it.
+    pub root: String,
+    pub target: Endpoint,
+    handle: Handle<Client>,
+    /// Kept open for as long as the node's session runs through them.
+    _jumps: Vec<Handle<Client>>,
+}
+
+impl Connection {
+    pub fn is_usable(&self) -> bool {
+        !self.handle.is_closed() && self.sftp.is_usable()
+    }
+}
+
+/// Connects to the node, logs in, starts SFTP and learns the node's kind.
+pub async fn connect(
+    spec: &NodeSpec,
+    route: &Route,
+    options: &SshOptions,
+    counters: Arc<Counters>,
+) -> Result<Connection, NodeError> {
+    let hop_error = |hop: &Endpoint, e: HopError| match e {
+        HopError::Node(e) => via(route, e),
+        HopError::Key(seen) => via(route, host_key_error(hop, &seen)),
+    };
+    let jumps = open_jumps(route, options)
+        .await
+        .map_err(|(i, e)| hop_error(&route.jumps[i], e))?;
+    let target = &route.target;
+    let handle = open_hop(jumps.last(), target, options, false)
+        .await
+        .map_err(|e| hop_error(target, e))?;
+    let where_ = target.describe();
+    let start = async {
+        let sftp_error =
+            |e: String| NodeError::Unreachable(format!("{where_}: cannot start SFTP: {e}"));
+        let mut channel = handle
+            .channel_open_session()
+            .await
+            .map_err(|e| sftp_error(e.to_string()))?;
+        channel
+            .request_subsystem(true, "sftp")
+            .await
+            .map_err(|e| sftp_error(e.to_string()))?;
+        loop {
+            match channel.wait().await {
+                Some(ChannelMsg::Success) => break,
+                Some(ChannelMsg::Failure) | None => {
+                    return Err(sftp_error("the server refused the sftp subsystem".into()));
+                }
+                Some(_) => {}
+            }
+        }
+        let sftp = Sftp::start(channel.into_stream(), options.request_timeout, counters)
+            .await
+            .map_err(|e| sftp_error(failure_text(&e)))?;
+        let cwd = sftp
+            .op()
+            .realpath(".")
+            .await
+            .map_err(|e| sftp_error(failure_text(&e)))?;
+        Ok((sftp, cwd))
+    };
+    let (sftp, cwd) = within(options, target, "the SFTP start", start).await?;
+    let kind = paths::kind_from_realpath(&cwd);
+    Ok(Connection {
+        sftp,
+        kind,
+        root: paths::sftp_root(&spec.root, kind),
+        target: target.clone(),
+        handle,
+        _jumps: jumps,
+    })
+}
+
+pub fn failure_text(f: &Failure) -> String {
+    f.to_io().to_string()
+}
+
+/// The host key of the first server on the route that known_hosts does not
+/// vouch for, else the node's own (known) key.
+pub async fn fetch_host_key(route: &Route, options: &SshOptions) -> Result<HostKeyInfo, NodeError> {
+    let info = |hop: &Endpoint, seen: Seen| -> Result<HostKeyInfo, NodeError> {
+        match seen.status {
+            Ok(HostKeyStatus::Known) | Ok(HostKeyStatus::Unknown) => Ok(HostKeyInfo {
+                host: hop.host.clone(),
+                port: hop.port,
+                alias: hop.alias.clone(),
+                key_type: seen.key.algorithm().as_str().to_string(),
+                fingerprint: known_hosts::fingerprint(&seen.key),
+                known: seen.status == Ok(HostKeyStatus::Known),
+                known_hosts: hop.known_hosts[0].clone(),
+                key: seen.key,
+            }),
+            _ => Err(via(route, host_key_error(hop, &seen))),
+        }
+    };
+    let jumps = match open_jumps(route, options).await {
+        Ok(j) => j,
+        Err((i, HopError::Key(seen))) => return info(&route.jumps[i], seen),
+        Err((_, HopError::Node(e))) => return Err(via(route, e)),
+    };
+    match open_hop(jumps.last(), &route.target, options, true).await {
+        Err(HopError::Key(seen)) => info(&route.target, seen),
+        Err(HopError::Node(e)) => Err(via(route, e)),
+        Ok(_) => Err(NodeError::Unreachable(format!(
+            "{}: the host key was not shown",
+            route.target.describe()
+        ))),
+    }
+}
+
+/// How long a connection may take to answer when nothing else is set.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

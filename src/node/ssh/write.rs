@@ -1,0 +1,490 @@
+//! The read and write protocol over SFTP, the same as the local node's:
+//! conflict check, backup (`<file>.<UTC timestamp>.bak`, newest five kept),
+//! a unique temp file beside the target, a last check, then an atomic
+//! `posix-rename@openssh.com` over the target.
+
+use std::time::SystemTime;
+
+use russh_sftp::protocol::{FileAttributes, StatusCode};
+
+use super::paths::{self, RemoteKind};
+use super::sftp::{self, Failure, HARDLINK, Handle, Op, POSIX_RENAME};
+use crate::node::backup;
+use crate::node::{Expected, NodeError, Snapshot, Version, Written};
+
+/// Why an operation failed: a node-level answer, or an SFTP failure at a path.
+#[derive(Debug)]
+pub enum OpFail {
+    Node(NodeError),
+    Sftp { path: String, failure: Failure },
+}
+
+impl From<NodeError> for OpFail {
+    fn from(e: NodeError) -> Self {
+        OpFail::Node(e)
+    }
+}
+
+pub type OpResult<T> = Result<T, OpFail>;
+
+/// A remote file: its SFTP path and how the admin sees it.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    pub path: String,
+    pub shown: String,
+    pub kind: RemoteKind,
+    /// For messages: the host the node is reached at.
+    pub host: String,
+}
+
+impl Remote {
+    pub fn new(path: String, kind: RemoteKind, host: &str) -> Remote {
+        Remote {
+            shown: paths::display(&path, kind),
+            path,
+            kind,
+            host: host.to_string(),
+        }
+    }
+
+    fn sibling(&self, name: &str) -> Remote {
+        let (dir, _) = paths::split(&self.path);
+        Remote::new(paths::join(dir, name), self.kind, &self.host)
+    }
+
+    fn dir_and_name(&self) -> (&str, &str) {
+        paths::split(&self.path)
+    }
+
+    fn fail(&self) -> impl Fn(Failure) -> OpFail + '_ {
+        move |failure| OpFail::Sftp {
+            path: self.shown.clone(),
+            failure,
+        }
+    }
+
+    fn io(&self, message: &str) -> OpFail {
+        OpFail::Node(NodeError::io(
+            &self.shown,
+            std::io::Error::other(message.to_string()),
+        ))
+    }
+}
+
+/// How a replace will be done, given what the server offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Temp file, then `posix-rename@openssh.com` (or, when creating, a link or rename that fails if the file appeared).
+    Atomic,
+    /// No atomic replace: the target is overwritten in place (allowed explicitly only).
+    InPlace,
+}
+
+/// Refuses before anything is written when the server cannot replace a file
+/// atomically (creating one needs no posix-rename).
+pub fn method(has_posix_rename: bool, expected: &Expected, allow_in_place: bool) -> Option<Method> {
+    match (expected, has_posix_rename, allow_in_place) {
+        (Expected::Absent, _, _) | (_, true, _) => Some(Method::Atomic),
+        (_, false, true) => Some(Method::InPlace),
+        (_, false, false) => None,
+    }
+}
+
+pub fn posix_rename_missing(remote: &Remote) -> NodeError {
+    NodeError::PosixRenameMissing {
+        host: remote.host.clone(),
+    }
+}
+
+/// Reads a whole file of at most `limit` bytes with its attributes.
+pub async fn read(
+    op: &Op<'_>,
+    remote: &Remote,
+    limit: u64,
+) -> OpResult<Option<(Snapshot, FileAttributes)>> {
+    let fail = remote.fail();
+    let Some(handle) = op.open_read(&remote.path).await.map_err(&fail)? else {
+        return Ok(None);
+    };
+    let result = read_open(op, remote, &handle, limit).await;
+    let closed = op.close(handle).await.map_err(&fail);
+    let read = result?;
+    closed?;
+    Ok(Some(read))
+}
+
+async fn read_open(
+    op: &Op<'_>,
+    remote: &Remote,
+    handle: &Handle,
+    limit: u64,
+) -> OpResult<(Snapshot, FileAttributes)> {
+    let fail = remote.fail();
+    let max = limit.saturating_add(1);
+    // The attributes and the first chunks in one round trip.
+    let (attrs, data) = tokio::join!(op.fstat(handle), op.read_to_end(handle, 0, max, 2));
+    let attrs = attrs.map_err(&fail)?;
+    if attrs.is_dir() {
+        return Err(remote.io("is a directory, not a file"));
+    }
+    let too_large = |size| {
+        OpFail::Node(NodeError::TooLarge {
+            path: remote.shown.clone(),
+            size,
+            limit,
+        })
+    };
+    if attrs.len() > limit {
+        return Err(too_large(attrs.len()));
+    }
+    let mut data = data.map_err(&fail)?;
+    let have = data.len() as u64;
+    if attrs.len() > have && have < max {
+        // The server capped its answers below the file's size: read on.
+        let rest = op
+            .read_to_end(handle, have, max - have, 16)
+            .await
+            .map_err(&fail)?;
+        data.extend_from_slice(&rest);
+    }
+    if data.len() as u64 > limit {
+        return Err(too_large(data.len() as u64));
+    }
+    let version = Version::of(&data, sftp::mtime(&attrs));
+    Ok((
+        Snapshot {
+            bytes: data,
+            version,
+        },
+        attrs,
+    ))
+}
+
+/// Up to `len` bytes from `offset`.
+pub async fn read_at(op: &Op<'_>, remote: &Remote, offset: u64, len: usize) -> OpResult<Vec<u8>> {
+    let fail = remote.fail();
+    let Some(handle) = op.open_read(&remote.path).await.map_err(&fail)? else {
+        return Err(OpFail::Node(NodeError::io(
+            &remote.shown,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        )));
+    };
+    let result = op
+        .read_to_end(&handle, offset, len as u64, 16)
+        .await
+        .map_err(&fail);
+    let closed = op.close(handle).await.map_err(&fail);
+    let data = result?;
+    closed?;
+    Ok(data)
+}
+
+/// Fails with `Conflict`/`AlreadyExists` unless the file is exactly as
+/// expected; returns what is there.
+async fn check_unchanged(
+    op: &Op<'_>,
+    remote: &Remote,
+    expected: &Expected,
+) -> OpResult<Option<(Snapshot, FileAttributes)>> {
+    let current = read(op, remote, u64::MAX).await?;
+    let path = remote.shown.clone();
+    match (expected, current) {
+        (Expected::Absent, None) => Ok(None),
+        (Expected::Absent, Some(_)) => Err(NodeError::AlreadyExists { path }.into()),
+        (Expected::Version(v), Some(s)) if s.0.version == *v => Ok(Some(s)),
+        (Expected::Version(_), _) => Err(NodeError::Conflict { path }.into()),
+    }
+}
+
+/// Creates the directory and its missing ancestors.
+async fn create_dirs(op: &Op<'_>, remote: &Remote, dir: &str) -> OpResult<()> {
+    for ancestor in paths::ancestors(dir) {
+        if op.stat(&ancestor).await.map_err(remote.fail())?.is_none() {
+            match op.mkdir(&ancestor).await {
+                Ok(()) => {}
+                // Made meanwhile by someone else: fine.
+                Err(_) if op.stat(&ancestor).await.ok().flatten().is_some() => {}
+                Err(f) => return Err(remote.fail()(f)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates `remote` (which must not exist) with `bytes`, flushed to disk;
+/// `exact_mode` is set even against the server's umask. Returns the
+/// attributes it ended up with. On failure the file is removed.
+async fn write_new(
+    op: &Op<'_>,
+    remote: &Remote,
+    bytes: &[u8],
+    mode: u32,
+    exact_mode: bool,
+    make_dirs: bool,
+) -> OpResult<FileAttributes> {
+    let fail = remote.fail();
+    let handle = match op.create_new(&remote.path, mode).await {
+        Err(f) if make_dirs && f.is(StatusCode::NoSuchFile) => {
+            create_dirs(op, remote, remote.dir_and_name().0).await?;
+            op.create_new(&remote.path, mode).await.map_err(&fail)?
+        }
+        other => other.map_err(&fail)?,
+    };
+    let written = async {
+        let set_mode = async {
+            if exact_mode {
+                op.fsetstat_mode(&handle, mode).await
+            } else {
+                Ok(())
+            }
+        };
+        let (set, wrote) = tokio::join!(set_mode, op.write_all(&handle, bytes));
+        set.and(wrote).map_err(&fail)?;
+        let (synced, attrs) = tokio::join!(op.fsync(&handle), op.fstat(&handle));
+        synced.map_err(&fail)?;
+        attrs.map_err(&fail)
+    }
+    .await;
+    let closed = op.close(handle).await.map_err(&fail);
+    let result = written.and_then(|attrs| closed.map(|_| attrs));
+    if result.is_err() {
+        let _ = op.remove(&remote.path).await;
+    }
+    result
+}
+
+/// What is there now (it must be as expected) and, when there is a file to
+/// back up, the names beside it (for the backup's name and pruning): both
+/// in one round trip.
+async fn check_and_list(
+    op: &Op<'_>,
+    remote: &Remote,
+    expected: &Expected,
+) -> OpResult<(Option<(Snapshot, FileAttributes)>, Vec<String>)> {
+    if *expected == Expected::Absent {
+        return Ok((check_unchanged(op, remote, expected).await?, Vec::new()));
+    }
+    let dir = match remote.dir_and_name().0 {
+        "" => ".",
+        dir => dir,
+    };
+    let (current, names) = tokio::join!(check_unchanged(op, remote, expected), op.list(dir));
+    Ok((current?, names.map_err(remote.fail())?))
+}
+
+/// Copies the current content to `<file>.<UTC timestamp>.bak` beside the
+/// file with the file's permissions, and prunes old backups (`names`: what
+/// the folder holds). Returns the backup.
+async fn write_backup(
+    op: &Op<'_>,
+    remote: &Remote,
+    current: &(Snapshot, FileAttributes),
+    mut names: Vec<String>,
+) -> OpResult<Remote> {
+    let file = remote.dir_and_name().1;
+    let (content, mode) = (&current.0.bytes, sftp::mode(&current.1).unwrap_or(0o600));
+    let now = SystemTime::now();
+    let mut attempt = backup::next_attempt(file, now, &names);
+    let made = loop {
+        let candidate = remote.sibling(&backup::backup_name(file, now, attempt));
+        match write_new(op, &candidate, content, mode, false, false).await {
+            Ok(_) => break candidate,
+            // SFTP v3 reports an existing file as a plain failure: look before trying the next name.
+            Err(_) if attempt < 100 && op.stat(&candidate.path).await.ok().flatten().is_some() => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    names.push(paths::split(&made.path).1.to_string());
+    let prunes: Vec<String> = backup::backups_to_prune(file, &names)
+        .iter()
+        .map(|name| remote.sibling(name).path)
+        .collect();
+    // A backup that cannot be pruned is harmless; the write itself goes on.
+    let _ = sftp::join_all(prunes.iter().map(|p| op.remove(p))).await;
+    Ok(made)
+}
+
+/// A backup of `current`, if there is a file.
+async fn backup_if_any(
+    op: &Op<'_>,
+    remote: &Remote,
+    current: Option<&(Snapshot, FileAttributes)>,
+    names: Vec<String>,
+) -> OpResult<Option<Remote>> {
+    match current {
+        Some(current) => Ok(Some(write_backup(op, remote, current, names).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The permissions of a file being replaced: 0600 when private, else the
+/// old file's, else 0644.
+fn new_mode(private: bool, current: Option<&FileAttributes>) -> (u32, bool) {
+    match (private, current.and_then(sftp::mode)) {
+        (true, _) => (0o600, false),
+        (false, Some(m)) => (m, true),
+        (false, None) => (0o644, false),
+    }
+}
+
+pub async fn replace(
+    op: &Op<'_>,
+    remote: &Remote,
+    bytes: &[u8],
+    expected: &Expected,
+    private: bool,
+    allow_in_place: bool,
+) -> OpResult<Written> {
+    let has_posix_rename = op.sftp().has_extension(POSIX_RENAME);
+    let method = method(has_posix_rename, expected, allow_in_place)
+        .ok_or_else(|| posix_rename_missing(remote))?;
+    let (current, names) = check_and_list(op, remote, expected).await?;
+    let (mode, exact) = new_mode(private, current.as_ref().map(|c| &c.1));
+    if method == Method::InPlace {
+        return replace_in_place(op, remote, bytes, expected, current, names).await;
+    }
+    let temp = remote.sibling(&backup::temp_name(remote.dir_and_name().1));
+    // The new content and the backup of the old are written side by side.
+    let (temp_attrs, backup) = tokio::join!(
+        write_new(op, &temp, bytes, mode, exact, true),
+        backup_if_any(op, remote, current.as_ref(), names)
+    );
+    // A failed temp file removed itself; a backup made meanwhile is harmless.
+    let temp_attrs = temp_attrs?;
+    let mut temp_gone = false;
+    let result = async {
+        let backup = backup?;
+        // The last look before the file is replaced: nothing changed meanwhile.
+        check_unchanged(op, remote, expected).await?;
+        match expected {
+            Expected::Absent => create_only(op, &temp, remote, &mut temp_gone).await?,
+            Expected::Version(_) => match op.posix_rename(&temp.path, &remote.path).await {
+                Ok(()) => temp_gone = true,
+                Err(f) if f.is(StatusCode::OpUnsupported) => {
+                    return Err(posix_rename_missing(remote).into());
+                }
+                Err(f) => return Err(remote.fail()(f)),
+            },
+        }
+        Ok(Written {
+            backup: backup.map(|b| b.shown),
+            version: Some(Version::of(bytes, sftp::mtime(&temp_attrs))),
+        })
+    }
+    .await;
+    if !temp_gone {
+        let _ = op.remove(&temp.path).await;
+    }
+    result
+}
+
+/// Puts the temp file in place only if the target still does not exist.
+/// SFTP has no atomic create-if-absent through posix-rename (it replaces),
+/// so: `hardlink@openssh.com` when offered (link(2) fails on an existing
+/// name, exactly like the local node), else a plain SFTP rename, which the
+/// protocol defines as failing when the target exists.
+async fn create_only(
+    op: &Op<'_>,
+    temp: &Remote,
+    remote: &Remote,
+    temp_gone: &mut bool,
+) -> OpResult<()> {
+    let linked = if op.sftp().has_extension(HARDLINK) {
+        op.hardlink(&temp.path, &remote.path).await
+    } else {
+        let renamed = op.rename(&temp.path, &remote.path).await;
+        *temp_gone = renamed.is_ok();
+        renamed
+    };
+    match linked {
+        Ok(()) => Ok(()),
+        Err(f @ Failure::Transport(_)) => Err(remote.fail()(f)),
+        Err(f) => match op.stat(&remote.path).await {
+            Ok(Some(_)) => Err(NodeError::AlreadyExists {
+                path: remote.shown.clone(),
+            }
+            .into()),
+            _ => Err(remote.fail()(f)),
+        },
+    }
+}
+
+/// The explicitly allowed fallback without posix-rename: back up, look a
+/// last time, then overwrite the file in place (not atomic).
+async fn replace_in_place(
+    op: &Op<'_>,
+    remote: &Remote,
+    bytes: &[u8],
+    expected: &Expected,
+    current: Option<(Snapshot, FileAttributes)>,
+    names: Vec<String>,
+) -> OpResult<Written> {
+    let fail = remote.fail();
+    let Some(current) = current else {
+        unreachable!("creating a file never needs the in-place fallback");
+    };
+    let backup = write_backup(op, remote, &current, names).await?;
+    check_unchanged(op, remote, expected).await?;
+    let handle = op.open_truncate(&remote.path).await.map_err(&fail)?;
+    let written = async {
+        op.write_all(&handle, bytes).await?;
+        let (synced, attrs) = tokio::join!(op.fsync(&handle), op.fstat(&handle));
+        synced?;
+        attrs
+    }
+    .await
+    .map_err(&fail);
+    let closed = op.close(handle).await.map_err(&fail);
+    let attrs = written?;
+    closed?;
+    Ok(Written {
+        backup: Some(backup.shown),
+        version: Some(Version::of(bytes, sftp::mtime(&attrs))),
+    })
+}
+
+/// Removes the file if it is still at `expected`, keeping a backup.
+pub async fn remove(op: &Op<'_>, remote: &Remote, expected: &Version) -> OpResult<Written> {
+    let expected = Expected::Version(expected.clone());
+    let (current, names) = check_and_list(op, remote, &expected).await?;
+    let Some(current) = current else {
+        unreachable!("a version was expected, so the file was there");
+    };
+    let backup = write_backup(op, remote, &current, names).await?;
+    check_unchanged(op, remote, &expected).await?;
+    op.remove(&remote.path).await.map_err(remote.fail())?;
+    Ok(Written {
+        backup: Some(backup.shown),
+        version: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_posix_rename_only_creation_or_an_allowed_fallback_goes_ahead() {
+        let v = Expected::Version(Version::of(b"x", None));
+        assert_eq!(method(true, &v, false), Some(Method::Atomic));
+        assert_eq!(method(false, &v, false), None);
+        assert_eq!(method(false, &v, true), Some(Method::InPlace));
+        assert_eq!(
+            method(false, &Expected::Absent, false),
+            Some(Method::Atomic)
+        );
+    }
+
+    #[test]
+    fn replaced_files_keep_their_mode_unless_private() {
+        let attrs = FileAttributes {
+            permissions: Some(0o100640),
+            ..FileAttributes::empty()
+        };
+        assert_eq!(new_mode(false, Some(&attrs)), (0o640, true));
+        assert_eq!(new_mode(true, Some(&attrs)), (0o600, false));
+        assert_eq!(new_mode(false, None), (0o644, false));
+    }
+}

@@ -1,0 +1,348 @@
+//! Files over SSH against a real OpenSSH server: byte-exact reads and
+//! atomic replaces, backups, conflicts, no temp files left, reconnection,
+//! and many nodes at once.
+
+mod support;
+
+use std::fs;
+use std::sync::Arc;
+
+use support::sshd::{self, Settings, Sshd};
+use support::{isolated_options, names_in, spec_for};
+use ucsconf::ErrorClass;
+use ucsconf::node::ssh::SshNode;
+use ucsconf::node::{Expected, Node, NodeError};
+
+const FILE: &str = "Apps/Presence/Settings/Presence.ini";
+const MIB: u64 = 1 << 20;
+
+fn node(sshd: &Sshd, name: &str) -> (SshNode, std::path::PathBuf) {
+    let root = sshd.root(name);
+    let spec = spec_for(sshd, name, &root);
+    (SshNode::new(&spec, isolated_options(sshd)), root)
+}
+
+fn no_temp_files(dir: &std::path::Path) {
+    let names = names_in(dir);
+    assert!(
+        !names.iter().any(|n| n.ends_with(".tmp")),
+        "temp file left: {names:?}"
+    );
+}
+
+#[tokio::test]
+async fn reads_and_replaces_byte_exact_including_crlf_bom_and_large_files() {
+    let Some(sshd) = Sshd::start() else { return };
+    let (node, root) = node(&sshd, "exact");
+    let local = root.join(FILE);
+    assert!(node.read(FILE, MIB).await.unwrap().is_none());
+
+    let crlf_bom = b"\xEF\xBB\xBF[Presence]\r\nWebexPresence.Enable = 1\r\n; \xC3\xA9t\xC3\xA9\r\nlast=no newline".to_vec();
+    let written = node
+        .replace(FILE, &crlf_bom, &Expected::Absent, false)
+        .await
+        .unwrap();
+    assert_eq!(written.backup, None);
+    assert_eq!(fs::read(&local).unwrap(), crlf_bom);
+    let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+    assert_eq!(snap.bytes, crlf_bom);
+    assert_eq!(
+        Some(snap.version.clone()),
+        written.version,
+        "the written version is what a read sees"
+    );
+
+    // Bigger than one SFTP read or write: every byte value, in an odd length.
+    let big: Vec<u8> = (0..300_001u32).map(|i| (i * 7 % 256) as u8).collect();
+    let w = node
+        .replace(FILE, &big, &Expected::Version(snap.version), false)
+        .await
+        .unwrap();
+    assert_eq!(fs::read(&local).unwrap(), big);
+    assert_eq!(fs::read(w.backup.unwrap()).unwrap(), crlf_bom);
+    let again = node.read(FILE, MIB).await.unwrap().unwrap();
+    assert_eq!(again.bytes, big);
+    assert_eq!(
+        node.read_at(FILE, 299_990, 100).await.unwrap(),
+        big[299_990..]
+    );
+    assert_eq!(
+        node.read_at(FILE, 70_000, 5).await.unwrap(),
+        big[70_000..70_005]
+    );
+
+    let err = node.read(FILE, 1000).await.unwrap_err();
+    assert!(
+        matches!(err, NodeError::TooLarge { size: 300_001, .. }),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Invalid);
+
+    let stat = node.stat(FILE).await.unwrap().unwrap();
+    assert_eq!(stat.len, 300_001);
+    assert_eq!(stat.mtime, again.version.mtime);
+    assert!(node.stat("Apps/none.ini").await.unwrap().is_none());
+    no_temp_files(local.parent().unwrap());
+}
+
+#[tokio::test]
+async fn keeps_five_backups_and_the_files_modes() {
+    let Some(sshd) = Sshd::start() else { return };
+    let (node, root) = node(&sshd, "backups");
+    let local = root.join(FILE);
+    node.replace(FILE, b"v0", &Expected::Absent, false)
+        .await
+        .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&local, fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    for i in 1..=7 {
+        let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+        let w = node
+            .replace(
+                FILE,
+                format!("v{i}").as_bytes(),
+                &Expected::Version(snap.version),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            fs::read(w.backup.unwrap()).unwrap(),
+            format!("v{}", i - 1).as_bytes()
+        );
+    }
+    let names = names_in(local.parent().unwrap());
+    let backups: Vec<_> = names.iter().filter(|n| n.ends_with(".bak")).collect();
+    assert_eq!(backups.len(), 5, "{names:?}");
+    let kept: Vec<Vec<u8>> = backups
+        .iter()
+        .map(|b| fs::read(local.with_file_name(b)).unwrap())
+        .collect();
+    for v in ["v2", "v3", "v4", "v5", "v6"] {
+        assert!(kept.contains(&v.as_bytes().to_vec()), "{v} should be kept");
+    }
+    no_temp_files(local.parent().unwrap());
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&local), 0o640, "a replaced file keeps its mode");
+        let key = "Var/Secure/ucsconf.key";
+        node.replace(key, &[7u8; 32], &Expected::Absent, true)
+            .await
+            .unwrap();
+        assert_eq!(mode(&root.join(key)), 0o600, "a private file is 0600");
+    }
+}
+
+#[tokio::test]
+async fn a_file_changed_after_reading_is_a_conflict_and_nothing_is_written() {
+    let Some(sshd) = Sshd::start() else { return };
+    let (node, root) = node(&sshd, "conflict");
+    let local = root.join(FILE);
+    node.replace(FILE, b"[A]\nk=1\n", &Expected::Absent, false)
+        .await
+        .unwrap();
+    let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+
+    // Someone else edits the file on the node, same size.
+    fs::write(&local, b"[A]\nk=2\n").unwrap();
+    let err = node
+        .replace(
+            FILE,
+            b"[A]\nk=3\n",
+            &Expected::Version(snap.version.clone()),
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Conflict { .. }), "{err}");
+    assert_eq!(err.class(), ErrorClass::Conflict);
+    assert_eq!(fs::read(&local).unwrap(), b"[A]\nk=2\n");
+    let err = node.remove(FILE, &snap.version).await.unwrap_err();
+    assert!(matches!(err, NodeError::Conflict { .. }), "{err}");
+    assert!(local.exists());
+
+    let err = node
+        .replace(FILE, b"new", &Expected::Absent, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::AlreadyExists { .. }), "{err}");
+    assert_eq!(fs::read(&local).unwrap(), b"[A]\nk=2\n");
+    let names = names_in(local.parent().unwrap());
+    assert_eq!(
+        names,
+        ["Presence.ini"],
+        "no backup, no temp file: {names:?}"
+    );
+
+    let current = node.read(FILE, MIB).await.unwrap().unwrap();
+    let w = node.remove(FILE, &current.version).await.unwrap();
+    assert!(!local.exists());
+    assert_eq!(fs::read(w.backup.unwrap()).unwrap(), b"[A]\nk=2\n");
+}
+
+#[tokio::test]
+async fn without_posix_rename_nothing_is_written_and_a_failed_write_leaves_no_temp_file() {
+    // A server that offers neither posix-rename nor hardlink, and refuses renames.
+    let settings = Settings {
+        sftp_flags: "-P posix-rename,hardlink,rename".into(),
+        ..Settings::default()
+    };
+    let Some(sshd) = Sshd::start_with(settings) else {
+        return;
+    };
+    let (node, root) = node(&sshd, "denied");
+    let local = root.join(FILE);
+    let dir = local.parent().unwrap();
+    fs::create_dir_all(dir).unwrap();
+    fs::write(&local, b"old").unwrap();
+    let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+    let err = node
+        .replace(
+            FILE,
+            b"new",
+            &Expected::Version(snap.version.clone()),
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::PosixRenameMissing { .. }), "{err}");
+    assert!(
+        err.to_string().contains("posix-rename@openssh.com"),
+        "{err}"
+    );
+    assert_eq!(fs::read(&local).unwrap(), b"old");
+    assert_eq!(
+        names_in(dir),
+        ["Presence.ini"],
+        "refused before writing anything"
+    );
+
+    // Creating needs no posix-rename, but here the rename itself is refused:
+    // the failure comes after the temp file was written.
+    let err = node
+        .replace("Apps/new.ini", b"x", &Expected::Absent, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Io { .. }), "{err}");
+    assert_eq!(
+        names_in(&root.join("Apps")),
+        ["Presence"],
+        "no temp file, no new file"
+    );
+
+    // Allowed explicitly: backed up, checked, then overwritten in place.
+    let mut options = isolated_options(&sshd);
+    options.allow_in_place = true;
+    let in_place = SshNode::new(&spec_for(&sshd, "denied", &root), options);
+    let w = in_place
+        .replace(
+            FILE,
+            b"new content",
+            &Expected::Version(snap.version),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(fs::read(&local).unwrap(), b"new content");
+    assert_eq!(fs::read(w.backup.unwrap()).unwrap(), b"old");
+    assert_eq!(
+        in_place.read(FILE, MIB).await.unwrap().unwrap().version,
+        w.version.unwrap()
+    );
+    no_temp_files(dir);
+}
+
+#[tokio::test]
+async fn reconnects_once_after_the_connection_dropped() {
+    let Some(sshd) = Sshd::start() else { return };
+    let (node, root) = node(&sshd, "reconnect");
+    fs::create_dir_all(root.join("Apps")).unwrap();
+    fs::write(root.join("Apps/a.ini"), b"a").unwrap();
+    assert_eq!(
+        node.read("Apps/a.ini", MIB).await.unwrap().unwrap().bytes,
+        b"a"
+    );
+    assert_eq!(node.stats().connections, 1);
+    assert!(node.round_trip().await.is_ok());
+    assert_eq!(node.stats().connections, 1, "one connection reused");
+
+    assert!(sshd.drop_connections() > 0, "the session process was found");
+    assert_eq!(
+        node.read("Apps/a.ini", MIB).await.unwrap().unwrap().bytes,
+        b"a"
+    );
+    assert_eq!(node.stats().connections, 2);
+}
+
+#[tokio::test]
+async fn round_trips_of_a_read_and_a_replace() {
+    let Some(sshd) = Sshd::start() else { return };
+    let (node, root) = node(&sshd, "trips");
+    fs::create_dir_all(root.join("Apps")).unwrap();
+    fs::write(root.join("Apps/a.ini"), vec![b'x'; 5000]).unwrap();
+    node.connect().await.unwrap();
+    let before = node.stats().sftp;
+    let snap = node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
+    let used = node.stats().sftp - before;
+    // open; fstat with two reads (data, end of file); close.
+    assert_eq!((used.round_trips, used.requests), (3, 5), "{used:?}");
+
+    let before = node.stats().sftp;
+    node.replace("Apps/a.ini", b"y", &Expected::Version(snap.version), false)
+        .await
+        .unwrap();
+    let used = node.stats().sftp - before;
+    // Check (3) beside listing the folder (4); temp file beside backup
+    // (create, write, flush, close: 4); re-check (3); rename (1).
+    assert_eq!(used.round_trips, 12, "{used:?}");
+}
+
+#[tokio::test]
+async fn twenty_nodes_at_once_and_one_down() {
+    let Some(sshd) = Sshd::start() else { return };
+    let mut nodes: Vec<(Arc<SshNode>, std::path::PathBuf)> = (0..20)
+        .map(|i| {
+            let (n, root) = node(&sshd, &format!("n{i}"));
+            (Arc::new(n), root)
+        })
+        .collect();
+    let mut down_spec = spec_for(&sshd, "down", &sshd.root("down"));
+    down_spec.port = Some(sshd::closed_port());
+    let down = Arc::new(SshNode::new(&down_spec, isolated_options(&sshd)));
+    nodes.push((down, sshd.root("down")));
+
+    let tasks: Vec<_> = nodes
+        .iter()
+        .map(|(n, _)| {
+            let n = n.clone();
+            tokio::spawn(async move {
+                let content = format!("[Presence]\nNode={}\n", n.name());
+                n.replace(FILE, content.as_bytes(), &Expected::Absent, false)
+                    .await?;
+                n.read(FILE, MIB).await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    for ((n, root), result) in nodes.iter().zip(&results).take(20) {
+        let expected = format!("[Presence]\nNode={}\n", n.name());
+        assert_eq!(
+            result.as_ref().unwrap().as_ref().unwrap().bytes,
+            expected.as_bytes()
+        );
+        assert_eq!(fs::read(root.join(FILE)).unwrap(), expected.as_bytes());
+    }
+    let err = results[20].as_ref().unwrap_err();
+    assert!(matches!(err, NodeError::Unreachable(_)), "{err}");
+    assert!(err.to_string().contains("cannot connect"), "{err}");
+    assert!(!sshd.root("down").join(FILE).exists());
+}
