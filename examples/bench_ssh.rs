@@ -48,6 +48,8 @@ fn nodes(sshd: &Sshd, count: usize, tag: &str) -> Vec<(Arc<SshNode>, Target)> {
                 known_hosts: Some(known_hosts.display().to_string()),
                 root: root.display().to_string(),
                 paths: Paths::default(),
+                cloud_token_url: None,
+                cloud_scope: None,
             };
             let node = Arc::new(SshNode::new(&spec, options.clone()));
             let target = Target {

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::node::{LocalNode, Node, NodeError, Transport};
+use crate::node::ssh::SshOptions;
+use crate::node::{LocalNode, Node, SshNode, Transport};
 use crate::ops::Target;
 use crate::paths::Paths;
 use crate::{Error, Result};
@@ -239,72 +240,21 @@ impl NodeSpec {
         }
     }
 
-    /// A target for this node: local nodes now; SSH nodes report that their
-    /// transport is not available rather than failing the others.
+    /// A target for this node, with the default SSH options.
     pub fn target(&self) -> Target {
+        self.target_with(&SshOptions::default())
+    }
+
+    /// A target for this node; SSH nodes connect lazily with `options`.
+    pub fn target_with(&self, options: &SshOptions) -> Target {
         let node: Arc<dyn Node> = match &self.host {
             None => Arc::new(LocalNode::new(&self.name, &self.root)),
-            Some(_) => Arc::new(Unavailable {
-                name: self.name.clone(),
-                transport: self.transport(),
-                root: self.root.clone(),
-                reason: "SSH nodes are not supported by this build yet".into(),
-            }),
+            Some(_) => Arc::new(SshNode::new(self, options.clone())),
         };
         Target {
             node,
             paths: self.paths.clone(),
         }
-    }
-}
-
-/// A node that cannot be reached by this build; every call says why.
-struct Unavailable {
-    name: String,
-    transport: Transport,
-    root: String,
-    reason: String,
-}
-
-#[async_trait::async_trait]
-impl Node for Unavailable {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn transport(&self) -> Transport {
-        self.transport.clone()
-    }
-    fn root(&self) -> &str {
-        &self.root
-    }
-    async fn read(
-        &self,
-        _: &str,
-        _: u64,
-    ) -> std::result::Result<Option<crate::node::Snapshot>, NodeError> {
-        Err(NodeError::Unreachable(self.reason.clone()))
-    }
-    async fn stat(&self, _: &str) -> std::result::Result<Option<crate::node::FileStat>, NodeError> {
-        Err(NodeError::Unreachable(self.reason.clone()))
-    }
-    async fn read_at(&self, _: &str, _: u64, _: usize) -> std::result::Result<Vec<u8>, NodeError> {
-        Err(NodeError::Unreachable(self.reason.clone()))
-    }
-    async fn replace(
-        &self,
-        _: &str,
-        _: &[u8],
-        _: &crate::node::Expected,
-        _: bool,
-    ) -> std::result::Result<crate::node::Written, NodeError> {
-        Err(NodeError::Unreachable(self.reason.clone()))
-    }
-    async fn remove(
-        &self,
-        _: &str,
-        _: &crate::node::Version,
-    ) -> std::result::Result<crate::node::Written, NodeError> {
-        Err(NodeError::Unreachable(self.reason.clone()))
     }
 }
 

@@ -263,6 +263,8 @@ fn alias_spec(alias: &str, root: &std::path::Path) -> NodeSpec {
         known_hosts: None,
         root: root.display().to_string(),
         paths: Paths::default(),
+        cloud_token_url: None,
+        cloud_scope: None,
     }
 }
 

@@ -34,6 +34,8 @@ pub fn spec_for(sshd: &Sshd, name: &str, root: &Path) -> NodeSpec {
         known_hosts: Some(sshd.known_hosts().display().to_string()),
         root: root.display().to_string(),
         paths: Paths::default(),
+        cloud_token_url: None,
+        cloud_scope: None,
     }
 }
 
