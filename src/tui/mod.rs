@@ -17,6 +17,9 @@ pub mod theme;
 pub mod ui;
 pub mod widgets;
 
+#[cfg(test)]
+mod tests;
+
 use std::borrow::Cow;
 
 use crate::ops::Target;
