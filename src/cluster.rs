@@ -1,11 +1,24 @@
 //! The cluster as one: fan-out over nodes with bounded concurrency, a result
 //! per node, and drift (where nodes' settings differ).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::sync::Arc;
 
-use crate::Result;
-use crate::ops::Target;
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::ops::{self, Target};
+use crate::settings::calendar::{CalendarSettings, Field, PASSWORD_AAD, Password};
+use crate::settings::seal::{self, NodeKey};
+use crate::{Error, Result};
+
+/// The drift label of the cloud credentials' client ID.
+pub const CLIENT_ID_LABEL: &str = "Cloud credentials client ID";
+/// The drift label of the cloud credentials' secret (compared, never shown).
+pub const SECRET_LABEL: &str = "Cloud credentials secret";
 
 /// How many nodes are worked on at once by default.
 pub const DEFAULT_PARALLEL: usize = 16;
@@ -25,8 +38,31 @@ where
     F: Fn(Target) -> Fut,
     Fut: Future<Output = Result<T>> + Send + 'static,
 {
-    let _ = (targets, parallel, f);
-    todo!()
+    let limit = Arc::new(Semaphore::new(parallel.max(1)));
+    let mut tasks = JoinSet::new();
+    for (index, target) in targets.iter().enumerate() {
+        let limit = Arc::clone(&limit);
+        let work = f(target.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (index, work.await)
+        });
+    }
+    let mut results: Vec<Option<Result<T>>> = targets.iter().map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        // A panicking node task must not take the others down; it is reported below.
+        if let Ok((index, result)) = joined {
+            results[index] = Some(result);
+        }
+    }
+    targets
+        .iter()
+        .zip(results)
+        .map(|(t, r)| NodeResult {
+            node: t.name().to_string(),
+            result: r.unwrap_or_else(|| Err(Error::Failed("the task for this node failed".into()))),
+        })
+        .collect()
 }
 
 /// Every comparable setting of one node, keyed by a stable label such as
@@ -40,8 +76,38 @@ pub struct NodeSettings {
 
 /// Reads every comparable setting of a node.
 pub async fn collect(target: &Target) -> Result<NodeSettings> {
-    let _ = target;
-    todo!()
+    let mut values = BTreeMap::new();
+    let presence = ops::load_ini(target, &target.paths.presence).await?;
+    for e in presence.doc.entries() {
+        let section = e
+            .section
+            .as_deref()
+            .map(|s| format!("[{s}] "))
+            .unwrap_or_default();
+        values.insert(format!("Presence.ini {section}{}", e.key), e.value);
+    }
+    let calendar = ops::load_ini(target, &target.paths.calendar).await?;
+    let settings = CalendarSettings::from_document(&calendar.doc);
+    let key = ops::node_key(target, false).await?;
+    for field in Field::ALL {
+        let shown = calendar_value(&settings, field, key.as_ref());
+        if let Some(v) = shown {
+            values.insert(format!("Calendar.ini {}", field.key()), v);
+        }
+    }
+    let store = ops::load_store(target).await?;
+    if let Some(id) = store.store.client_id() {
+        values.insert(CLIENT_ID_LABEL.to_string(), id.to_string());
+    }
+    if let Some(key) = &key
+        && let Ok(Some(secret)) = store.store.open_secret(key)
+    {
+        values.insert(
+            SECRET_LABEL.to_string(),
+            fingerprint(secret.expose_secret()),
+        );
+    }
+    Ok(NodeSettings { values })
 }
 
 /// One node's value in a drift row.
@@ -64,6 +130,83 @@ pub struct DriftRow {
 
 /// The settings that differ between nodes (reachable nodes compared only).
 pub fn drift(nodes: &[NodeResult<NodeSettings>]) -> Vec<DriftRow> {
-    let _ = nodes;
-    todo!()
+    let reachable: Vec<&NodeSettings> = nodes
+        .iter()
+        .filter_map(|n| n.result.as_ref().ok())
+        .collect();
+    let labels: BTreeSet<&String> = reachable.iter().flat_map(|n| n.values.keys()).collect();
+    labels
+        .into_iter()
+        .filter(|label| {
+            let mut seen = reachable.iter().map(|n| n.values.get(*label));
+            let first = seen.next().flatten();
+            seen.any(|v| v != first)
+        })
+        .map(|label| DriftRow {
+            setting: label.clone(),
+            cells: nodes
+                .iter()
+                .map(|n| match &n.result {
+                    Err(_) => Cell::Unreachable,
+                    Ok(s) => s
+                        .values
+                        .get(label)
+                        .map_or(Cell::Absent, |v| Cell::Value(v.clone())),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A calendar field's comparable value; a sealed password is compared by what
+/// it decrypts to, through a fingerprint that reveals nothing of it.
+fn calendar_value(
+    settings: &CalendarSettings,
+    field: Field,
+    key: Option<&NodeKey>,
+) -> Option<String> {
+    let text = |v: &Option<String>| v.as_ref().filter(|t| !t.trim().is_empty()).cloned();
+    match field {
+        Field::Provider => return text(&settings.provider),
+        Field::ExchangeVersion => return text(&settings.exchange_version),
+        Field::EwsUrl => return text(&settings.ews_url),
+        Field::RefreshSecs => return text(&settings.refresh_secs),
+        Field::Username => return text(&settings.username),
+        Field::TenantId => return text(&settings.tenant_id),
+        Field::ClientId => return text(&settings.client_id),
+        Field::BasicAuth | Field::ModernAuth => return Some(settings.display(field)),
+        Field::Password => {}
+    }
+    match &settings.password {
+        Password::None => None,
+        Password::New(_) => Some("(unsaved)".to_string()),
+        Password::Sealed(text) => Some(
+            key.and_then(|k| {
+                let sealed = seal::Sealed::from_text(text).ok()?;
+                seal::open(k, &sealed, PASSWORD_AAD).ok()
+            })
+            .map_or_else(
+                || "(does not decrypt)".to_string(),
+                |p| fingerprint(p.expose_secret()),
+            ),
+        ),
+    }
+}
+
+/// An opaque marker that is equal for equal secrets within one comparison,
+/// and says nothing of the secret: a salted hash, truncated. The salt is
+/// random per process, so the marker cannot be looked up or compared later.
+fn fingerprint(secret: &str) -> String {
+    static SALT: std::sync::OnceLock<[u8; 16]> = std::sync::OnceLock::new();
+    let salt = SALT.get_or_init(|| {
+        let mut s = [0u8; 16];
+        let _ = getrandom::fill(&mut s);
+        s
+    });
+    let digest = Sha256::new()
+        .chain_update(salt)
+        .chain_update(secret.as_bytes())
+        .finalize();
+    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("(sealed #{short})")
 }

@@ -1,1 +1,158 @@
-//! TODO
+//! A self-contained demo cluster: two local nodes with realistic sample files,
+//! one drifted setting, and a log that keeps growing while the demo runs.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use secrecy::SecretString;
+
+use crate::inventory::Inventory;
+use crate::logs::sample::SampleLog;
+use crate::ops;
+use crate::paths::Paths;
+use crate::{Error, Result};
+
+/// The demo's nodes: (name, WebexPresence.Enable). They differ on purpose.
+pub const NODES: [(&str, &str); 2] = [("ucs-a", "0"), ("ucs-b", "1")];
+
+const PRESENCE: &[u8] = include_bytes!("../examples/demo/Presence.ini");
+const CALENDAR: &[u8] = include_bytes!("../examples/demo/Calendar.ini");
+/// A made-up client ID for the demo's saved credentials.
+pub const CLIENT_ID: &str = "3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b";
+
+/// Where the demo lives when no `--dir` is given.
+pub fn default_dir() -> PathBuf {
+    dirs::data_local_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("ucsconf")
+        .join("demo")
+}
+
+/// Creates the demo under `dir`, or reuses the one already there.
+/// Returns the inventory.
+pub async fn create_or_reuse(dir: &Path) -> Result<Inventory> {
+    let inventory_path = dir.join("nodes.toml");
+    if inventory_path.is_file() {
+        return Inventory::load(&inventory_path);
+    }
+    let failed = |what: &str, e: std::io::Error| Error::Failed(format!("demo: {what}: {e}"));
+    std::fs::create_dir_all(dir).map_err(|e| failed(&dir.display().to_string(), e))?;
+    let paths = Paths::default();
+    for (name, webex) in NODES {
+        let root = dir.join(name);
+        write_new(&root, &paths.presence, PRESENCE)?;
+        write_new(&root, &paths.calendar, CALENDAR)?;
+        write_new(&root, &paths.log, history(seed_of(name)).as_bytes())?;
+        let target = crate::inventory::NodeSpec::local(name, &root).target();
+        if webex != "0" {
+            let change = ops::Change::PresenceSet {
+                section: None,
+                key: "WebexPresence.Enable".into(),
+                value: webex.into(),
+            };
+            ops::apply(&target, &change).await?;
+        }
+        if name == NODES[0].0 {
+            let secret = SecretString::from(random_secret());
+            ops::save_credentials(&target, CLIENT_ID, &secret).await?;
+        }
+    }
+    // Written last: a demo folder with an inventory is a complete one.
+    let text = NODES
+        .iter()
+        .map(|(name, _)| format!("[[node]]\nname = \"{name}\"\nroot = \"{name}\"\n"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = format!("# The ucsconf demo cluster: two local nodes.\n\n{text}");
+    std::fs::write(&inventory_path, text).map_err(|e| failed("nodes.toml", e))?;
+    Inventory::load(&inventory_path)
+}
+
+fn write_new(root: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
+    let path = relative
+        .split('/')
+        .fold(root.to_path_buf(), |p, s| p.join(s));
+    let io = |e: std::io::Error| Error::Failed(format!("demo: {}: {e}", path.display()));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(&path, bytes).map_err(io)
+}
+
+/// A different, reproducible log for each node.
+fn seed_of(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// About ten minutes of log before now, so the demo opens on a full screen.
+fn history(seed: u64) -> String {
+    let mut log = SampleLog::new(seed);
+    let now = SystemTime::now();
+    (0..HISTORY_ENTRIES)
+        .map(|i| log.next_entry(now - Duration::from_millis(1_500 * (HISTORY_ENTRIES - i))))
+        .collect()
+}
+
+/// Entries of history written when the demo is created.
+const HISTORY_ENTRIES: u64 = 400;
+/// The demo log is rolled over past this size, as log4net would.
+const ROTATE_AT: u64 = 4 * 1024 * 1024;
+
+/// Appends realistic entries to every demo node's log every few hundred
+/// milliseconds until the returned task is aborted; rolls a log over when it
+/// grows large, as the suite does.
+pub fn spawn_log_writer(inventory: &Inventory) -> tokio::task::JoinHandle<()> {
+    let logs: Vec<(PathBuf, SampleLog)> = inventory
+        .nodes
+        .iter()
+        .filter(|n| n.host.is_none())
+        .map(|n| {
+            let path = n
+                .paths
+                .log
+                .split('/')
+                .fold(PathBuf::from(&n.root), |p, s| p.join(s));
+            let seed = seed_of(&n.name) ^ now_nanos();
+            (path, SampleLog::new(seed))
+        })
+        .collect();
+    tokio::spawn(async move {
+        let mut logs = logs;
+        let mut tick: u64 = now_nanos();
+        loop {
+            tick = tick.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            tokio::time::sleep(Duration::from_millis(150 + (tick >> 33) % 500)).await;
+            let which = (tick >> 20) as usize % logs.len().max(1);
+            if let Some((path, log)) = logs.get_mut(which) {
+                let entry = log.next_entry(SystemTime::now());
+                // The demo keeps going if a write fails (the folder was removed, say).
+                let _ = append(path, entry.as_bytes());
+            }
+        }
+    })
+}
+
+fn now_nanos() -> u64 {
+    SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > ROTATE_AT) {
+        std::fs::rename(path, path.with_extension("log.1"))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    std::io::Write::write_all(&mut file, bytes)
+}
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 18];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -4,8 +4,10 @@
 //! never print and never touch the terminal: they return values and typed
 //! errors. The faces (`cli`, `tui`) turn those into text, JSON or widgets.
 
+pub mod cli;
 pub mod cluster;
 pub mod demo;
+pub mod doctor;
 pub mod error;
 pub mod ini;
 pub mod inventory;

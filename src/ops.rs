@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use crate::Result;
-use crate::ini::Document;
-use crate::node::{Node, Snapshot, Written};
+use crate::ini::{Document, Encoding, IniError, LineEnding, MAX_FILE_SIZE, SectionName};
+use crate::node::{Expected, Node, NodeError, Snapshot, Written};
 use crate::paths::Paths;
-use crate::settings::calendar::CalendarSettings;
+use crate::settings::calendar::{CalendarSettings, Field, Password};
 use crate::settings::credentials::Store;
+use crate::settings::presence;
 use crate::settings::seal::NodeKey;
+use crate::{Error, Result};
 
 /// A node together with where its settings live.
 #[derive(Clone)]
@@ -55,41 +56,106 @@ pub enum Saved {
 /// Reads and parses an INI file; a missing file gives an empty document
 /// (UTF-8, CRLF) with no snapshot.
 pub async fn load_ini(target: &Target, path: &str) -> Result<LoadedIni> {
-    let _ = (target, path);
-    todo!()
+    let snapshot = target.node.read(path, MAX_FILE_SIZE).await?;
+    let doc = match &snapshot {
+        Some(s) => Document::parse(&s.bytes).map_err(|e| in_file(path, e))?,
+        None => Document::new(Encoding::Utf8 { bom: false }, LineEnding::CrLf),
+    };
+    Ok(LoadedIni {
+        path: path.to_string(),
+        snapshot,
+        doc,
+    })
 }
 
 /// Writes `doc` over the file read in `loaded`, unless the bytes are identical.
 /// Errors: a conflict when the file changed since it was read.
 pub async fn save_ini(target: &Target, loaded: &LoadedIni, doc: &Document) -> Result<Saved> {
-    let _ = (target, loaded, doc);
-    todo!()
+    let bytes = doc.to_bytes();
+    if loaded.snapshot.as_ref().map(|s| s.bytes.as_slice()) == Some(bytes.as_slice()) {
+        return Ok(Saved::Unchanged);
+    }
+    let expected = Expected::from_snapshot(loaded.snapshot.as_ref());
+    let written = target
+        .node
+        .replace(&loaded.path, &bytes, &expected, false)
+        .await?;
+    Ok(Saved::Written(written))
 }
 
 /// Like [`save_ini`], but ignores what changed on the node since `loaded`:
 /// re-reads the current version and overwrites it (the TUI's "overwrite"
 /// after showing the diff of a conflict).
 pub async fn overwrite_ini(target: &Target, path: &str, doc: &Document) -> Result<Saved> {
-    let _ = (target, path, doc);
-    todo!()
+    let current = load_ini(target, path).await?;
+    save_ini(target, &current, doc).await
 }
 
 /// The node key; created (32 random bytes, private) on first use when `create`.
 /// `Ok(None)`: none exists and `create` is false.
 pub async fn node_key(target: &Target, create: bool) -> Result<Option<NodeKey>> {
-    let _ = (target, create);
-    todo!()
+    let path = &target.paths.node_key;
+    for _ in 0..2 {
+        if let Some(s) = target.node.read(path, 1024).await? {
+            return NodeKey::from_bytes(&s.bytes)
+                .map(Some)
+                .map_err(|e| Error::Failed(format!("{path}: {e}")));
+        }
+        if !create {
+            return Ok(None);
+        }
+        let key = NodeKey::generate();
+        match target
+            .node
+            .replace(path, key.as_bytes(), &Expected::Absent, true)
+            .await
+        {
+            Ok(_) => return Ok(Some(key)),
+            // Another writer created it first: use theirs.
+            Err(NodeError::AlreadyExists { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::Failed(format!(
+        "{path}: the node key keeps changing"
+    )))
 }
 
 pub async fn load_store(target: &Target) -> Result<LoadedStore> {
-    let _ = target;
-    todo!()
+    let path = &target.paths.credentials;
+    let snapshot = target.node.read(path, MAX_FILE_SIZE).await?;
+    let store = match &snapshot {
+        Some(s) => Store::parse(&s.bytes).map_err(|e| Error::Failed(format!("{path}: {e}")))?,
+        None => Store::default(),
+    };
+    Ok(LoadedStore {
+        path: path.clone(),
+        snapshot,
+        store,
+    })
 }
 
 /// Writes the store (private); an empty store removes the file.
 pub async fn save_store(target: &Target, loaded: &LoadedStore, store: &Store) -> Result<Saved> {
-    let _ = (target, loaded, store);
-    todo!()
+    let current = loaded.snapshot.as_ref();
+    if store.is_empty() {
+        return match current {
+            None => Ok(Saved::Unchanged),
+            Some(s) => Ok(Saved::Written(
+                target.node.remove(&loaded.path, &s.version).await?,
+            )),
+        };
+    }
+    let bytes = store.to_bytes();
+    if current.map(|s| s.bytes.as_slice()) == Some(bytes.as_slice()) {
+        return Ok(Saved::Unchanged);
+    }
+    let expected = Expected::from_snapshot(current);
+    let written = target
+        .node
+        .replace(&loaded.path, &bytes, &expected, true)
+        .await?;
+    Ok(Saved::Written(written))
 }
 
 /// Seals and saves cloud credentials on the node.
@@ -98,14 +164,19 @@ pub async fn save_credentials(
     client_id: &str,
     secret: &SecretString,
 ) -> Result<Saved> {
-    let _ = (target, client_id, secret);
-    todo!()
+    let key = node_key(target, true).await?.expect("created on demand");
+    let loaded = load_store(target).await?;
+    let mut store = loaded.store.clone();
+    store.save_credentials(&key, client_id, secret)?;
+    save_store(target, &loaded, &store).await
 }
 
 /// Removes the cloud credentials from the node.
 pub async fn forget_credentials(target: &Target) -> Result<Saved> {
-    let _ = target;
-    todo!()
+    let loaded = load_store(target).await?;
+    let mut store = loaded.store.clone();
+    store.forget_credentials();
+    save_store(target, &loaded, &store).await
 }
 
 /// Validates and saves calendar settings: errors are `Error::Invalid` listing
@@ -115,8 +186,25 @@ pub async fn save_calendar(
     loaded: &LoadedIni,
     settings: &CalendarSettings,
 ) -> Result<(Saved, Vec<String>)> {
-    let _ = (target, loaded, settings);
-    todo!()
+    let report = settings.validate();
+    if !report.errors.is_empty() {
+        let lines: Vec<String> = report.errors.iter().map(|f| f.message.clone()).collect();
+        return Err(Error::Invalid(format!(
+            "{}: {}",
+            loaded.path,
+            lines.join("; ")
+        )));
+    }
+    let mut settings = settings.clone();
+    if matches!(settings.password, Password::New(_)) {
+        let key = node_key(target, true).await?.expect("created on demand");
+        settings.seal_password(&key);
+    }
+    let mut doc = loaded.doc.clone();
+    settings.apply_to(&mut doc)?;
+    let saved = save_ini(target, loaded, &doc).await?;
+    let warnings = report.warnings.iter().map(|f| f.message.clone()).collect();
+    Ok((saved, warnings))
 }
 
 /// A field's new value in a calendar change.
@@ -163,6 +251,156 @@ pub struct Applied {
 /// section given is `Error::Invalid` listing them; a new key needs a section
 /// unless it is a known key.
 pub async fn apply(target: &Target, change: &Change) -> Result<Applied> {
-    let _ = (target, change);
-    todo!()
+    match change {
+        Change::PresenceSet {
+            section,
+            key,
+            value,
+        } => presence_set(target, section.as_deref(), key, value).await,
+        Change::PresenceUnset { section, key } => {
+            presence_unset(target, section.as_deref(), key).await
+        }
+        Change::Calendar(fields) => {
+            let loaded = load_ini(target, &target.paths.calendar).await?;
+            let mut settings = CalendarSettings::from_document(&loaded.doc);
+            for (field, value) in fields {
+                set_calendar_field(&mut settings, *field, value);
+            }
+            let (saved, warnings) = save_calendar(target, &loaded, &settings).await?;
+            Ok(Applied { saved, warnings })
+        }
+        Change::CredentialsSave { client_id, secret } => Ok(Applied {
+            saved: save_credentials(target, client_id, secret).await?,
+            warnings: Vec::new(),
+        }),
+        Change::CredentialsForget => Ok(Applied {
+            saved: forget_credentials(target).await?,
+            warnings: Vec::new(),
+        }),
+    }
+}
+
+/// Names the file in an INI error while keeping its class.
+fn in_file(path: &str, e: IniError) -> Error {
+    match e {
+        IniError::Invalid(msg) => Error::Invalid(format!("{path}: {msg}")),
+        IniError::Binary | IniError::TooLarge { .. } | IniError::Unrepresentable { .. } => {
+            Error::Invalid(format!("{path}: {e}; left untouched"))
+        }
+    }
+}
+
+/// Which section a presence key lives in when none is given: the one it is
+/// found in, or a known key's own section. Errors when it is ambiguous.
+pub fn resolve_presence_section(
+    doc: &Document,
+    section: Option<&str>,
+    key: &str,
+    creating: bool,
+) -> Result<SectionName> {
+    if let Some(s) = section {
+        return Ok(Some(s.to_string()));
+    }
+    let found = doc.sections_with_key(key);
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => match presence::known_key(key) {
+            Some(known) if creating => Ok(Some(known.section.to_string())),
+            _ if creating => Err(Error::Invalid(format!(
+                "{key} is not in Presence.ini and is not a known key: give --section to add it"
+            ))),
+            _ => Err(Error::Failed(format!("{key} is not set in Presence.ini"))),
+        },
+        many => Err(Error::Invalid(format!(
+            "{key} is in several sections ({}): choose one with --section",
+            many.iter()
+                .map(|s| match s {
+                    Some(name) => format!("[{name}]"),
+                    None => "(before any section)".to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+async fn presence_set(
+    target: &Target,
+    section: Option<&str>,
+    key: &str,
+    value: &str,
+) -> Result<Applied> {
+    presence::validate(key, value).map_err(|e| Error::Invalid(format!("{key}: {e}")))?;
+    let path = &target.paths.presence;
+    let loaded = load_ini(target, path).await?;
+    if loaded.snapshot.is_none() && section.is_none() {
+        return Err(Error::Invalid(format!(
+            "{path} does not exist on {}: give --section to create it",
+            target.name()
+        )));
+    }
+    let section = resolve_presence_section(&loaded.doc, section, key, true)?;
+    let mut doc = loaded.doc.clone();
+    doc.set(section.as_deref(), key, value)
+        .map_err(|e| in_file(path, e))?;
+    let saved = save_ini(target, &loaded, &doc).await?;
+    Ok(Applied {
+        saved,
+        warnings: Vec::new(),
+    })
+}
+
+async fn presence_unset(target: &Target, section: Option<&str>, key: &str) -> Result<Applied> {
+    let path = &target.paths.presence;
+    let loaded = load_ini(target, path).await?;
+    if loaded.snapshot.is_none() {
+        return Ok(Applied {
+            saved: Saved::Unchanged,
+            warnings: Vec::new(),
+        });
+    }
+    let mut doc = loaded.doc.clone();
+    let saved = match resolve_presence_section(&loaded.doc, section, key, false) {
+        Ok(section) => {
+            doc.unset(section.as_deref(), key);
+            save_ini(target, &loaded, &doc).await?
+        }
+        // Unsetting a key that is not there is already done.
+        Err(Error::Failed(_)) => Saved::Unchanged,
+        Err(e) => return Err(e),
+    };
+    Ok(Applied {
+        saved,
+        warnings: Vec::new(),
+    })
+}
+
+/// Puts one edited field into the settings model.
+pub fn set_calendar_field(settings: &mut CalendarSettings, field: Field, value: &FieldValue) {
+    let text = |v: &FieldValue| match v {
+        FieldValue::Text(t) => Some(t.clone()),
+        FieldValue::Toggle(b) => Some(if *b { "1" } else { "0" }.to_string()),
+        FieldValue::Password(_) => None,
+    };
+    let toggle = |v: &FieldValue| match v {
+        FieldValue::Toggle(b) => *b,
+        FieldValue::Text(t) => matches!(t.trim(), "1" | "on" | "true"),
+        FieldValue::Password(_) => false,
+    };
+    match field {
+        Field::Provider => settings.provider = text(value),
+        Field::ExchangeVersion => settings.exchange_version = text(value),
+        Field::EwsUrl => settings.ews_url = text(value),
+        Field::RefreshSecs => settings.refresh_secs = text(value),
+        Field::BasicAuth => settings.basic_auth = toggle(value),
+        Field::Username => settings.username = text(value),
+        Field::Password => {
+            if let FieldValue::Password(p) = value {
+                settings.password = Password::New(p.clone());
+            }
+        }
+        Field::ModernAuth => settings.modern_auth = toggle(value),
+        Field::TenantId => settings.tenant_id = text(value),
+        Field::ClientId => settings.client_id = text(value),
+    }
 }

@@ -15,8 +15,21 @@ pub enum Level {
 impl Level {
     /// Case-insensitive: TRACE, VERBOSE, DEBUG, INFO, WARN, WARNING, ERROR, FATAL, CRITICAL.
     pub fn parse(text: &str) -> Option<Level> {
-        let _ = text;
-        todo!()
+        const NAMES: [(&str, Level); 9] = [
+            ("TRACE", Level::Trace),
+            ("VERBOSE", Level::Trace),
+            ("DEBUG", Level::Debug),
+            ("INFO", Level::Info),
+            ("WARN", Level::Warn),
+            ("WARNING", Level::Warn),
+            ("ERROR", Level::Error),
+            ("FATAL", Level::Fatal),
+            ("CRITICAL", Level::Fatal),
+        ];
+        NAMES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(text))
+            .map(|&(_, level)| level)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +44,27 @@ impl Level {
     }
 }
 
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = UnknownLevel;
+
+    fn from_str(s: &str) -> Result<Level, UnknownLevel> {
+        Level::parse(s).ok_or_else(|| UnknownLevel(s.to_string()))
+    }
+}
+
+/// A level name that [`Level::parse`] does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown log level {0:?} (expected TRACE, VERBOSE, DEBUG, INFO, WARN, WARNING, ERROR, FATAL or CRITICAL)"
+)]
+pub struct UnknownLevel(pub String);
+
 /// One log entry: its first line and any continuation lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -42,23 +76,147 @@ pub struct Entry {
     pub lines: Vec<String>,
 }
 
+impl Entry {
+    fn start(line: String) -> Entry {
+        Entry {
+            timestamp_ms: parse_timestamp(&line),
+            level: parse_level(&line),
+            lines: vec![line],
+        }
+    }
+}
+
 /// Parses the leading timestamp of a line (`2026-11-22 10:14:59,120`,
 /// `2026-11-22T10:14:59.120`, with `,` or `.` before milliseconds, or none).
 pub fn parse_timestamp(line: &str) -> Option<i64> {
-    let _ = line;
-    todo!()
+    split_timestamp(line).map(|(ms, _)| ms)
 }
 
 /// Finds the level word among the first few tokens after the timestamp.
+///
+/// Up to [`LEVEL_TOKENS`] tokens are looked at; a bracketed token (`[14]`,
+/// `[Pool Worker 3]`) is skipped unless it is a level itself (`[ERROR]`), and
+/// a trailing `:` is ignored (`ERROR:`). A line without a leading timestamp
+/// is looked at from its start.
 pub fn parse_level(line: &str) -> Option<Level> {
-    let _ = line;
-    todo!()
+    let rest = split_timestamp(line).map_or(line, |(_, rest)| rest);
+    let mut tokens = rest.split_whitespace();
+    let mut looked = 0;
+    while looked < LEVEL_TOKENS {
+        let token = tokens.next()?;
+        if let Some(inner) = token.strip_prefix('[') {
+            if let Some(level) = inner.strip_suffix(']').and_then(Level::parse) {
+                return Some(level);
+            }
+            if !inner.ends_with(']') {
+                // A thread name with spaces: skip to the token closing it.
+                tokens.find(|t| t.ends_with(']'))?;
+            }
+            continue;
+        }
+        if let Some(level) = Level::parse(token.strip_suffix(':').unwrap_or(token)) {
+            return Some(level);
+        }
+        looked += 1;
+    }
+    None
 }
+
+/// How many tokens (besides bracketed ones) may come before the level.
+pub const LEVEL_TOKENS: usize = 3;
+
+/// The timestamp at the start of `line` in ms, and the text after it.
+fn split_timestamp(line: &str) -> Option<(i64, &str)> {
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    let b = line.as_bytes();
+    let date_sep = b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-');
+    let time_sep = matches!(b.get(10), Some(b' ' | b'T'));
+    let clock_sep = b.get(13) == Some(&b':') && b.get(16) == Some(&b':');
+    if !(date_sep && time_sep && clock_sep) {
+        return None;
+    }
+    let year = digits(b, 0, 4)?;
+    let month = digits(b, 5, 2)?;
+    let day = digits(b, 8, 2)?;
+    let hour = digits(b, 11, 2)?;
+    let minute = digits(b, 14, 2)?;
+    let second = digits(b, 17, 2)?;
+    let valid = (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61;
+    if !valid {
+        return None;
+    }
+    let (millis, end) = fraction(b, 19);
+    if b.get(end).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let ms = ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
+    Some((ms, &line[end..]))
+}
+
+/// `len` ASCII digits at `at` as a number.
+fn digits(b: &[u8], at: usize, len: usize) -> Option<i64> {
+    let field = b.get(at..at + len)?;
+    field.iter().try_fold(0i64, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+    })
+}
+
+/// An optional `,mmm` or `.mmm` (1 to 9 digits) at `at`: milliseconds and
+/// the index after it.
+fn fraction(b: &[u8], at: usize) -> (i64, usize) {
+    if !matches!(b.get(at), Some(b',' | b'.')) {
+        return (0, at);
+    }
+    let count = b[at + 1..]
+        .iter()
+        .take(9)
+        .take_while(|d| d.is_ascii_digit())
+        .count();
+    if count == 0 {
+        return (0, at);
+    }
+    let mut millis = 0;
+    for i in 0..3 {
+        let digit = if i < count { b[at + 1 + i] - b'0' } else { 0 };
+        millis = millis * 10 + i64::from(digit);
+    }
+    (millis, at + 1 + count)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Howard Hinnant's civil-to-days conversion (days since 1970-01-01).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Continuation lines one entry may gather before it is handed out and a
+/// new entry (same timestamp and level) continues it: a log without
+/// timestamps must not grow one entry without bound.
+pub const MAX_ENTRY_LINES: usize = 1000;
 
 /// Turns a stream of sanitized lines into entries.
 #[derive(Debug, Default)]
 pub struct EntryGrouper {
-    _private: (),
+    open: Option<Entry>,
 }
 
 impl EntryGrouper {
@@ -68,12 +226,62 @@ impl EntryGrouper {
 
     /// Adds a line; returns the entry it completed, if this line starts a new one.
     pub fn push(&mut self, line: String) -> Option<Entry> {
-        let _ = line;
-        todo!()
+        if parse_timestamp(&line).is_some() {
+            return self.open.replace(Entry::start(line));
+        }
+        match &mut self.open {
+            Some(entry) if entry.lines.len() < MAX_ENTRY_LINES => {
+                entry.lines.push(line);
+                None
+            }
+            Some(entry) => {
+                let more = Entry {
+                    timestamp_ms: entry.timestamp_ms,
+                    level: entry.level,
+                    lines: vec![line],
+                };
+                self.open.replace(more)
+            }
+            None => {
+                self.open = Some(Entry {
+                    timestamp_ms: None,
+                    level: None,
+                    lines: vec![line],
+                });
+                None
+            }
+        }
     }
 
     /// The entry still open, if any.
     pub fn finish(&mut self) -> Option<Entry> {
-        todo!()
+        self.open.take()
+    }
+
+    /// The entry still open, left open (a live view shows it before the next
+    /// entry completes it).
+    pub fn pending(&self) -> Option<&Entry> {
+        self.open.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip_with_civil_from_days() {
+        for days in (-800_000..800_000).step_by(997) {
+            let (y, m, d) = crate::node::backup::civil_from_days(days);
+            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+        }
+    }
+
+    #[test]
+    fn fraction_scales_to_milliseconds() {
+        assert_eq!(fraction(b",5 x", 0), (500, 2));
+        assert_eq!(fraction(b".12", 0), (120, 3));
+        assert_eq!(fraction(b",123456", 0), (123, 7));
+        assert_eq!(fraction(b", ", 0), (0, 0));
     }
 }

@@ -4,12 +4,14 @@
 
 pub mod entry;
 pub mod follow;
+pub mod sample;
 pub mod sanitize;
 pub mod source;
 pub mod tail;
 
-pub use entry::{Entry, EntryGrouper, Level};
+pub use entry::{Entry, EntryGrouper, Level, UnknownLevel};
 pub use follow::{Follower, Polled};
+pub use sample::SampleLog;
 pub use sanitize::{display_line, escape_controls};
 pub use source::{LocalLog, LogSource, LogStat, NodeLog};
 pub use tail::{Tail, last_lines};

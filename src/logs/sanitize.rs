@@ -2,18 +2,114 @@
 //! the admin's terminal (colour, title, OSC 52 clipboard writes).
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Escapes every control character except tab as `\xNN` (C0, DEL, and C1
 /// controls U+0080..=U+009F); also a backslash that starts `\x` is left as is.
+///
+/// `NN` is the character's code point in lowercase hex: ESC is `\x1b`, DEL
+/// `\x7f`, and the C1 control U+009B (a one-character CSI) is `\x9b`. Text
+/// without controls is returned borrowed.
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    let _ = text;
-    todo!()
+    let Some(first) = first_control(text) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
+        if is_escaped(c) {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_escaped(c: char) -> bool {
+    c.is_control() && c != '\t'
+}
+
+/// Byte offset of the first character to escape. Scans bytes: C0 and DEL are
+/// single bytes, C1 controls are encoded `C2 80`..=`C2 9F` in UTF-8.
+fn first_control(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().find_map(|(i, &b)| {
+        let c0 = (b < 0x20 && b != b'\t') || b == 0x7f;
+        let c1 = b == 0xc2 && matches!(bytes.get(i + 1), Some(0x80..=0x9f));
+        (c0 || c1).then_some(i)
+    })
 }
 
 /// One raw line (without its `\n`) made displayable: a trailing `\r` dropped,
 /// invalid UTF-8 replaced lossily, controls escaped, cut to `max_len` bytes
 /// with a visible marker when longer.
+///
+/// `max_len` counts the raw bytes kept (after the `\r` is dropped, before
+/// escaping, which can make the text longer); the marker ` …[cut N bytes]`
+/// says how many raw bytes were left out. A multi-byte character is never
+/// split: the cut moves back to its first byte.
 pub fn display_line(raw: &[u8], max_len: usize) -> String {
-    let _ = (raw, max_len);
-    todo!()
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let keep = if raw.len() > max_len {
+        cut_point(raw, max_len)
+    } else {
+        raw.len()
+    };
+    let text = String::from_utf8_lossy(&raw[..keep]);
+    let mut line = match escape_controls(&text) {
+        Cow::Borrowed(_) => text.into_owned(),
+        Cow::Owned(escaped) => escaped,
+    };
+    if keep < raw.len() {
+        let _ = write!(line, " …[cut {} bytes]", raw.len() - keep);
+    }
+    line
+}
+
+/// Where to cut `raw` (longer than `max`) so a UTF-8 sequence straddling
+/// `max` is left out whole.
+fn cut_point(raw: &[u8], max: usize) -> usize {
+    let is_continuation = |b: u8| b & 0xc0 == 0x80;
+    if !is_continuation(raw[max]) {
+        return max;
+    }
+    // A sequence is at most 4 bytes: its lead byte is at most 3 bytes back.
+    let lowest = max.saturating_sub(3);
+    let mut i = max;
+    while i > lowest && is_continuation(raw[i - 1]) {
+        i -= 1;
+    }
+    match i.checked_sub(1).map(|lead| raw[lead]) {
+        Some(lead) if lead >= 0xc0 => i - 1,
+        _ => max,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_never_splits_a_character() {
+        let raw = "aé€😀b".as_bytes();
+        for max in 0..raw.len() {
+            let line = display_line(raw, max);
+            let (kept, _) = line.split_once(" …[cut ").unwrap();
+            assert!(!kept.contains('\u{fffd}'), "max={max}: {line}");
+            assert!(kept.len() <= max, "max={max}: {line}");
+            assert!(
+                line.ends_with(&format!("{} bytes]", raw.len() - kept.len())),
+                "max={max}: {line}"
+            );
+        }
+    }
+
+    #[test]
+    fn first_control_finds_c1_but_not_other_c2_characters() {
+        assert_eq!(first_control("a\u{a9}b"), None);
+        assert_eq!(first_control("a\u{a9}\u{85}"), Some(3));
+        assert_eq!(first_control("ab\tc"), None);
+    }
 }

@@ -67,6 +67,20 @@ fn backup_key<'a>(file: &str, name: &'a str) -> Option<(&'a str, u32)> {
     well_formed.then_some((stamp, counter))
 }
 
+/// The first counter to try for a new backup of `file` made at `time`: past
+/// every backup already made within that second, so a pruned name is never
+/// reused (a reused name would sort as the oldest and be pruned at once).
+pub fn next_attempt(file: &str, time: SystemTime, names: &[String]) -> u32 {
+    let stamp = utc_stamp(time);
+    names
+        .iter()
+        .filter_map(|n| backup_key(file, n))
+        .filter(|(s, _)| *s == stamp)
+        .map(|(_, c)| c + 1)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Of the names in a directory, the backups of `file` beyond the newest [`KEEP`].
 pub fn backups_to_prune(file: &str, names: &[String]) -> Vec<String> {
     let mut backups: Vec<_> = names
@@ -115,6 +129,8 @@ mod tests {
         names.push("b.ini.20261122T091500Z.bak".into());
         names.push("a.ini.garbage.bak".into());
         let pruned = backups_to_prune("a.ini", &names);
+        assert_eq!(next_attempt("a.ini", t + Duration::from_secs(6), &names), 2);
+        assert_eq!(next_attempt("a.ini", t + Duration::from_secs(9), &names), 0);
         assert_eq!(
             pruned,
             vec![

@@ -104,6 +104,15 @@ impl Node for LocalNode {
         .await
     }
 
+    async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
+        self.blocking(path, |local, shown| match fs::metadata(&local) {
+            Ok(m) => Ok(owner_only(&m)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(NodeError::io(&shown, e)),
+        })
+        .await
+    }
+
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
         let expected = expected.clone();
         self.blocking(path, move |local, shown| {
@@ -168,6 +177,18 @@ fn read_range(local: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
 }
 
 #[cfg(unix)]
+fn owner_only(meta: &fs::Metadata) -> Option<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode() & 0o077 == 0)
+}
+
+/// Windows ACLs are checked separately; the mode bits say nothing there.
+#[cfg(not(unix))]
+fn owner_only(_meta: &fs::Metadata) -> Option<bool> {
+    None
+}
+
+#[cfg(unix)]
 fn file_id(meta: &fs::Metadata) -> Option<u64> {
     use std::os::unix::fs::MetadataExt;
     Some(meta.ino())
@@ -202,7 +223,7 @@ fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> 
     let (dir, file) = split_local(local);
     let now = SystemTime::now();
     let io_err = |e| NodeError::io(shown, e);
-    let mut attempt = 0;
+    let mut attempt = backup::next_attempt(&file, now, &dir_names(&dir));
     let (backup_path, mut out) = loop {
         let candidate = dir.join(backup::backup_name(&file, now, attempt));
         match OpenOptions::new()
@@ -211,7 +232,7 @@ fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> 
             .open(&candidate)
         {
             Ok(f) => break (candidate, f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 10_000 => attempt += 1,
             Err(e) => return Err(io_err(e)),
         }
     };
@@ -223,12 +244,16 @@ fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> 
     Ok(Some(backup_path.display().to_string()))
 }
 
+fn dir_names(dir: &Path) -> Vec<String> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect()
+}
+
 fn prune_backups(dir: &Path, file: &str) {
-    let Ok(read) = fs::read_dir(dir) else { return };
-    let names: Vec<String> = read
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
-    for name in backup::backups_to_prune(file, &names) {
+    for name in backup::backups_to_prune(file, &dir_names(dir)) {
         // A backup that cannot be pruned is harmless; the write itself succeeded.
         let _ = fs::remove_file(dir.join(name));
     }

@@ -176,6 +176,14 @@ pub trait Node: Send + Sync {
 
     /// Removes `path` if it is still at `expected`, keeping a backup.
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError>;
+
+    /// Who may read the file, where the transport can tell: `Some(true)` when
+    /// only its owner can (Unix mode without group/other bits). `Ok(None)`:
+    /// unknown, or the file does not exist.
+    async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
+        let _ = path;
+        Ok(None)
+    }
 }
 
 /// Splits a relative `/`-separated path into its directory and file name.

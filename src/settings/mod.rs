@@ -4,3 +4,4 @@ pub mod calendar;
 pub mod credentials;
 pub mod presence;
 pub mod seal;
+pub mod url;

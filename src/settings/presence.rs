@@ -1,1 +1,150 @@
-//! TODO
+//! Presence.ini keys the suite documents: what they mean, their values and
+//! defaults, and validation of a value before it is written. Any other key
+//! may be edited too; it is only checked to stay on one line.
+
+/// The values a known key accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `0` (off) or `1` (on).
+    Bool01,
+    /// A whole number in `min..=max`.
+    Integer { min: i64, max: i64 },
+    /// One of these words (matched case-insensitively, written as spelled here).
+    Choice(&'static [&'static str]),
+    /// Any single-line text.
+    Text,
+}
+
+/// A key the suite documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownKey {
+    pub key: &'static str,
+    /// The section it belongs in (used when the key is added to a file).
+    pub section: &'static str,
+    /// A short title for lists.
+    pub title: &'static str,
+    /// What it does and what to check, for the detail panel and `presence get`.
+    pub help: &'static str,
+    pub kind: ValueKind,
+    /// The value the suite uses when the key is absent (`""`: none documented).
+    pub default: &'static str,
+}
+
+/// Presence technologies that can win the rich presence state.
+pub const PRESENCE_TECHNOLOGIES: &[&str] = &["Jabber", "Webex", "MSTeams"];
+
+pub const KNOWN_KEYS: &[KnownKey] = &[
+    KnownKey {
+        key: "WebexPresence.Enable",
+        section: "Webex",
+        title: "Webex Calling presence",
+        help: "Webex Calling presence retrieval. 0 = off (default), 1 = on. \
+Needs the Webex tokens authorised for the customer's organization. \
+If presence stays unknown with 1, check that authorisation first, then the \
+Presence entries in the application log. Set the same value on every node: \
+the suite does not copy this file between nodes.",
+        kind: ValueKind::Bool01,
+        default: "0",
+    },
+    KnownKey {
+        key: "MSTeamsPresence.Enable",
+        section: "MSTeams",
+        title: "Microsoft Teams presence",
+        help: "Microsoft Teams presence retrieval through Imagicle Cloud. \
+0 = off (default), 1 = on. Needs the node to reach Imagicle Cloud over HTTPS \
+(port 443, through the proxy of System Parameters if there is one) and a \
+Microsoft 365 global admin of the customer's tenant to have granted consent \
+to Imagicle's Teams presence connector. With 1, usually also set \
+RichPresence.WinningTechnology to MSTeams. Set the same value on every node.",
+        kind: ValueKind::Bool01,
+        default: "0",
+    },
+    KnownKey {
+        key: "RichPresence.WinningTechnology",
+        section: "RichPresence",
+        title: "Winning presence source",
+        help: "Which presence source wins when several report a state for the \
+same user: Jabber, Webex or MSTeams. Choose the one your users set their \
+status in; the source chosen must itself be enabled (e.g. \
+MSTeamsPresence.Enable = 1 for MSTeams), or operators see no state from it. \
+Set the same value on every node.",
+        kind: ValueKind::Choice(PRESENCE_TECHNOLOGIES),
+        default: "",
+    },
+];
+
+/// The known key named `key` (case-insensitive, as Windows reads INI keys).
+pub fn known_key(key: &str) -> Option<&'static KnownKey> {
+    let key = key.trim();
+    KNOWN_KEYS.iter().find(|k| k.key.eq_ignore_ascii_case(key))
+}
+
+/// Checks `value` for `key`. Known keys must match their kind (surrounding
+/// whitespace aside, which INI readers drop); unknown keys accept any
+/// single-line text. The error says what is accepted.
+pub fn validate(key: &str, value: &str) -> Result<(), String> {
+    normalize(key, value).map(|_| ())
+}
+
+/// The value as it should be written: trimmed, a choice in its documented
+/// spelling, an integer without leading `+` or zeros. Errors as [`validate`].
+pub fn normalize(key: &str, value: &str) -> Result<String, String> {
+    if value.contains(['\r', '\n']) {
+        return Err("the value must be on one line".to_owned());
+    }
+    let Some(known) = known_key(key) else {
+        return Ok(value.trim().to_owned());
+    };
+    normalize_kind(known.key, known.kind, value.trim())
+}
+
+fn normalize_kind(key: &str, kind: ValueKind, text: &str) -> Result<String, String> {
+    match kind {
+        ValueKind::Bool01 => match text {
+            "0" | "1" => Ok(text.to_owned()),
+            _ => Err(format!("{key} must be 0 (off) or 1 (on), not {text:?}")),
+        },
+        ValueKind::Integer { min, max } => match text.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(format!(
+                "{key} must be a whole number from {min} to {max}, not {text:?}"
+            )),
+        },
+        ValueKind::Choice(choices) => choices
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(text))
+            .map(|c| (*c).to_owned())
+            .ok_or_else(|| format!("{key} must be one of {}, not {text:?}", choices.join(", "))),
+        ValueKind::Text => Ok(text.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_key_is_findable_and_its_default_valid() {
+        for known in KNOWN_KEYS {
+            assert_eq!(known_key(&known.key.to_uppercase()), Some(known));
+            assert!(!known.help.is_empty() && !known.title.is_empty());
+            if !known.default.is_empty() {
+                assert_eq!(validate(known.key, known.default), Ok(()), "{}", known.key);
+            }
+        }
+    }
+
+    #[test]
+    fn integer_kind_checks_range_and_normalizes() {
+        // No documented key is an integer yet; exercise the kind directly.
+        let kind = ValueKind::Integer { min: 1, max: 10 };
+        assert_eq!(normalize_kind("X", kind, "+010"), Ok("10".to_owned()));
+        assert_eq!(normalize_kind("X", kind, "1"), Ok("1".to_owned()));
+        for bad in ["0", "11", "", "1.5", "ten", "-1"] {
+            let err = normalize_kind("X", kind, bad).unwrap_err();
+            assert!(err.contains("from 1 to 10"), "{bad}: {err}");
+        }
+        let text = ValueKind::Text;
+        assert_eq!(normalize_kind("X", text, "a b"), Ok("a b".to_owned()));
+    }
+}

@@ -1,0 +1,172 @@
+//! The command line (SPEC §2), as clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ucsconf",
+    version,
+    about = "Edit Imagicle UC Suite node settings and watch the node's log, on one node or a whole cluster",
+    after_help = "With no command, opens the full-screen editor on the selected nodes. Try `ucsconf demo`."
+)]
+pub struct Cli {
+    /// The inventory file (default: $UCSCONF_CONFIG, else <config dir>/ucsconf/nodes.toml)
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "root")]
+    pub config: Option<PathBuf>,
+    /// Work on one local node, named `local`, whose suite root is DIR
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Select a node by name (repeatable; default: every node)
+    #[arg(long = "node", global = true, value_name = "NAME")]
+    pub nodes: Vec<String>,
+    /// Select every node of the inventory (the default)
+    #[arg(long, global = true, conflicts_with = "nodes")]
+    pub all: bool,
+    /// Print one JSON document on stdout (human text goes to stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The TUI's colour theme (default, light, high-contrast, mono, or your own)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// How many nodes to work on at once
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::cluster::DEFAULT_PARALLEL)]
+    pub parallel: usize,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create (or reuse) a demo cluster of two local nodes with a live log, and open it
+    Demo {
+        /// Where the demo lives (default: a folder in your local data directory)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Only create it and print the inventory's path
+        #[arg(long)]
+        no_tui: bool,
+    },
+    /// List the nodes: name, transport, root, reachable or the error
+    Nodes,
+    /// Presence service settings (Apps/Presence/Settings/Presence.ini)
+    #[command(subcommand)]
+    Presence(PresenceCommand),
+    /// Calendar integration (Apps/AttendantConsole/Settings/Calendar.ini)
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Imagicle Cloud services credentials (System Parameters)
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
+    /// Print the end of the application log, and follow it
+    Logs(LogsArgs),
+    /// Where the selected nodes' settings differ (exit 0 all equal, 1 drift)
+    Diff,
+    /// Check every selected node and say what is wrong and how to fix it
+    /// (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)
+    Doctor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresenceCommand {
+    /// Every section and key
+    Show,
+    /// One key's value
+    Get {
+        key: String,
+        #[arg(long, value_name = "S")]
+        section: Option<String>,
+    },
+    /// Set a key (a new key needs --section unless it is a known key)
+    Set {
+        key: String,
+        value: String,
+        #[arg(long, value_name = "S")]
+        section: Option<String>,
+    },
+    /// Remove a key
+    Unset {
+        key: String,
+        #[arg(long, value_name = "S")]
+        section: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// The calendar settings, with their errors and warnings
+    Show,
+    /// Change calendar settings (validated before anything is written)
+    Set(CalendarSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarSetArgs {
+    /// exchange or office365
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: Option<String>,
+    #[arg(long, value_name = "V")]
+    pub exchange_version: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub ews_url: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub refresh_secs: Option<String>,
+    #[arg(long, value_name = "on|off")]
+    pub basic_auth: Option<OnOff>,
+    #[arg(long, value_name = "U")]
+    pub username: Option<String>,
+    /// Read the basic-authentication password from standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[arg(long, value_name = "on|off")]
+    pub modern_auth: Option<OnOff>,
+    #[arg(long, value_name = "ID")]
+    pub tenant_id: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Refused: a password on the command line shows in `ps`
+    #[arg(long, hide = true, value_name = "SECRET")]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Which client ID is saved
+    Show,
+    /// Seal and save a client ID and secret (the secret from stdin or a masked prompt)
+    Save {
+        #[arg(long, value_name = "ID")]
+        client_id: String,
+        /// Read the secret from standard input instead of a masked prompt
+        #[arg(long)]
+        secret_stdin: bool,
+        /// Refused: a secret on the command line shows in `ps`
+        #[arg(long, hide = true, value_name = "SECRET")]
+        secret: Option<String>,
+    },
+    /// Remove the saved credentials
+    Forget,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// How many lines from the end
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    pub lines: usize,
+    /// Keep printing as the log grows (survives rotation and truncation)
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Only entries at or above this level (trace, debug, info, warn, error, fatal)
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+    /// Only entries matching this regular expression
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+}

@@ -1,0 +1,89 @@
+//! `calendar show|set`.
+
+use serde_json::{Map, Value};
+
+use super::args::{CalendarCommand, CalendarSetArgs, Cli, OnOff};
+use super::output::Report;
+use super::{on_each, saved_report, secret};
+use crate::ops::{self, Change, FieldValue, Target};
+use crate::settings::calendar::{CalendarSettings, Field};
+use crate::{Error, Result};
+
+pub async fn run(cli: &Cli, command: &CalendarCommand, targets: &[Target]) -> Result<u8> {
+    Ok(match command {
+        CalendarCommand::Show => on_each(cli, targets, |t| async move { show(&t).await }).await,
+        CalendarCommand::Set(args) => {
+            let change = Change::Calendar(fields(args)?);
+            on_each(cli, targets, |t| {
+                let change = change.clone();
+                async move {
+                    let applied = ops::apply(&t, &change).await?;
+                    Ok(saved_report(&t.paths.calendar, &applied))
+                }
+            })
+            .await
+        }
+    })
+}
+
+/// The fields a `calendar set` changes; the password only from stdin.
+fn fields(args: &CalendarSetArgs) -> Result<Vec<(Field, FieldValue)>> {
+    if args.password.is_some() {
+        return Err(secret::refuse_argument("--password", "--password-stdin"));
+    }
+    let text = |f: Field, v: &Option<String>| v.clone().map(|v| (f, FieldValue::Text(v)));
+    let toggle = |f: Field, v: Option<OnOff>| v.map(|v| (f, FieldValue::Toggle(v == OnOff::On)));
+    let mut fields: Vec<(Field, FieldValue)> = [
+        text(Field::Provider, &args.provider),
+        text(Field::ExchangeVersion, &args.exchange_version),
+        text(Field::EwsUrl, &args.ews_url),
+        text(Field::RefreshSecs, &args.refresh_secs),
+        toggle(Field::BasicAuth, args.basic_auth),
+        text(Field::Username, &args.username),
+        toggle(Field::ModernAuth, args.modern_auth),
+        text(Field::TenantId, &args.tenant_id),
+        text(Field::ClientId, &args.client_id),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if args.password_stdin {
+        let password = secret::read(true, "", "--password-stdin")?;
+        fields.push((Field::Password, FieldValue::Password(password)));
+    }
+    if fields.is_empty() {
+        return Err(Error::invalid(
+            "nothing to set: give at least one option (see `ucsconf calendar set --help`)",
+        ));
+    }
+    Ok(fields)
+}
+
+async fn show(target: &Target) -> Result<Report> {
+    let loaded = ops::load_ini(target, &target.paths.calendar).await?;
+    let settings = CalendarSettings::from_document(&loaded.doc);
+    let mut report = Report::default();
+    let mut fields = Map::new();
+    for field in Field::ALL {
+        let shown = settings.display(field);
+        report.line(format!("{:<24} {shown}", field.key()));
+        fields.insert(field.key().to_string(), Value::String(shown));
+    }
+    let findings = settings.validate();
+    for e in &findings.errors {
+        report.warnings.push(format!("invalid: {}", e.message));
+    }
+    report
+        .warnings
+        .extend(findings.warnings.iter().map(|w| w.message.clone()));
+    report.field("settings", fields);
+    report.field(
+        "errors",
+        findings
+            .errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>(),
+    );
+    Ok(report)
+}

@@ -1,0 +1,125 @@
+//! `diff`: every setting that differs between the selected nodes.
+
+use std::io::Write;
+
+use serde_json::{Map, Value, json};
+
+use super::args::Cli;
+use super::output::EXIT_PARTIAL;
+use crate::cluster::{self, Cell, DriftRow};
+use crate::ops::Target;
+
+/// Exit code when the nodes differ.
+const EXIT_DRIFT: u8 = 1;
+
+pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
+    let settings = cluster::for_each(targets, cli.parallel, |t| async move {
+        cluster::collect(&t).await
+    })
+    .await;
+    let rows = cluster::drift(&settings);
+    let names: Vec<&str> = settings.iter().map(|s| s.node.as_str()).collect();
+    let mut failed = 0;
+    for s in &settings {
+        if let Err(e) = &s.result {
+            eprintln!("error: {}: {e}", s.node);
+            failed += 1;
+        }
+    }
+    if targets.len() < 2 {
+        eprintln!("warning: only one node selected: nothing to compare");
+    }
+    if cli.json {
+        print_json(&names, &rows, &settings);
+    } else {
+        print_table(&names, &rows);
+    }
+    if failed > 0 {
+        EXIT_PARTIAL
+    } else if rows.is_empty() {
+        0
+    } else {
+        EXIT_DRIFT
+    }
+}
+
+/// What a cell shows: sealed values say only that they are set.
+fn shown(cell: &Cell) -> String {
+    match cell {
+        Cell::Value(v) if v.starts_with("(sealed") => "(sealed)".into(),
+        Cell::Value(v) => v.clone(),
+        Cell::Absent => "—".into(),
+        Cell::Unreachable => "unreachable".into(),
+    }
+}
+
+fn print_table(names: &[&str], rows: &[DriftRow]) {
+    let mut out = std::io::stdout().lock();
+    if rows.is_empty() {
+        let _ = writeln!(out, "all {} nodes agree", names.len());
+        return;
+    }
+    let first = rows
+        .iter()
+        .map(|r| r.setting.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let widths: Vec<usize> = (0..names.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| shown(&r.cells[i]).chars().count())
+                .chain([names[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+                .min(40)
+        })
+        .collect();
+    let mut header = format!("{:<first$}", "Setting");
+    for (name, w) in names.iter().zip(&widths) {
+        header.push_str(&format!("  {name:<w$}"));
+    }
+    let _ = writeln!(out, "{}", header.trim_end());
+    for row in rows {
+        let mut line = format!("{:<first$}", row.setting);
+        for (cell, w) in row.cells.iter().zip(&widths) {
+            line.push_str(&format!("  {:<w$}", shown(cell)));
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+fn print_json(
+    names: &[&str],
+    rows: &[DriftRow],
+    settings: &[cluster::NodeResult<cluster::NodeSettings>],
+) {
+    let drift: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let values: Map<String, Value> = names
+                .iter()
+                .zip(&r.cells)
+                .map(|(n, c)| {
+                    let v = match c {
+                        Cell::Absent => Value::Null,
+                        other => json!(shown(other)),
+                    };
+                    (n.to_string(), v)
+                })
+                .collect();
+            json!({ "setting": r.setting, "values": values })
+        })
+        .collect();
+    let errors: Map<String, Value> = settings
+        .iter()
+        .filter_map(|s| {
+            s.result
+                .as_ref()
+                .err()
+                .map(|e| (s.node.clone(), json!(e.to_string())))
+        })
+        .collect();
+    let doc = json!({ "nodes": names, "drift": drift, "errors": errors });
+    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+}
