@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::crossterm::{cursor, execute};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -76,13 +76,12 @@ impl TerminalGuard {
         }
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
-        let setup = execute!(io::stdout(), EnterAlternateScreen)
+        // Cleared here rather than with `Terminal::clear`, which asks the
+        // terminal for the cursor position (a round trip some consoles never answer).
+        let setup = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All))
             .and_then(|_| Terminal::new(CrosstermBackend::new(io::stdout())));
         match setup {
-            Ok(mut terminal) => {
-                terminal.clear()?;
-                Ok(TerminalGuard { terminal })
-            }
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
             Err(e) => {
                 ACTIVE.store(false, Ordering::SeqCst);
                 restore_terminal();
@@ -119,7 +118,7 @@ fn spawn_input(tx: UnboundedSender<Msg>) {
 /// The action for one message, if any: keys only on press, through the keymap.
 pub fn action_for(state: &State, msg: Msg) -> Option<Action> {
     match msg {
-        Msg::Action(action) => Some(action),
+        Msg::Action(action) => Some(*action),
         Msg::Term(Event::Key(key)) if key.kind == KeyEventKind::Press => {
             keymap::lookup(&state.layers(), &key)
         }

@@ -27,7 +27,7 @@ pub const MAX_LINE: usize = 8192;
 #[derive(Debug)]
 pub enum Msg {
     Term(Event),
-    Action(Action),
+    Action(Box<Action>),
 }
 
 #[derive(Clone)]
@@ -76,7 +76,7 @@ impl Runner {
 
     fn send(tx: &UnboundedSender<Msg>, action: Action) {
         // The loop has ended when this fails: nothing left to tell.
-        let _ = tx.send(Msg::Action(action));
+        let _ = tx.send(Msg::Action(Box::new(action)));
     }
 
     /// Spawns `work`, reporting a panic in it as an error message.

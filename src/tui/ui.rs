@@ -109,24 +109,18 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         String::new()
     };
     if let Some(node) = state.nodes.get(state.current) {
-        let fixed: usize = left.iter().map(|s| s.width()).sum::<usize>()
-            + node.name.chars().count()
-            + node.transport.chars().count()
-            + dirty.chars().count()
-            + 8;
-        let room = (area.width as usize)
-            .saturating_sub(strip_width as usize)
-            .saturating_sub(fixed);
         left.push(Span::styled(format!(" {}", node.name), theme.header));
-        left.push(Span::styled(
-            format!(" · {}", node.transport),
-            theme.header_dim,
-        ));
-        if room > 4 {
-            left.push(Span::styled(
-                format!(" · {}", ellipsize(&crate::tui::sanitize(&node.root), room)),
-                theme.header_dim,
-            ));
+        let used: usize = left.iter().map(|s| s.width()).sum::<usize>() + dirty.chars().count();
+        let mut room = (area.width as usize)
+            .saturating_sub(strip_width as usize + 1)
+            .saturating_sub(used);
+        for part in [node.transport.as_str(), node.root.as_str()] {
+            if room < 8 {
+                break;
+            }
+            let text = ellipsize(&crate::tui::sanitize(part), room - 3);
+            room = room.saturating_sub(text.chars().count() + 3);
+            left.push(Span::styled(format!(" · {text}"), theme.header_dim));
         }
     }
     if unsaved > 0 {
@@ -218,14 +212,15 @@ fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut hints = keymap::hints(&state.layers());
+    let width = |h: &(String, &str)| h.0.chars().count() + h.1.chars().count() + 3;
+    // The last two (help and quit, or their dialog counterparts) always show.
+    let keep = 2.min(hints.len());
+    while hints.iter().map(width).sum::<usize>() + 1 > area.width as usize && hints.len() > keep {
+        hints.remove(hints.len() - keep - 1);
+    }
     let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    for (keys, text) in keymap::hints(&state.layers()) {
-        let width = keys.chars().count() + text.chars().count() + 3;
-        if used + width > area.width as usize {
-            break;
-        }
-        used += width;
+    for (keys, text) in hints {
         spans.push(Span::styled(keys, theme.hint_key));
         spans.push(Span::styled(format!(" {text}  "), theme.hint_text));
     }

@@ -400,7 +400,7 @@ impl SystemTab {
                 frame,
                 &mut y,
                 Line::from(vec![
-                    Span::raw("  "),
+                    Span::raw("    "),
                     Span::styled(
                         crate::tui::sanitize(&loaded.store.status_line()).into_owned(),
                         theme.ok,
