@@ -95,6 +95,12 @@ pub enum PresenceAction {
         section: Option<String>,
         key: String,
     },
+    /// A value picked from the list of a key with a fixed set of values.
+    Pick {
+        section: Option<String>,
+        key: String,
+        value: String,
+    },
     ToggleRaw,
 }
 

@@ -72,13 +72,41 @@ pub struct ResultsView {
     pub scroll: usize,
 }
 
-/// A list to pick one value from; the pick is replayed as `on_pick(value)`.
+/// Where a value picked from a [`ChoiceList`] goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickTarget {
+    Calendar(crate::settings::calendar::Field),
+    Presence {
+        section: Option<String>,
+        key: String,
+    },
+}
+
+impl PickTarget {
+    /// The action that sets `value`.
+    pub fn action(&self, value: String) -> Action {
+        match self.clone() {
+            PickTarget::Calendar(field) => {
+                Action::Calendar(super::action::CalendarAction::Pick(field, value))
+            }
+            PickTarget::Presence { section, key } => {
+                Action::Presence(super::action::PresenceAction::Pick {
+                    section,
+                    key,
+                    value,
+                })
+            }
+        }
+    }
+}
+
+/// A list to pick one value from; the pick is replayed as an action.
 #[derive(Debug, Clone)]
 pub struct ChoiceList {
     pub title: String,
     pub options: Vec<String>,
     pub selected: usize,
-    pub on_pick: fn(String) -> Action,
+    pub target: PickTarget,
 }
 
 /// Whatever sits on top of the tab and takes the keys.
@@ -575,7 +603,7 @@ fn dialog(state: &mut State, action: Action) -> Vec<Effect> {
             Action::DialogChoose => list
                 .options
                 .get(list.selected)
-                .map(|v| (list.on_pick)(v.clone())),
+                .map(|v| list.target.action(v.clone())),
             _ => None,
         },
         other => {

@@ -316,10 +316,16 @@ fn render_drift(frame: &mut Frame, view: &DriftView, state: &State, theme: &Them
         )));
     } else {
         let names: Vec<&str> = state.nodes.iter().map(|n| n.name.as_str()).collect();
-        let col = 16usize;
-        let setting_width = (inner.width as usize)
-            .saturating_sub(col * names.len())
-            .clamp(20, 56);
+        let setting_width = view
+            .rows
+            .iter()
+            .map(|r| r.setting.chars().count() + 2)
+            .max()
+            .unwrap_or(20)
+            .clamp(20, 56)
+            .min(inner.width as usize / 2);
+        let col = ((inner.width as usize).saturating_sub(setting_width) / names.len().max(1))
+            .clamp(10, 40);
         let mut head = vec![Span::styled(
             format!("{:<setting_width$}", "Setting"),
             theme.title,
@@ -396,7 +402,15 @@ fn outcome_spans(outcome: &ApplyOutcome, theme: &Theme) -> Vec<Span<'static>> {
 
 fn render_results(frame: &mut Frame, view: &ResultsView, theme: &Theme) {
     let area = frame.area();
-    let height = (view.rows.len() as u16 * 2 + 5).min(area.height.saturating_sub(2));
+    let warnings: usize = view
+        .rows
+        .iter()
+        .map(|(_, o)| match o {
+            ApplyOutcome::Done { warnings, .. } => warnings.len(),
+            _ => 0,
+        })
+        .sum();
+    let height = ((view.rows.len() + warnings) as u16 + 5).min(area.height.saturating_sub(2));
     let rect = widgets::centered(area, area.width.saturating_sub(6).min(100), height.max(7));
     frame.render_widget(Clear, rect);
     let title = format!(" {} ", view.title);

@@ -16,7 +16,7 @@ use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
 };
 use crate::tui::action::{Action, CalendarAction, Effect, FileKind};
-use crate::tui::state::{ChoiceList, Cx, Load, Modal};
+use crate::tui::state::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets::dialog::Dialog;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, diff};
@@ -254,7 +254,7 @@ impl CalendarTab {
                         .iter()
                         .position(|v| v.eq_ignore_ascii_case(&current))
                         .unwrap_or(0),
-                    on_pick: |v| Action::Calendar(CalendarAction::Pick(Field::ExchangeVersion, v)),
+                    target: PickTarget::Calendar(Field::ExchangeVersion),
                 }));
             }
             Field::Password => {
@@ -787,7 +787,7 @@ mod tests {
             panic!("no choice list");
         };
         assert_eq!(list.options.len(), EXCHANGE_VERSIONS.len());
-        let pick = (list.on_pick)("Exchange2013".into());
+        let pick = list.target.action("Exchange2013".into());
         tab.update(pick, &mut cx);
         assert_eq!(
             tab.settings.exchange_version.as_deref(),

@@ -17,7 +17,7 @@ use crate::ini::{Document, Entry};
 use crate::ops::{Change, LoadedIni};
 use crate::tui::action::{Action, Effect, FileKind, PresenceAction};
 use crate::tui::known::{self, ValueKind};
-use crate::tui::state::{Cx, Load, Modal};
+use crate::tui::state::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets::dialog::Dialog;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, diff, list};
@@ -294,6 +294,26 @@ impl PresenceTab {
             Action::Presence(PresenceAction::DeleteConfirmed { section, key }) => {
                 self.apply_edit(Edit::Unset { section, key }, cx)
             }
+            Action::Presence(PresenceAction::Pick {
+                section,
+                key,
+                value,
+            }) => {
+                let current = self
+                    .doc
+                    .as_ref()
+                    .and_then(|d| d.get(section.as_deref(), &key));
+                if current != Some(value.as_str()) {
+                    self.apply_edit(
+                        Edit::Set {
+                            section,
+                            key,
+                            value,
+                        },
+                        cx,
+                    );
+                }
+            }
             _ => {}
         }
     }
@@ -308,7 +328,21 @@ impl PresenceTab {
             }
             Some(Row::Key(entry)) => {
                 let known = known::known_key(&entry.key);
-                if known.is_some_and(|k| k.kind == ValueKind::Bool01) {
+                if let Some(ValueKind::Choice(options)) = known.map(|k| k.kind) {
+                    let current = entry.value.trim();
+                    cx.modal = Some(Modal::Choice(ChoiceList {
+                        title: entry.key.clone(),
+                        options: options.iter().map(|o| o.to_string()).collect(),
+                        selected: options
+                            .iter()
+                            .position(|o| o.eq_ignore_ascii_case(current))
+                            .unwrap_or(0),
+                        target: PickTarget::Presence {
+                            section: entry.section,
+                            key: entry.key,
+                        },
+                    }));
+                } else if known.is_some_and(|k| k.kind == ValueKind::Bool01) {
                     let value = if entry.value.trim() == "1" { "0" } else { "1" };
                     self.apply_edit(
                         Edit::Set {
@@ -342,11 +376,13 @@ impl PresenceTab {
             }
             Action::InputCancel => self.editor = None,
             Action::InputCommit => {
-                let value = editor.input.value().trim().to_string();
-                if let Err(e) = known::validate(&editor.key, &value) {
-                    editor.error = Some(e);
-                    return;
-                }
+                let value = match known::normalize(&editor.key, editor.input.value()) {
+                    Ok(value) => value,
+                    Err(e) => {
+                        editor.error = Some(e);
+                        return;
+                    }
+                };
                 let Some(editor) = self.editor.take() else {
                     return;
                 };
@@ -461,10 +497,13 @@ impl PresenceTab {
         let Some(form) = &mut self.adding else {
             return;
         };
-        if let Err(e) = known::validate(&form.key, &value) {
-            form.error = Some(e);
-            return;
-        }
+        let value = match known::normalize(&form.key, &value) {
+            Ok(value) => value,
+            Err(e) => {
+                form.error = Some(e);
+                return;
+            }
+        };
         let Some(form) = self.adding.take() else {
             return;
         };
@@ -1262,6 +1301,43 @@ mod tests {
             Change::PresenceSet { ref key, ref value, .. } if key == "WebexPresence.Enable" && value == "1"
         ));
         assert!(text.contains("[Webex]"));
+    }
+
+    #[test]
+    fn a_key_with_fixed_values_is_picked_from_a_list() {
+        let mut tab = tab_from_text("[RichPresence]\r\nRichPresence.WinningTechnology=Jabber\r\n");
+        let mut cx = cx();
+        select(&mut tab, "RichPresence.WinningTechnology");
+        tab.update(Action::Presence(PresenceAction::Activate), &mut cx);
+        let Some(Modal::Choice(list)) = cx.modal.take() else {
+            panic!("no choice list");
+        };
+        assert_eq!(list.options[list.selected], "Jabber");
+        tab.update(list.target.action("MSTeams".into()), &mut cx);
+        let doc = tab.doc().unwrap();
+        assert_eq!(
+            doc.get(Some("RichPresence"), "RichPresence.WinningTechnology"),
+            Some("MSTeams")
+        );
+    }
+
+    #[test]
+    fn added_values_are_written_in_their_documented_spelling() {
+        let mut tab = tab_from_text("[General]\r\nLogLevel=Info\r\n");
+        let mut cx = cx();
+        tab.update(Action::Presence(PresenceAction::Add), &mut cx);
+        tab.update(Action::Input(InputRequest::DeleteLine), &mut cx);
+        tab.update(Action::InputCommit, &mut cx);
+        type_text(&mut tab, "RichPresence.WinningTechnology", &mut cx);
+        tab.update(Action::InputCommit, &mut cx);
+        tab.update(Action::Input(InputRequest::DeleteLine), &mut cx);
+        type_text(&mut tab, " msteams ", &mut cx);
+        tab.update(Action::InputCommit, &mut cx);
+        let doc = tab.doc().unwrap();
+        assert_eq!(
+            doc.get(Some("RichPresence"), "RichPresence.WinningTechnology"),
+            Some("MSTeams")
+        );
     }
 
     #[test]

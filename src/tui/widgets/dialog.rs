@@ -127,9 +127,10 @@ impl Dialog {
                 .sum(),
             DialogBody::Diff(lines) => lines.len(),
         };
-        let height = (wrapped as u16 + 6)
+        // Body, a blank line, the buttons, two borders.
+        let height = (wrapped as u16 + 4)
             .min(area.height.saturating_sub(2))
-            .max(7);
+            .max(6);
         let rect = super::centered(area, width, height);
         frame.render_widget(Clear, rect);
         let block = Block::default()
