@@ -37,6 +37,10 @@ struct Tui {
 
 impl Tui {
     fn spawn(args: &[&str]) -> Tui {
+        Tui::spawn_with(args, &[])
+    }
+
+    fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> Tui {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -49,6 +53,9 @@ impl Tui {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).expect("the binary starts");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
@@ -391,4 +398,54 @@ fn an_escape_sequence_in_the_log_never_reaches_the_terminal() {
     );
     tui.send("q");
     assert!(tui.wait_exit().success());
+}
+
+#[test]
+fn no_color_draws_without_colour_and_the_selection_stays_visible() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = Tui::spawn_with(
+        &["demo", "--dir", dir.path().to_str().unwrap()],
+        &[("NO_COLOR", "1")],
+    );
+    tui.wait_until("the first tab with its selection", |s| {
+        s.contains("1 System Parameters") && s.contains('›')
+    });
+    tui.send("2");
+    tui.wait_until("the presence tab", |s| {
+        s.contains("Sections & keys") && s.contains('›')
+    });
+    let raw = String::from_utf8_lossy(&tui.raw()).to_string();
+    for colour in ["38;5;", "48;5;", "38;2;", "48;2;"] {
+        assert!(
+            !raw.contains(colour),
+            "a colour ({colour}) was drawn under NO_COLOR"
+        );
+    }
+    assert!(raw.contains("\x1b[7m"), "the selection is drawn reversed");
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
+fn an_unknown_theme_is_refused_with_the_list_of_themes() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ucsconf"))
+        .args([
+            "--theme",
+            "nope",
+            "demo",
+            "--dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("default, high-contrast, light, mono"), "{err}");
 }

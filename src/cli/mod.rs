@@ -137,6 +137,9 @@ pub async fn tui_entry(cli: Cli) -> u8 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e:#}");
+            if e.downcast_ref::<crate::tui::theme::ThemeError>().is_some() {
+                return 2;
+            }
             e.downcast_ref::<Error>()
                 .map_or(1, |e| e.class().exit_code())
         }
