@@ -449,3 +449,52 @@ fn an_unknown_theme_is_refused_with_the_list_of_themes() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("default, high-contrast, light, mono"), "{err}");
 }
+
+#[test]
+fn a_conflict_offers_to_overwrite_after_showing_the_diff() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = open_demo(dir.path());
+    tui.send("2");
+    tui.wait_for("Sections & keys");
+    tui.select("WebexPresence.Enable");
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    // Someone else changes the file on the node meanwhile.
+    let file = files_named(&dir.path().join("ucs-a"), "Presence.ini")
+        .pop()
+        .expect("ucs-a's Presence.ini");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    f.write_all(b"; changed elsewhere\r\n").unwrap();
+    drop(f);
+    tui.send(CTRL_S);
+    tui.wait_until("the diff", |s| s.contains("+WebexPresence.Enable=1"));
+    tui.send("y");
+    tui.wait_until("the conflict choice", |s| {
+        s.contains("Presence.ini changed on ucs-a") && s.contains("Overwrite")
+    });
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("; changed elsewhere"),
+        "nothing was written on a conflict"
+    );
+    tui.send("\x1b[D"); // Left: from Cancel to Overwrite…
+    tui.wait_until("Overwrite focused", |s| s.contains("▸[ Overwrite… ]"));
+    tui.send(ENTER);
+    tui.wait_until("the diff against the node's file", |s| {
+        s.contains("Overwrite Presence.ini on ucs-a?") && s.contains("-; changed elsewhere")
+    });
+    tui.send("y");
+    tui.wait_for("Presence.ini saved on ucs-a");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("; changed elsewhere"));
+    assert!(text.contains("WebexPresence.Enable=1"));
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}

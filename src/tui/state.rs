@@ -613,7 +613,11 @@ fn dialog(state: &mut State, action: Action) -> Vec<Effect> {
     };
     match chosen {
         Some(action) => update(state, action),
-        None => Vec::new(),
+        None => {
+            // Declined: a change held for "apply to all" (it may carry a secret) goes.
+            state.pending_apply = None;
+            Vec::new()
+        }
     }
 }
 

@@ -400,6 +400,19 @@ fn apply_to_all_confirms_then_reports_per_node_and_reloads() {
 }
 
 #[test]
+fn declining_apply_to_all_drops_the_held_change() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('A'));
+    press(&mut state, KeyCode::Esc);
+    assert!(state.modal.is_none());
+    // A stray confirmation afterwards applies nothing.
+    assert!(update(&mut state, Action::ApplyAllConfirmed).is_empty());
+}
+
+#[test]
 fn apply_to_all_without_a_change_says_so() {
     let mut state = fixture();
     press(&mut state, KeyCode::Char('2'));
