@@ -40,6 +40,10 @@ pub struct NodeSpec {
     /// The root, as the node spells it (local roots resolved against the inventory's folder).
     pub root: String,
     pub paths: Paths,
+    /// The OAuth2 token endpoint `credentials test` asks (no default: it is per deployment).
+    pub cloud_token_url: Option<String>,
+    /// The scope asked for with the token, if the endpoint needs one.
+    pub cloud_scope: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +72,8 @@ struct Entry {
     known_hosts: Option<String>,
     root: Option<String>,
     paths: Option<PathOverrides>,
+    cloud_token_url: Option<String>,
+    cloud_scope: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -199,6 +205,8 @@ fn merge(defaults: &Entry, entry: &Entry, base: &Path) -> std::result::Result<No
         known_hosts: pick(&entry.known_hosts, &defaults.known_hosts),
         root,
         paths,
+        cloud_token_url: pick(&entry.cloud_token_url, &defaults.cloud_token_url),
+        cloud_scope: pick(&entry.cloud_scope, &defaults.cloud_scope),
     })
 }
 
@@ -214,6 +222,8 @@ impl NodeSpec {
             known_hosts: None,
             root: root.display().to_string(),
             paths: Paths::default(),
+            cloud_token_url: None,
+            cloud_scope: None,
         }
     }
 

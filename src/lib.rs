@@ -5,6 +5,7 @@
 //! errors. The faces (`cli`, `tui`) turn those into text, JSON or widgets.
 
 pub mod cli;
+pub mod cloud;
 pub mod cluster;
 pub mod demo;
 pub mod doctor;

@@ -153,6 +153,21 @@ pub enum CredentialsCommand {
     },
     /// Remove the saved credentials
     Forget,
+    /// Ask the OAuth2 token endpoint for a token with the saved credentials
+    Test {
+        /// The token endpoint (default: cloud_token_url in nodes.toml)
+        #[arg(long, value_name = "URL")]
+        token_url: Option<String>,
+        /// The scope to ask for (default: cloud_scope in nodes.toml)
+        #[arg(long, value_name = "SCOPE")]
+        scope: Option<String>,
+        /// A proxy URL, or `direct` (default: the node's saved proxy, else HTTPS_PROXY/HTTP_PROXY)
+        #[arg(long, value_name = "URL")]
+        proxy: Option<String>,
+        /// How the client authenticates: basic (Authorization header, the default) or body
+        #[arg(long, value_name = "basic|body")]
+        auth: Option<crate::cloud::AuthStyle>,
+    },
 }
 
 #[derive(Debug, Args)]

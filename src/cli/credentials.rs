@@ -1,8 +1,11 @@
-//! `credentials show|save|forget`.
+//! `credentials show|save|forget|test`.
+
+use std::collections::HashMap;
 
 use super::args::{Cli, CredentialsCommand};
 use super::output::Report;
-use super::{on_each, saved_report, secret};
+use super::{on_each, saved_report, secret, select_specs};
+use crate::cloud::{self, AuthStyle, ProxyChoice, TestOverrides, TokenInfo};
 use crate::ops::{self, Applied, Change, Target};
 use crate::{Error, Result};
 
@@ -29,6 +32,15 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
             }
         }
         CredentialsCommand::Forget => Change::CredentialsForget,
+        CredentialsCommand::Test {
+            token_url,
+            scope,
+            proxy,
+            auth,
+        } => {
+            let flags = test_flags(token_url, scope, proxy, *auth)?;
+            return test(cli, targets, &flags).await;
+        }
     };
     Ok(on_each(cli, targets, |t| {
         let change = change.clone();
@@ -61,4 +73,60 @@ async fn show(target: &Target) -> Result<Report> {
         .line(loaded.store.status_line())
         .field("client_id", serde_json::json!(loaded.store.client_id()));
     Ok(report)
+}
+
+/// The flags of `credentials test`, checked once for all nodes.
+fn test_flags(
+    token_url: &Option<String>,
+    scope: &Option<String>,
+    proxy: &Option<String>,
+    auth: Option<AuthStyle>,
+) -> Result<TestOverrides> {
+    if let Some(url) = token_url {
+        cloud::check_token_url(url)?;
+    }
+    Ok(TestOverrides {
+        token_url: token_url.clone(),
+        scope: scope.clone(),
+        proxy: proxy.as_deref().map(ProxyChoice::from_flag).transpose()?,
+        auth,
+        timeouts: None,
+    })
+}
+
+/// Tests every node's own saved credentials, through its own proxy, with its
+/// inventory's token URL and scope unless the flags give them.
+async fn test(cli: &Cli, targets: &[Target], flags: &TestOverrides) -> Result<u8> {
+    let per_node: HashMap<String, TestOverrides> = select_specs(cli)?
+        .iter()
+        .map(|spec| (spec.name.clone(), flags.clone().with_inventory(spec)))
+        .collect();
+    Ok(on_each(cli, targets, |t| {
+        let overrides = per_node
+            .get(t.name())
+            .cloned()
+            .unwrap_or_else(|| flags.clone());
+        async move {
+            let info = cloud::test_saved_credentials(&t, &overrides).await?;
+            Ok(test_report(&info, overrides.auth.unwrap_or_default()))
+        }
+    })
+    .await)
+}
+
+fn test_report(info: &TokenInfo, auth: AuthStyle) -> Report {
+    let mut report = Report::default();
+    report
+        .line(format!("\u{2713} {}", info.summary()))
+        .field("token_type", info.token_type.clone())
+        .field(
+            "expires_in",
+            serde_json::json!(info.expires_in.map(|d| d.as_secs())),
+        )
+        .field("scope", serde_json::json!(info.scope))
+        .field("token_url", info.token_url.clone())
+        .field("client_id", info.client_id.clone())
+        .field("proxy", serde_json::json!(info.via))
+        .field("auth", auth.as_str());
+    report
 }
