@@ -133,7 +133,42 @@ pub(crate) fn saved_report(path: &str, applied: &crate::ops::Applied) -> Report 
 
 /// Opens the TUI on the selected nodes (or the demo cluster).
 pub async fn tui_entry(cli: Cli) -> u8 {
-    let _ = cli;
-    eprintln!("error: the full-screen interface is not available in this build yet");
-    1
+    match open_tui(&cli).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<crate::tui::theme::ThemeError>().is_some() {
+                return 2;
+            }
+            e.downcast_ref::<Error>()
+                .map_or(1, |e| e.class().exit_code())
+        }
+    }
+}
+
+async fn open_tui(cli: &Cli) -> anyhow::Result<()> {
+    let theme = match &cli.theme {
+        Some(name) => crate::tui::theme::load(name)?,
+        None => crate::tui::theme::default_theme(),
+    };
+    let (targets, title, writer) = match &cli.command {
+        Some(Command::Demo { dir, .. }) => {
+            let dir = dir.clone().unwrap_or_else(crate::demo::default_dir);
+            let inventory = crate::demo::create_or_reuse(&dir).await?;
+            let targets = inventory
+                .select(&cli.nodes)?
+                .iter()
+                .map(NodeSpec::target)
+                .collect();
+            let writer = crate::demo::spawn_log_writer(&inventory);
+            (targets, Some("demo".to_string()), Some(writer))
+        }
+        _ => (select_targets(cli)?, None, None),
+    };
+    let options = crate::tui::TuiOptions { theme, title };
+    let result = crate::tui::run(targets, options).await;
+    if let Some(writer) = writer {
+        writer.abort();
+    }
+    result
 }

@@ -1,1 +1,42 @@
 //! The full-screen interface (SPEC §5).
+//!
+//! One-way flow: a terminal event goes through the [`keymap`] to an
+//! [`action::Action`]; [`state::update`] applies it and returns
+//! [`action::Effect`]s, which run on tokio tasks ([`effects`]) and come back
+//! as actions on the same channel. Drawing ([`ui::render`]) is a pure
+//! function of the state.
+
+pub mod action;
+pub mod app;
+pub mod effects;
+pub mod keymap;
+pub mod known;
+pub mod state;
+pub mod tabs;
+pub mod theme;
+pub mod ui;
+pub mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+
+use crate::ops::Target;
+
+pub struct TuiOptions {
+    pub theme: theme::Theme,
+    /// Shown in the header, e.g. "demo".
+    pub title: Option<String>,
+}
+
+/// Runs the interface on `targets` until the admin quits. The terminal is
+/// restored on return, on error and on panic.
+pub async fn run(targets: Vec<Target>, options: TuiOptions) -> anyhow::Result<()> {
+    app::run(targets, options.theme, options.title).await
+}
+
+/// Text from a file or a node made safe to draw: control characters escaped.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    crate::logs::escape_controls(text)
+}

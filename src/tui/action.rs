@@ -1,0 +1,300 @@
+//! What can happen: [`Action`]s come from keys (through the keymap) and from
+//! background work; [`Effect`]s are the work `update` asks for. Neither holds
+//! a secret in a form `Debug` would show (secrets travel as `SecretString`).
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tui_input::InputRequest;
+
+use crate::cluster::DriftRow;
+use crate::ini::Document;
+use crate::ops::{Change, LoadedIni, LoadedStore};
+use crate::settings::calendar::{CalendarSettings, Field};
+
+/// The four tabs, in their order on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TabId {
+    System,
+    Presence,
+    Calendar,
+    Logs,
+}
+
+impl TabId {
+    pub const ALL: [TabId; 4] = [TabId::System, TabId::Presence, TabId::Calendar, TabId::Logs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            TabId::System => "System Parameters",
+            TabId::Presence => "Presence.ini",
+            TabId::Calendar => "Calendar",
+            TabId::Logs => "Logs",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        TabId::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> TabId {
+        TabId::ALL[(self.index() + 1) % TabId::ALL.len()]
+    }
+
+    pub fn prev(self) -> TabId {
+        TabId::ALL[(self.index() + TabId::ALL.len() - 1) % TabId::ALL.len()]
+    }
+}
+
+/// Which settings file an operation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Presence,
+    Calendar,
+    Credentials,
+}
+
+impl FileKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Presence => "Presence.ini",
+            FileKind::Calendar => "Calendar.ini",
+            FileKind::Credentials => "CloudServices.json",
+        }
+    }
+}
+
+/// Movement in whatever has the focus (a list, a scrolled view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemAction {
+    /// Edit the focused field or press the focused button.
+    Activate,
+    /// Forget the saved credentials (after the confirmation).
+    ForgetConfirmed,
+    /// Save the typed credentials and proxy (after the confirmation).
+    SaveConfirmed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresenceAction {
+    /// Edit the selected value, toggle a 0/1 key, or fold a section.
+    Activate,
+    Add,
+    Delete,
+    DeleteConfirmed {
+        section: Option<String>,
+        key: String,
+    },
+    /// A value picked from the list of a key with a fixed set of values.
+    Pick {
+        section: Option<String>,
+        key: String,
+        value: String,
+    },
+    ToggleRaw,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalendarAction {
+    Activate,
+    /// A value picked from a choice list.
+    Pick(Field, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogsAction {
+    ToggleFollow,
+    ToggleWrap,
+    CycleLevel,
+    Search,
+    ClearSearch,
+}
+
+/// What a background save reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveInfo {
+    /// Nothing differed: the file was not rewritten.
+    pub unchanged: bool,
+    pub backup: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Why a background save failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveFailure {
+    /// The file changed on the node after it was read.
+    pub conflict: bool,
+    pub message: String,
+}
+
+/// One node's outcome of "apply to all".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyOutcome {
+    Done {
+        backup: Option<String>,
+        warnings: Vec<String>,
+    },
+    Unchanged,
+    Conflict(String),
+    Error(String),
+}
+
+/// A file (or the node itself) as loaded in the background.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    /// Whether the node answered at all.
+    Reach(Result<(), String>),
+    Presence(Result<LoadedIni, String>),
+    Calendar(Result<LoadedIni, String>),
+    Store(Result<LoadedStore, String>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    // Global.
+    Quit,
+    QuitNow,
+    GoTab(TabId),
+    NextTab,
+    PrevTab,
+    NextNode,
+    PrevNode,
+    Save,
+    ApplyAll,
+    ApplyAllConfirmed,
+    ShowDrift,
+    Help,
+    Reload,
+    ReloadConfirmed,
+    /// Close the overlay or dialog on top (Esc).
+    Close,
+    Nav(Nav),
+    // Dialogs.
+    DialogYes,
+    DialogNo,
+    DialogNext,
+    DialogPrev,
+    DialogChoose,
+    // Text input.
+    InputCommit,
+    InputCancel,
+    Input(InputRequest),
+    // Tabs.
+    System(SystemAction),
+    Presence(PresenceAction),
+    Calendar(CalendarAction),
+    Logs(LogsAction),
+    /// Write a file after its diff was shown.
+    WriteConfirmed(FileKind),
+    /// After a conflict: read the file again, dropping the edits.
+    ConflictReload(FileKind),
+    /// After a conflict: show what the node has now, then offer to overwrite.
+    ConflictShowDiff(FileKind),
+    // Results of background work.
+    Loaded {
+        node: usize,
+        loaded: Loaded,
+    },
+    Saved {
+        node: usize,
+        file: FileKind,
+        result: Result<SaveInfo, SaveFailure>,
+    },
+    /// The current file on the node, read to show the diff of an overwrite.
+    OverwriteBase {
+        node: usize,
+        file: FileKind,
+        loaded: Result<LoadedIni, String>,
+    },
+    LogLines {
+        node: usize,
+        lines: Vec<String>,
+        /// The first batch (the tail): replaces whatever was there.
+        reset: bool,
+    },
+    LogNote {
+        node: usize,
+        text: String,
+    },
+    Applied {
+        file: FileKind,
+        results: Vec<(String, ApplyOutcome)>,
+    },
+    Drift {
+        rows: Vec<DriftRow>,
+        errors: Vec<(String, String)>,
+    },
+    StatusExpired(u64),
+    /// A background task failed unexpectedly.
+    TaskFailed(String),
+    /// The terminal was resized: only redraw.
+    Resize,
+}
+
+/// Background work asked for by `update`; each runs on a tokio task and
+/// reports back with an [`Action`].
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Probe the node and load every settings file.
+    LoadNode(usize),
+    LoadFile {
+        node: usize,
+        file: FileKind,
+    },
+    SaveIni {
+        node: usize,
+        file: FileKind,
+        loaded: LoadedIni,
+        doc: Document,
+    },
+    SaveCalendar {
+        node: usize,
+        loaded: LoadedIni,
+        settings: CalendarSettings,
+    },
+    /// Read the file as it is now, to diff an overwrite against it.
+    LoadOverwriteBase {
+        node: usize,
+        file: FileKind,
+    },
+    /// Save typed credentials and/or proxy settings, in that order.
+    SaveSystem {
+        node: usize,
+        loaded: LoadedStore,
+        credentials: Option<(String, SecretString)>,
+        /// `Some(None)`: remove the proxy.
+        proxy: Option<Option<ProxyEdit>>,
+    },
+    ForgetCredentials {
+        node: usize,
+    },
+    StartLog(usize),
+    ApplyAll {
+        file: FileKind,
+        change: Change,
+    },
+    CollectDrift,
+    ExpireStatus {
+        id: u64,
+        after: Duration,
+    },
+}
+
+/// A proxy as typed in the System tab.
+#[derive(Debug, Clone)]
+pub struct ProxyEdit {
+    pub url: String,
+    pub user: Option<String>,
+    /// `None`: keep the stored password; `Some("")`: clear it.
+    pub password: Option<SecretString>,
+}

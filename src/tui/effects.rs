@@ -1,0 +1,419 @@
+//! Runs [`Effect`]s on tokio tasks and sends their results back as
+//! [`Action`]s, so file and network work never blocks drawing. A task that
+//! panics is reported as an error in the status line, not a crash.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ratatui::crossterm::event::Event;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::{
+    Action, ApplyOutcome, Effect, FileKind, Loaded, ProxyEdit, SaveFailure, SaveInfo,
+};
+use crate::cluster::{self, DEFAULT_PARALLEL};
+use crate::error::ErrorClass;
+use crate::logs::{Follower, NodeLog, display_line, last_lines};
+use crate::ops::{self, Saved, Target};
+
+/// Lines read from the end of the log when the view opens.
+pub const INITIAL_LINES: usize = 1000;
+/// How often the log is polled for new lines.
+pub const LOG_POLL: Duration = Duration::from_millis(250);
+/// Longest log line shown (bytes); longer ones are cut with a marker.
+pub const MAX_LINE: usize = 8192;
+
+/// What reaches the event loop: terminal events and actions.
+#[derive(Debug)]
+pub enum Msg {
+    Term(Event),
+    Action(Box<Action>),
+}
+
+#[derive(Clone)]
+pub struct Runner {
+    targets: Arc<Vec<Target>>,
+    tx: UnboundedSender<Msg>,
+}
+
+fn failure(e: crate::Error) -> SaveFailure {
+    SaveFailure {
+        conflict: e.class() == ErrorClass::Conflict,
+        message: e.to_string(),
+    }
+}
+
+fn info(saved: Saved, warnings: Vec<String>) -> SaveInfo {
+    match saved {
+        Saved::Unchanged => SaveInfo {
+            unchanged: true,
+            backup: None,
+            warnings,
+        },
+        Saved::Written(w) => SaveInfo {
+            unchanged: false,
+            backup: w.backup,
+            warnings,
+        },
+    }
+}
+
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+impl Runner {
+    pub fn new(targets: Vec<Target>, tx: UnboundedSender<Msg>) -> Runner {
+        Runner {
+            targets: Arc::new(targets),
+            tx,
+        }
+    }
+
+    fn send(tx: &UnboundedSender<Msg>, action: Action) {
+        // The loop has ended when this fails: nothing left to tell.
+        let _ = tx.send(Msg::Action(Box::new(action)));
+    }
+
+    /// Spawns `work`, reporting a panic in it as an error message.
+    fn spawn<F>(&self, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let handle = tokio::spawn(work);
+        tokio::spawn(async move {
+            if let Err(e) = handle.await
+                && e.is_panic()
+            {
+                let text = panic_text(e.into_panic());
+                Runner::send(&tx, Action::TaskFailed(text));
+            }
+        });
+    }
+
+    pub fn run(&self, effect: Effect) {
+        let tx = self.tx.clone();
+        let targets = self.targets.clone();
+        let target = |node: usize| targets.get(node).cloned();
+        match effect {
+            Effect::LoadNode(node) => {
+                let Some(t) = target(node) else { return };
+                self.spawn(load_node(node, t, tx));
+            }
+            Effect::LoadFile { node, file } => {
+                let Some(t) = target(node) else { return };
+                self.spawn(async move {
+                    let loaded = load_file(&t, file).await;
+                    Runner::send(&tx, Action::Loaded { node, loaded });
+                });
+            }
+            Effect::SaveIni {
+                node,
+                file,
+                loaded,
+                doc,
+            } => {
+                let Some(t) = target(node) else { return };
+                self.spawn(async move {
+                    let result = ops::save_ini(&t, &loaded, &doc)
+                        .await
+                        .map(|s| info(s, Vec::new()))
+                        .map_err(failure);
+                    Runner::send(&tx, Action::Saved { node, file, result });
+                });
+            }
+            Effect::SaveCalendar {
+                node,
+                loaded,
+                settings,
+            } => {
+                let Some(t) = target(node) else { return };
+                self.spawn(async move {
+                    let result = ops::save_calendar(&t, &loaded, &settings)
+                        .await
+                        .map(|(s, w)| info(s, w))
+                        .map_err(failure);
+                    let file = FileKind::Calendar;
+                    Runner::send(&tx, Action::Saved { node, file, result });
+                });
+            }
+            Effect::LoadOverwriteBase { node, file } => {
+                let Some(t) = target(node) else { return };
+                self.spawn(async move {
+                    let path = match file {
+                        FileKind::Calendar => t.paths.calendar.clone(),
+                        _ => t.paths.presence.clone(),
+                    };
+                    let loaded = ops::load_ini(&t, &path).await.map_err(|e| e.to_string());
+                    Runner::send(&tx, Action::OverwriteBase { node, file, loaded });
+                });
+            }
+            Effect::SaveSystem {
+                node,
+                loaded,
+                credentials,
+                proxy,
+            } => {
+                let Some(t) = target(node) else { return };
+                self.spawn(async move {
+                    let result = save_system(&t, loaded, credentials, proxy)
+                        .await
+                        .map_err(failure);
+                    let file = FileKind::Credentials;
+                    Runner::send(&tx, Action::Saved { node, file, result });
+                });
+            }
+            Effect::ForgetCredentials { node } => {
+                let Some(t) = target(node) else { return };
+                self.spawn(async move {
+                    let result = ops::forget_credentials(&t)
+                        .await
+                        .map(|s| info(s, Vec::new()))
+                        .map_err(failure);
+                    let file = FileKind::Credentials;
+                    Runner::send(&tx, Action::Saved { node, file, result });
+                });
+            }
+            Effect::StartLog(node) => {
+                let Some(t) = target(node) else { return };
+                self.spawn(follow_log(node, t, tx));
+            }
+            Effect::ApplyAll { file, change } => {
+                self.spawn(async move {
+                    let results = cluster::for_each(&targets, DEFAULT_PARALLEL, move |t| {
+                        let change = change.clone();
+                        async move { ops::apply(&t, &change).await }
+                    })
+                    .await;
+                    let results = results
+                        .into_iter()
+                        .map(|r| {
+                            let outcome = match r.result {
+                                Ok(applied) => match applied.saved {
+                                    Saved::Unchanged => ApplyOutcome::Unchanged,
+                                    Saved::Written(w) => ApplyOutcome::Done {
+                                        backup: w.backup,
+                                        warnings: applied.warnings,
+                                    },
+                                },
+                                Err(e) if e.class() == ErrorClass::Conflict => {
+                                    ApplyOutcome::Conflict(e.to_string())
+                                }
+                                Err(e) => ApplyOutcome::Error(e.to_string()),
+                            };
+                            (r.node, outcome)
+                        })
+                        .collect();
+                    Runner::send(&tx, Action::Applied { file, results });
+                });
+            }
+            Effect::CollectDrift => {
+                self.spawn(async move {
+                    let results = cluster::for_each(&targets, DEFAULT_PARALLEL, |t| async move {
+                        cluster::collect(&t).await
+                    })
+                    .await;
+                    let rows = cluster::drift(&results);
+                    let errors = results
+                        .iter()
+                        .filter_map(|r| {
+                            r.result
+                                .as_ref()
+                                .err()
+                                .map(|e| (r.node.clone(), e.to_string()))
+                        })
+                        .collect();
+                    Runner::send(&tx, Action::Drift { rows, errors });
+                });
+            }
+            Effect::ExpireStatus { id, after } => {
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    Runner::send(&tx, Action::StatusExpired(id));
+                });
+            }
+        }
+    }
+}
+
+async fn load_file(t: &Target, file: FileKind) -> Loaded {
+    match file {
+        FileKind::Presence => Loaded::Presence(
+            ops::load_ini(t, &t.paths.presence)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        FileKind::Calendar => Loaded::Calendar(
+            ops::load_ini(t, &t.paths.calendar)
+                .await
+                .map_err(|e| e.to_string()),
+        ),
+        FileKind::Credentials => Loaded::Store(ops::load_store(t).await.map_err(|e| e.to_string())),
+    }
+}
+
+/// Probes the node, then loads its three files at once.
+async fn load_node(node: usize, t: Target, tx: UnboundedSender<Msg>) {
+    let reach = match t.node.stat("").await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(format!("the root {} does not exist", t.node.root())),
+        Err(e) => Err(e.to_string()),
+    };
+    Runner::send(
+        &tx,
+        Action::Loaded {
+            node,
+            loaded: Loaded::Reach(reach.clone()),
+        },
+    );
+    if let Err(e) = reach {
+        for loaded in [
+            Loaded::Presence(Err(e.clone())),
+            Loaded::Calendar(Err(e.clone())),
+            Loaded::Store(Err(e.clone())),
+        ] {
+            Runner::send(&tx, Action::Loaded { node, loaded });
+        }
+        return;
+    }
+    let (p, c, s) = tokio::join!(
+        load_file(&t, FileKind::Presence),
+        load_file(&t, FileKind::Calendar),
+        load_file(&t, FileKind::Credentials)
+    );
+    for loaded in [p, c, s] {
+        Runner::send(&tx, Action::Loaded { node, loaded });
+    }
+}
+
+/// Credentials first, then the proxy on top of the store as it is then.
+async fn save_system(
+    t: &Target,
+    loaded: ops::LoadedStore,
+    credentials: Option<(String, secrecy::SecretString)>,
+    proxy: Option<Option<ProxyEdit>>,
+) -> crate::Result<SaveInfo> {
+    let mut result = SaveInfo {
+        unchanged: true,
+        backup: None,
+        warnings: Vec::new(),
+    };
+    let mut merge = |saved: Saved| {
+        if let Saved::Written(w) = saved {
+            result.unchanged = false;
+            result.backup = result.backup.take().or(w.backup);
+        }
+    };
+    let mut loaded = loaded;
+    if let Some((client_id, secret)) = credentials {
+        merge(ops::save_credentials(t, &client_id, &secret).await?);
+        loaded = ops::load_store(t).await?;
+    }
+    if let Some(proxy) = proxy {
+        let key = ops::node_key(t, true)
+            .await?
+            .ok_or_else(|| crate::Error::Failed("the node key could not be created".into()))?;
+        let mut store = loaded.store.clone();
+        let edit = proxy
+            .as_ref()
+            .map(|p| (p.url.as_str(), p.user.as_deref(), p.password.as_ref()));
+        store.set_proxy(&key, edit)?;
+        merge(ops::save_store(t, &loaded, &store).await?);
+    }
+    Ok(result)
+}
+
+fn split_lines(bytes: &[u8]) -> Vec<String> {
+    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+        .into_iter()
+        .map(|l| display_line(l, MAX_LINE))
+        .collect()
+}
+
+/// The tail, then new lines every [`LOG_POLL`], until the interface ends.
+async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
+    let source = NodeLog {
+        node: t.node.clone(),
+        path: t.paths.log.clone(),
+    };
+    let note = |text: String| Action::LogNote { node, text };
+    let start = match last_lines(&source, INITIAL_LINES).await {
+        Ok(tail) => {
+            let lines = split_lines(&tail.bytes);
+            Runner::send(
+                &tx,
+                Action::LogLines {
+                    node,
+                    lines,
+                    reset: true,
+                },
+            );
+            tail.end
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Runner::send(&tx, note(format!("waiting for {} to appear", t.paths.log)));
+            0
+        }
+        Err(e) => {
+            Runner::send(&tx, note(format!("log unreadable: {e}")));
+            0
+        }
+    };
+    let mut follower = Follower::new(source, start);
+    let mut last_error: Option<String> = None;
+    loop {
+        tokio::time::sleep(LOG_POLL).await;
+        if tx.is_closed() {
+            return;
+        }
+        match follower.poll().await {
+            Ok(polled) => {
+                if last_error.take().is_some() {
+                    Runner::send(&tx, note(String::new()));
+                }
+                if polled.rotated || polled.truncated {
+                    let what = if polled.rotated {
+                        "rotated"
+                    } else {
+                        "truncated"
+                    };
+                    Runner::send(
+                        &tx,
+                        note(format!("the log was {what}; following the new file")),
+                    );
+                }
+                if !polled.lines.is_empty() {
+                    let lines = polled
+                        .lines
+                        .iter()
+                        .map(|l| display_line(l, MAX_LINE))
+                        .collect();
+                    Runner::send(
+                        &tx,
+                        Action::LogLines {
+                            node,
+                            lines,
+                            reset: false,
+                        },
+                    );
+                }
+            }
+            Err(e) => {
+                let text = format!("log unreadable: {e}");
+                if last_error.as_deref() != Some(text.as_str()) {
+                    Runner::send(&tx, note(text.clone()));
+                    last_error = Some(text);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! The one table of key bindings. It decides what a key does (by the layers
+//! active: dialog > text input > tab > global) and generates both the `?`
+//! overlay and the hint line, so they cannot disagree.
+
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, CalendarAction, LogsAction, PresenceAction, SystemAction, TabId};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ctx {
+    Global,
+    /// Movement inside every tab.
+    Nav,
+    System,
+    Presence,
+    Calendar,
+    Logs,
+    /// A confirmation or choice dialog.
+    Dialog,
+    /// A scrolled overlay (help, drift, results).
+    Overlay,
+    /// A list to pick a value from.
+    Choice,
+    /// A text field being edited: keys not bound here are typed.
+    Input,
+}
+
+impl Ctx {
+    pub fn title(self) -> &'static str {
+        match self {
+            Ctx::Global => "Everywhere",
+            Ctx::Nav => "Moving",
+            Ctx::System => "System Parameters",
+            Ctx::Presence => "Presence.ini",
+            Ctx::Calendar => "Calendar",
+            Ctx::Logs => "Logs",
+            Ctx::Dialog => "Dialogs",
+            Ctx::Overlay => "Overlays (help, drift, results)",
+            Ctx::Choice => "Choice lists",
+            Ctx::Input => "Editing a field",
+        }
+    }
+
+    pub fn of_tab(tab: TabId) -> Ctx {
+        match tab {
+            TabId::System => Ctx::System,
+            TabId::Presence => Ctx::Presence,
+            TabId::Calendar => Ctx::Calendar,
+            TabId::Logs => Ctx::Logs,
+        }
+    }
+
+    /// The order the `?` overlay lists contexts in.
+    pub const ALL: [Ctx; 10] = [
+        Ctx::Global,
+        Ctx::Nav,
+        Ctx::System,
+        Ctx::Presence,
+        Ctx::Calendar,
+        Ctx::Logs,
+        Ctx::Input,
+        Ctx::Dialog,
+        Ctx::Choice,
+        Ctx::Overlay,
+    ];
+}
+
+/// A key with its modifiers (Shift is folded into the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub const fn plain(code: KeyCode) -> Key {
+        Key {
+            code,
+            mods: KeyModifiers::NONE,
+        }
+    }
+
+    pub const fn ch(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    pub const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// The key of a terminal event, normalized: `N` with or without Shift is
+    /// `N`; Shift-Tab is BackTab.
+    pub fn of(event: &KeyEvent) -> Key {
+        let mut mods = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match event.code {
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            KeyCode::Tab if event.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            other => other,
+        };
+        if code == KeyCode::BackTab {
+            mods -= KeyModifiers::SHIFT;
+        }
+        Key { code, mods }
+    }
+
+    pub fn label(self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                c.to_ascii_uppercase().to_string()
+            }
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            other => format!("{other:?}"),
+        };
+        let mut label = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            label.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            label.push_str("Alt-");
+        }
+        label + &base
+    }
+}
+
+/// Whether and how a binding shows in the hint line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    No,
+    Yes,
+    /// Shown with this key label and text instead (one hint for a family).
+    As(&'static str, &'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub ctx: Ctx,
+    pub keys: Vec<Key>,
+    pub action: Action,
+    pub desc: &'static str,
+    pub hint: Hint,
+}
+
+impl Binding {
+    pub fn keys_label(&self) -> String {
+        self.keys
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The (keys, text) pair of the hint line, if shown there.
+    pub fn hint(&self) -> Option<(String, &'static str)> {
+        match self.hint {
+            Hint::No => None,
+            Hint::Yes => Some((self.keys_label(), self.desc)),
+            Hint::As(keys, text) => Some((keys.to_string(), text)),
+        }
+    }
+}
+
+fn bind(ctx: Ctx, keys: &[Key], action: Action, desc: &'static str, hint: Hint) -> Binding {
+    Binding {
+        ctx,
+        keys: keys.to_vec(),
+        action,
+        desc,
+        hint,
+    }
+}
+
+/// Every binding, in the order the help overlay and the hint line show them.
+#[rustfmt::skip]
+pub fn bindings() -> Vec<Binding> {
+    use super::action::Nav as Mv;
+    use Ctx::*;
+    use Hint::{As, No, Yes};
+    use KeyCode as K;
+    let p = Key::plain;
+    let c = Key::ch;
+    vec![
+        // Tabs first, so their hints lead the hint line.
+        bind(System, &[p(K::Enter)], Action::System(SystemAction::Activate), "edit field / press button", As("Enter", "edit/press")),
+        bind(Presence, &[p(K::Enter)], Action::Presence(PresenceAction::Activate), "edit value, toggle a 0/1 key, fold a section", As("Enter", "edit/toggle")),
+        bind(Presence, &[c('a')], Action::Presence(PresenceAction::Add), "add a key", As("a/d", "add/delete")),
+        bind(Presence, &[c('d')], Action::Presence(PresenceAction::Delete), "delete the selected key", No),
+        bind(Presence, &[c('r')], Action::Presence(PresenceAction::ToggleRaw), "raw file view on/off", As("r", "raw")),
+        bind(Calendar, &[p(K::Enter), c(' ')], Action::Calendar(CalendarAction::Activate), "edit field, toggle, choose", As("Enter", "edit/toggle")),
+        bind(Logs, &[c(' '), c('f')], Action::Logs(LogsAction::ToggleFollow), "pause / follow", As("Space", "pause")),
+        bind(Logs, &[c('w')], Action::Logs(LogsAction::ToggleWrap), "wrap long lines on/off", As("w", "wrap")),
+        bind(Logs, &[c('l')], Action::Logs(LogsAction::CycleLevel), "minimum level: all, DEBUG, INFO, WARN, ERROR", As("l", "level")),
+        bind(Logs, &[c('/')], Action::Logs(LogsAction::Search), "filter by a regular expression", As("/", "search")),
+        bind(Logs, &[p(K::Esc)], Action::Logs(LogsAction::ClearSearch), "clear the search", No),
+        // Moving inside a tab.
+        bind(Nav, &[p(K::Up), c('k')], Action::Nav(Mv::Up), "up (logs: scroll up, pauses)", No),
+        bind(Nav, &[p(K::Down), c('j')], Action::Nav(Mv::Down), "down", No),
+        bind(Nav, &[p(K::PageUp)], Action::Nav(Mv::PageUp), "page up", No),
+        bind(Nav, &[p(K::PageDown)], Action::Nav(Mv::PageDown), "page down", No),
+        bind(Nav, &[p(K::Home), c('g')], Action::Nav(Mv::Top), "first", No),
+        bind(Nav, &[p(K::End), c('G')], Action::Nav(Mv::Bottom), "last (logs: follow again)", No),
+        // Everywhere.
+        bind(Global, &[Key::ctrl('s')], Action::Save, "save the tab's file (shows the diff first)", As("Ctrl-S", "save")),
+        bind(Global, &[c('A')], Action::ApplyAll, "apply the current change to all nodes", As("A", "apply to all")),
+        bind(Global, &[c('D')], Action::ShowDrift, "drift: settings that differ between nodes", As("D", "drift")),
+        bind(Global, &[c('n')], Action::NextNode, "next node", As("n/N", "node")),
+        bind(Global, &[c('N')], Action::PrevNode, "previous node", No),
+        bind(Global, &[c('1')], Action::GoTab(TabId::System), "System Parameters", No),
+        bind(Global, &[c('2')], Action::GoTab(TabId::Presence), "Presence.ini", No),
+        bind(Global, &[c('3')], Action::GoTab(TabId::Calendar), "Calendar", No),
+        bind(Global, &[c('4')], Action::GoTab(TabId::Logs), "Logs", No),
+        bind(Global, &[p(K::Tab)], Action::NextTab, "next tab", No),
+        bind(Global, &[p(K::BackTab)], Action::PrevTab, "previous tab", No),
+        bind(Global, &[c('R')], Action::Reload, "reload this node's files (drops unsaved edits)", No),
+        bind(Global, &[c('?')], Action::Help, "all key bindings", As("?", "help")),
+        bind(Global, &[c('q'), Key::ctrl('c')], Action::Quit, "quit (asks when something is unsaved)", As("q", "quit")),
+        // Editing a field.
+        bind(Input, &[p(K::Enter)], Action::InputCommit, "accept", Yes),
+        bind(Input, &[p(K::Esc)], Action::InputCancel, "cancel the edit", Yes),
+        // Dialogs.
+        bind(Dialog, &[c('y')], Action::DialogYes, "yes (the first button)", Yes),
+        bind(Dialog, &[c('n'), p(K::Esc)], Action::DialogNo, "no / cancel", As("n/Esc", "no")),
+        bind(Dialog, &[p(K::Enter)], Action::DialogChoose, "press the focused button", As("Enter", "choose")),
+        bind(Dialog, &[p(K::Left), p(K::BackTab)], Action::DialogPrev, "focus the previous button", No),
+        bind(Dialog, &[p(K::Right), p(K::Tab)], Action::DialogNext, "focus the next button", As("←/→", "button")),
+        bind(Dialog, &[p(K::Up), c('k')], Action::Nav(Mv::Up), "scroll up", No),
+        bind(Dialog, &[p(K::Down), c('j')], Action::Nav(Mv::Down), "scroll down", No),
+        bind(Dialog, &[p(K::PageUp)], Action::Nav(Mv::PageUp), "page up", No),
+        bind(Dialog, &[p(K::PageDown)], Action::Nav(Mv::PageDown), "page down", No),
+        // Choice lists.
+        bind(Choice, &[p(K::Up), c('k')], Action::Nav(Mv::Up), "up", No),
+        bind(Choice, &[p(K::Down), c('j')], Action::Nav(Mv::Down), "down", No),
+        bind(Choice, &[p(K::Enter)], Action::DialogChoose, "choose", Yes),
+        bind(Choice, &[p(K::Esc)], Action::Close, "cancel", Yes),
+        // Overlays.
+        bind(Overlay, &[p(K::Up), c('k')], Action::Nav(Mv::Up), "scroll up", No),
+        bind(Overlay, &[p(K::Down), c('j')], Action::Nav(Mv::Down), "scroll down", No),
+        bind(Overlay, &[p(K::PageUp)], Action::Nav(Mv::PageUp), "page up", No),
+        bind(Overlay, &[p(K::PageDown)], Action::Nav(Mv::PageDown), "page down", No),
+        bind(Overlay, &[p(K::Home), c('g')], Action::Nav(Mv::Top), "top", No),
+        bind(Overlay, &[p(K::End), c('G')], Action::Nav(Mv::Bottom), "bottom", No),
+        bind(Overlay, &[p(K::Esc), c('?')], Action::Close, "close", As("Esc", "close")),
+    ]
+}
+
+/// The action for a key event given the active layers (first wins). In the
+/// text-input layer, keys it does not bind are typed into the field.
+pub fn lookup(layers: &[Ctx], event: &KeyEvent) -> Option<Action> {
+    let key = Key::of(event);
+    let table = bindings();
+    for ctx in layers {
+        if let Some(b) = table
+            .iter()
+            .find(|b| b.ctx == *ctx && b.keys.contains(&key))
+        {
+            return Some(b.action.clone());
+        }
+        if *ctx == Ctx::Input {
+            return tui_input::backend::crossterm::to_input_request(&Event::Key(*event))
+                .map(Action::Input);
+        }
+    }
+    None
+}
+
+/// The hint line's entries for the active layers, in table order.
+pub fn hints(layers: &[Ctx]) -> Vec<(String, &'static str)> {
+    let table = bindings();
+    layers
+        .iter()
+        .flat_map(|ctx| {
+            table
+                .iter()
+                .filter(move |b| b.ctx == *ctx)
+                .filter_map(|b| b.hint())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::Nav;
+    use ratatui::crossterm::event::KeyEventKind;
+
+    fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new_with_kind(code, mods, KeyEventKind::Press)
+    }
+
+    /// Every stack of layers the interface can have at once.
+    fn stacks() -> Vec<Vec<Ctx>> {
+        let mut stacks: Vec<Vec<Ctx>> = TabId::ALL
+            .iter()
+            .map(|t| vec![Ctx::of_tab(*t), Ctx::Nav, Ctx::Global])
+            .collect();
+        for modal in [Ctx::Dialog, Ctx::Overlay, Ctx::Choice, Ctx::Input] {
+            stacks.push(vec![modal]);
+        }
+        stacks
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_any_stack_of_layers() {
+        let table = bindings();
+        for stack in stacks() {
+            let mut seen = std::collections::HashMap::new();
+            for b in table.iter().filter(|b| stack.contains(&b.ctx)) {
+                for key in &b.keys {
+                    if let Some(other) = seen.insert(*key, b.desc) {
+                        panic!(
+                            "{} bound to both {other:?} and {:?} in {stack:?}",
+                            key.label(),
+                            b.desc
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shift_letters_and_ctrl_keys_are_normalized() {
+        let layers = [Ctx::Presence, Ctx::Nav, Ctx::Global];
+        let n = lookup(&layers, &press(KeyCode::Char('N'), KeyModifiers::SHIFT));
+        assert!(matches!(n, Some(Action::PrevNode)));
+        let s = lookup(&layers, &press(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(matches!(s, Some(Action::Save)));
+        let back = lookup(&layers, &press(KeyCode::BackTab, KeyModifiers::SHIFT));
+        assert!(matches!(back, Some(Action::PrevTab)));
+    }
+
+    #[test]
+    fn escape_never_quits() {
+        for stack in stacks() {
+            let action = lookup(&stack, &press(KeyCode::Esc, KeyModifiers::NONE));
+            assert!(
+                !matches!(action, Some(Action::Quit | Action::QuitNow)),
+                "{stack:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_input_layer_types_unbound_keys() {
+        let typed = lookup(
+            &[Ctx::Input],
+            &press(KeyCode::Char('q'), KeyModifiers::NONE),
+        );
+        assert!(matches!(
+            typed,
+            Some(Action::Input(tui_input::InputRequest::InsertChar('q')))
+        ));
+        let commit = lookup(&[Ctx::Input], &press(KeyCode::Enter, KeyModifiers::NONE));
+        assert!(matches!(commit, Some(Action::InputCommit)));
+    }
+
+    #[test]
+    fn the_tab_layer_comes_before_the_global_one() {
+        let enter = lookup(
+            &[Ctx::Presence, Ctx::Nav, Ctx::Global],
+            &press(KeyCode::Enter, KeyModifiers::NONE),
+        );
+        assert!(matches!(
+            enter,
+            Some(Action::Presence(PresenceAction::Activate))
+        ));
+        let none = lookup(
+            &[Ctx::Logs, Ctx::Nav, Ctx::Global],
+            &press(KeyCode::Char('a'), KeyModifiers::NONE),
+        );
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn hints_follow_the_layers() {
+        let hints = hints(&[Ctx::Presence, Ctx::Nav, Ctx::Global]);
+        let texts: Vec<&str> = hints.iter().map(|(_, t)| *t).collect();
+        assert_eq!(texts[0], "edit/toggle");
+        assert!(texts.contains(&"quit"));
+        assert!(!texts.contains(&"wrap long lines on/off"));
+    }
+
+    #[test]
+    fn every_binding_has_a_description_and_a_key() {
+        for b in bindings() {
+            assert!(!b.desc.is_empty());
+            assert!(!b.keys.is_empty());
+        }
+    }
+
+    #[test]
+    fn navigation_keys_move() {
+        let up = lookup(&[Ctx::Overlay], &press(KeyCode::Up, KeyModifiers::NONE));
+        assert!(matches!(up, Some(Action::Nav(Nav::Up))));
+    }
+}

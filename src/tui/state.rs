@@ -1,0 +1,662 @@
+//! The whole interface state and `update`, the only place it changes.
+//! Global actions are handled here; everything about one tab is delegated to
+//! that tab's module, which reports back through a [`Cx`].
+
+use std::time::Duration;
+
+use super::action::{Action, ApplyOutcome, Effect, FileKind, Loaded, Nav, TabId};
+use super::keymap::Ctx;
+use super::tabs::{calendar::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
+use super::widgets::dialog::Dialog;
+use crate::cluster::DriftRow;
+use crate::ops::Change;
+
+/// How long a status message stays.
+pub const STATUS_TTL: Duration = Duration::from_secs(5);
+pub const STATUS_ERROR_TTL: Duration = Duration::from_secs(12);
+
+/// Something loaded in the background.
+#[derive(Debug, Clone, Default)]
+pub enum Load<T> {
+    #[default]
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Load<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Load::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn from_result(result: Result<T, String>) -> Load<T> {
+        match result {
+            Ok(t) => Load::Ready(t),
+            Err(e) => Load::Failed(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Ok,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+    pub id: u64,
+}
+
+/// The drift overlay: loading, then the rows.
+#[derive(Debug, Clone, Default)]
+pub struct DriftView {
+    pub loading: bool,
+    pub rows: Vec<DriftRow>,
+    pub errors: Vec<(String, String)>,
+    pub scroll: usize,
+}
+
+/// The results of "apply to all", a line per node.
+#[derive(Debug, Clone, Default)]
+pub struct ResultsView {
+    pub title: String,
+    pub pending: bool,
+    pub rows: Vec<(String, ApplyOutcome)>,
+    pub scroll: usize,
+}
+
+/// Where a value picked from a [`ChoiceList`] goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickTarget {
+    Calendar(crate::settings::calendar::Field),
+    Presence {
+        section: Option<String>,
+        key: String,
+    },
+}
+
+impl PickTarget {
+    /// The action that sets `value`.
+    pub fn action(&self, value: String) -> Action {
+        match self.clone() {
+            PickTarget::Calendar(field) => {
+                Action::Calendar(super::action::CalendarAction::Pick(field, value))
+            }
+            PickTarget::Presence { section, key } => {
+                Action::Presence(super::action::PresenceAction::Pick {
+                    section,
+                    key,
+                    value,
+                })
+            }
+        }
+    }
+}
+
+/// A list to pick one value from; the pick is replayed as an action.
+#[derive(Debug, Clone)]
+pub struct ChoiceList {
+    pub title: String,
+    pub options: Vec<String>,
+    pub selected: usize,
+    pub target: PickTarget,
+}
+
+/// Whatever sits on top of the tab and takes the keys.
+#[derive(Debug, Clone)]
+pub enum Modal {
+    Dialog(Dialog),
+    Help { scroll: usize },
+    Drift(DriftView),
+    Results(ResultsView),
+    Choice(ChoiceList),
+}
+
+/// What a tab's handler asks of the rest of the interface.
+#[derive(Debug, Default)]
+pub struct Cx {
+    pub node: usize,
+    pub node_name: String,
+    pub effects: Vec<Effect>,
+    pub modal: Option<Modal>,
+    pub status: Option<(StatusKind, String)>,
+}
+
+impl Cx {
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some((StatusKind::Info, text.into()));
+    }
+    pub fn ok(&mut self, text: impl Into<String>) {
+        self.status = Some((StatusKind::Ok, text.into()));
+    }
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some((StatusKind::Error, text.into()));
+    }
+}
+
+/// One node: who it is, whether it answers, and each tab's own state.
+#[derive(Debug)]
+pub struct NodeState {
+    pub name: String,
+    pub transport: String,
+    pub root: String,
+    pub reach: Load<()>,
+    pub system: SystemTab,
+    pub presence: PresenceTab,
+    pub calendar: CalendarTab,
+    pub logs: LogsTab,
+}
+
+impl NodeState {
+    pub fn new(name: &str, transport: &str, root: &str) -> NodeState {
+        NodeState {
+            name: name.to_string(),
+            transport: transport.to_string(),
+            root: root.to_string(),
+            reach: Load::Loading,
+            system: SystemTab::default(),
+            presence: PresenceTab::default(),
+            calendar: CalendarTab::default(),
+            logs: LogsTab::default(),
+        }
+    }
+
+    /// How many of this node's files have unsaved edits.
+    pub fn unsaved(&self) -> usize {
+        [
+            self.system.dirty(),
+            self.presence.dirty(),
+            self.calendar.dirty(),
+        ]
+        .iter()
+        .filter(|d| **d)
+        .count()
+    }
+
+    pub fn tab_dirty(&self, tab: TabId) -> bool {
+        match tab {
+            TabId::System => self.system.dirty(),
+            TabId::Presence => self.presence.dirty(),
+            TabId::Calendar => self.calendar.dirty(),
+            TabId::Logs => false,
+        }
+    }
+
+    fn editing(&self, tab: TabId) -> bool {
+        match tab {
+            TabId::System => self.system.editing(),
+            TabId::Presence => self.presence.editing(),
+            TabId::Calendar => self.calendar.editing(),
+            TabId::Logs => self.logs.editing(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub nodes: Vec<NodeState>,
+    pub current: usize,
+    pub tab: TabId,
+    pub modal: Option<Modal>,
+    pub status: Option<Status>,
+    pub title: Option<String>,
+    pub quit: bool,
+    next_status: u64,
+    /// The change waiting for the "apply to all" confirmation.
+    pending_apply: Option<(FileKind, Change)>,
+}
+
+impl State {
+    pub fn new(nodes: Vec<NodeState>, title: Option<String>) -> State {
+        State {
+            nodes,
+            current: 0,
+            tab: TabId::System,
+            modal: None,
+            status: None,
+            title,
+            quit: false,
+            next_status: 0,
+            pending_apply: None,
+        }
+    }
+
+    /// The work to start with: every node is probed and loaded at once.
+    pub fn start(&self) -> Vec<Effect> {
+        (0..self.nodes.len()).map(Effect::LoadNode).collect()
+    }
+
+    pub fn node(&self) -> &NodeState {
+        &self.nodes[self.current]
+    }
+
+    fn node_mut(&mut self) -> &mut NodeState {
+        &mut self.nodes[self.current]
+    }
+
+    /// Unsaved files over all nodes.
+    pub fn unsaved(&self) -> usize {
+        self.nodes.iter().map(NodeState::unsaved).sum()
+    }
+
+    /// The key layers active now, the first one first.
+    pub fn layers(&self) -> Vec<Ctx> {
+        match &self.modal {
+            Some(Modal::Dialog(_)) => vec![Ctx::Dialog],
+            Some(Modal::Choice(_)) => vec![Ctx::Choice],
+            Some(_) => vec![Ctx::Overlay],
+            None if self.nodes.is_empty() => vec![Ctx::Global],
+            None if self.node().editing(self.tab) => vec![Ctx::Input],
+            None => vec![Ctx::of_tab(self.tab), Ctx::Nav, Ctx::Global],
+        }
+    }
+
+    fn cx(&self, node: usize) -> Cx {
+        Cx {
+            node,
+            node_name: self
+                .nodes
+                .get(node)
+                .map(|n| n.name.clone())
+                .unwrap_or_default(),
+            ..Cx::default()
+        }
+    }
+
+    /// Applies what a tab handler asked for; returns its effects.
+    fn finish(&mut self, cx: Cx) -> Vec<Effect> {
+        let mut effects = cx.effects;
+        if let Some(modal) = cx.modal {
+            self.modal = Some(modal);
+        }
+        if let Some((kind, text)) = cx.status {
+            effects.push(self.set_status(kind, text));
+        }
+        effects
+    }
+
+    /// Shows a status message; the returned effect fades it later.
+    pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) -> Effect {
+        self.next_status += 1;
+        let id = self.next_status;
+        self.status = Some(Status {
+            kind,
+            text: text.into(),
+            id,
+        });
+        let after = if kind == StatusKind::Error {
+            STATUS_ERROR_TTL
+        } else {
+            STATUS_TTL
+        };
+        Effect::ExpireStatus { id, after }
+    }
+
+    fn switch_tab(&mut self, tab: TabId) -> Vec<Effect> {
+        self.tab = tab;
+        self.ensure_log()
+    }
+
+    /// Starts tailing the current node's log the first time it is shown.
+    fn ensure_log(&mut self) -> Vec<Effect> {
+        if self.tab != TabId::Logs || self.nodes.is_empty() {
+            return Vec::new();
+        }
+        let current = self.current;
+        let logs = &mut self.node_mut().logs;
+        if logs.started {
+            return Vec::new();
+        }
+        logs.started = true;
+        vec![Effect::StartLog(current)]
+    }
+
+    fn switch_node(&mut self, forward: bool) -> Vec<Effect> {
+        let n = self.nodes.len();
+        if n < 2 {
+            return Vec::new();
+        }
+        self.current = if forward {
+            (self.current + 1) % n
+        } else {
+            (self.current + n - 1) % n
+        };
+        self.ensure_log()
+    }
+}
+
+/// The one place state changes: an action in, the work to start out.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.nodes.is_empty() {
+        return match action {
+            Action::Quit | Action::QuitNow => {
+                state.quit = true;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+    }
+    match action {
+        Action::Quit => quit(state),
+        Action::QuitNow => {
+            state.quit = true;
+            Vec::new()
+        }
+        Action::GoTab(tab) => state.switch_tab(tab),
+        Action::NextTab => state.switch_tab(state.tab.next()),
+        Action::PrevTab => state.switch_tab(state.tab.prev()),
+        Action::NextNode => state.switch_node(true),
+        Action::PrevNode => state.switch_node(false),
+        Action::Help => {
+            state.modal = Some(Modal::Help { scroll: 0 });
+            Vec::new()
+        }
+        Action::ShowDrift => {
+            state.modal = Some(Modal::Drift(DriftView {
+                loading: true,
+                ..DriftView::default()
+            }));
+            vec![Effect::CollectDrift]
+        }
+        Action::Close => {
+            state.modal = None;
+            Vec::new()
+        }
+        Action::Save => save(state),
+        Action::ApplyAll => apply_all(state),
+        Action::ApplyAllConfirmed => apply_all_confirmed(state),
+        Action::Reload => reload(state),
+        Action::ReloadConfirmed => {
+            let current = state.current;
+            let node = state.node_mut();
+            node.presence.discard();
+            node.calendar.discard();
+            node.system.discard();
+            vec![Effect::LoadNode(current)]
+        }
+        Action::Nav(nav) => navigate(state, nav),
+        Action::DialogYes
+        | Action::DialogNo
+        | Action::DialogNext
+        | Action::DialogPrev
+        | Action::DialogChoose => dialog(state, action),
+        Action::InputCommit | Action::InputCancel | Action::Input(_) => {
+            on_tab(state, state.tab, action)
+        }
+        Action::System(_) => on_tab(state, TabId::System, action),
+        Action::Presence(_) => on_tab(state, TabId::Presence, action),
+        Action::Calendar(_) => on_tab(state, TabId::Calendar, action),
+        Action::Logs(_) => on_tab(state, TabId::Logs, action),
+        Action::WriteConfirmed(file)
+        | Action::ConflictReload(file)
+        | Action::ConflictShowDiff(file) => on_file(state, state.current, file, action),
+        Action::Loaded { node, loaded } => on_loaded(state, node, loaded),
+        Action::Saved { node, file, .. } | Action::OverwriteBase { node, file, .. } => {
+            on_file(state, node, file, action)
+        }
+        Action::LogLines { node, lines, reset } => {
+            if let Some(n) = state.nodes.get_mut(node) {
+                n.logs.push_lines(lines, reset);
+            }
+            Vec::new()
+        }
+        Action::LogNote { node, text } => {
+            if let Some(n) = state.nodes.get_mut(node) {
+                n.logs.note = (!text.is_empty()).then_some(text);
+            }
+            Vec::new()
+        }
+        Action::Applied { file, results } => applied(state, file, results),
+        Action::Drift { rows, errors } => {
+            if let Some(Modal::Drift(view)) = &mut state.modal {
+                view.loading = false;
+                view.rows = rows;
+                view.errors = errors;
+            }
+            Vec::new()
+        }
+        Action::StatusExpired(id) => {
+            if state.status.as_ref().is_some_and(|s| s.id == id) {
+                state.status = None;
+            }
+            Vec::new()
+        }
+        Action::TaskFailed(text) => {
+            vec![state.set_status(StatusKind::Error, format!("Internal error: {text}"))]
+        }
+        Action::Resize => Vec::new(),
+    }
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    let unsaved = state.unsaved();
+    if unsaved == 0 {
+        state.quit = true;
+        return Vec::new();
+    }
+    let plural = if unsaved == 1 {
+        "file has"
+    } else {
+        "files have"
+    };
+    state.modal = Some(Modal::Dialog(Dialog::confirm(
+        "Quit?",
+        vec![format!(
+            "{unsaved} {plural} unsaved changes. Quit and lose them?"
+        )],
+        "Quit",
+        Action::QuitNow,
+    )));
+    Vec::new()
+}
+
+fn reload(state: &mut State) -> Vec<Effect> {
+    let node = state.node();
+    if node.unsaved() == 0 {
+        return update(state, Action::ReloadConfirmed);
+    }
+    let name = node.name.clone();
+    state.modal = Some(Modal::Dialog(Dialog::confirm(
+        "Reload?",
+        vec![format!(
+            "Read {name}'s files again and drop its unsaved edits?"
+        )],
+        "Reload",
+        Action::ReloadConfirmed,
+    )));
+    Vec::new()
+}
+
+fn save(state: &mut State) -> Vec<Effect> {
+    let tab = state.tab;
+    let mut cx = state.cx(state.current);
+    let node = &mut state.nodes[state.current];
+    match tab {
+        TabId::System => node.system.save(&mut cx),
+        TabId::Presence => node.presence.save(&mut cx),
+        TabId::Calendar => node.calendar.save(&mut cx),
+        TabId::Logs => cx.info("Nothing to save in the log view"),
+    }
+    state.finish(cx)
+}
+
+fn apply_all(state: &mut State) -> Vec<Effect> {
+    let node = state.node();
+    let pending = match state.tab {
+        TabId::System => node.system.pending_change(),
+        TabId::Presence => node.presence.pending_change(),
+        TabId::Calendar => node.calendar.pending_change(),
+        TabId::Logs => None,
+    };
+    let Some((file, change, description)) = pending else {
+        let effect = state.set_status(
+            StatusKind::Info,
+            "No change to apply: edit a setting first (A applies it to every node)",
+        );
+        return vec![effect];
+    };
+    let names: Vec<&str> = state.nodes.iter().map(|n| n.name.as_str()).collect();
+    let body = vec![
+        description,
+        String::new(),
+        format!("On every node: {}", names.join(", ")),
+        "Each node is read, changed and written on its own; a node that fails does not stop the others.".to_string(),
+    ];
+    state.pending_apply = Some((file, change));
+    state.modal = Some(Modal::Dialog(Dialog::confirm(
+        format!("Apply to all {} nodes?", state.nodes.len()),
+        body,
+        "Apply",
+        Action::ApplyAllConfirmed,
+    )));
+    Vec::new()
+}
+
+fn apply_all_confirmed(state: &mut State) -> Vec<Effect> {
+    let Some((file, change)) = state.pending_apply.take() else {
+        return Vec::new();
+    };
+    state.modal = Some(Modal::Results(ResultsView {
+        title: format!("Apply to all: {}", file.label()),
+        pending: true,
+        rows: Vec::new(),
+        scroll: 0,
+    }));
+    vec![Effect::ApplyAll { file, change }]
+}
+
+fn applied(state: &mut State, file: FileKind, results: Vec<(String, ApplyOutcome)>) -> Vec<Effect> {
+    let failed = results
+        .iter()
+        .filter(|(_, r)| matches!(r, ApplyOutcome::Conflict(_) | ApplyOutcome::Error(_)))
+        .count();
+    if let Some(Modal::Results(view)) = &mut state.modal {
+        view.pending = false;
+        view.rows = results;
+    }
+    let mut effects: Vec<Effect> = (0..state.nodes.len())
+        .map(|node| Effect::LoadFile { node, file })
+        .collect();
+    let (kind, text) = if failed == 0 {
+        (
+            StatusKind::Ok,
+            format!("✓ {} applied on every node", file.label()),
+        )
+    } else {
+        (
+            StatusKind::Error,
+            format!("{} not applied on {failed} node(s)", file.label()),
+        )
+    };
+    effects.push(state.set_status(kind, text));
+    effects
+}
+
+fn navigate(state: &mut State, nav: Nav) -> Vec<Effect> {
+    match &mut state.modal {
+        Some(Modal::Dialog(d)) => d.scroll(nav),
+        Some(Modal::Help { scroll }) => {
+            *scroll = super::widgets::scrolled(*scroll, nav, super::ui::help_len(), 10)
+        }
+        Some(Modal::Drift(view)) => {
+            view.scroll = super::widgets::scrolled(view.scroll, nav, view.rows.len(), 10)
+        }
+        Some(Modal::Results(view)) => {
+            view.scroll = super::widgets::scrolled(view.scroll, nav, view.rows.len(), 10)
+        }
+        Some(Modal::Choice(list)) => {
+            list.selected = super::widgets::moved(list.selected, nav, list.options.len())
+        }
+        None => return on_tab(state, state.tab, Action::Nav(nav)),
+    }
+    Vec::new()
+}
+
+fn dialog(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(modal) = state.modal.take() else {
+        return Vec::new();
+    };
+    let chosen = match modal {
+        Modal::Dialog(mut d) => match action {
+            Action::DialogNext => {
+                d.next();
+                state.modal = Some(Modal::Dialog(d));
+                return Vec::new();
+            }
+            Action::DialogPrev => {
+                d.prev();
+                state.modal = Some(Modal::Dialog(d));
+                return Vec::new();
+            }
+            Action::DialogYes => d.action_of(0),
+            Action::DialogChoose => d.action_of(d.selected),
+            _ => None,
+        },
+        Modal::Choice(list) => match action {
+            Action::DialogChoose => list
+                .options
+                .get(list.selected)
+                .map(|v| list.target.action(v.clone())),
+            _ => None,
+        },
+        other => {
+            state.modal = Some(other);
+            return Vec::new();
+        }
+    };
+    match chosen {
+        Some(action) => update(state, action),
+        None => {
+            // Declined: a change held for "apply to all" (it may carry a secret) goes.
+            state.pending_apply = None;
+            Vec::new()
+        }
+    }
+}
+
+fn on_tab(state: &mut State, tab: TabId, action: Action) -> Vec<Effect> {
+    let current = state.current;
+    let mut cx = state.cx(current);
+    let node = &mut state.nodes[current];
+    match tab {
+        TabId::System => node.system.update(action, &mut cx),
+        TabId::Presence => node.presence.update(action, &mut cx),
+        TabId::Calendar => node.calendar.update(action, &mut cx),
+        TabId::Logs => node.logs.update(action, &mut cx),
+    }
+    state.finish(cx)
+}
+
+fn on_file(state: &mut State, node: usize, file: FileKind, action: Action) -> Vec<Effect> {
+    if node >= state.nodes.len() {
+        return Vec::new();
+    }
+    let mut cx = state.cx(node);
+    let n = &mut state.nodes[node];
+    match file {
+        FileKind::Presence => n.presence.on_file(action, &mut cx),
+        FileKind::Calendar => n.calendar.on_file(action, &mut cx),
+        FileKind::Credentials => n.system.on_file(action, &mut cx),
+    }
+    state.finish(cx)
+}
+
+fn on_loaded(state: &mut State, node: usize, loaded: Loaded) -> Vec<Effect> {
+    let Some(n) = state.nodes.get_mut(node) else {
+        return Vec::new();
+    };
+    match loaded {
+        Loaded::Reach(result) => n.reach = Load::from_result(result),
+        Loaded::Presence(result) => n.presence.loaded(result),
+        Loaded::Calendar(result) => n.calendar.loaded(result),
+        Loaded::Store(result) => n.system.loaded(result),
+    }
+    Vec::new()
+}

@@ -1,0 +1,830 @@
+//! Calendar: provider choice, the chosen provider's fields, the basic and
+//! modern toggles, validated live as the admin types. Errors sit next to
+//! their field and block saving; warnings are listed under the form, in the
+//! order `validate()` gives them, the first ("both authentications") most
+//! visible.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use secrecy::SecretString;
+
+use super::{RenderCx, conflict_modal, ellipsize, saved_message};
+use crate::ops::{Change, FieldValue, LoadedIni};
+use crate::settings::calendar::{
+    CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
+};
+use crate::tui::action::{Action, CalendarAction, Effect, FileKind};
+use crate::tui::state::{ChoiceList, Cx, Load, Modal, PickTarget};
+use crate::tui::widgets::dialog::Dialog;
+use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::{self, diff};
+
+/// Shown for a password in the preview diff instead of its sealed form.
+const SEALED_ON_SAVE: &str = "(new password, sealed with the node key when written)";
+const LABEL_WIDTH: usize = 28;
+
+#[derive(Debug)]
+struct Editor {
+    field: Field,
+    input: TextInput,
+}
+
+#[derive(Debug, Default)]
+pub struct CalendarTab {
+    pub load: Load<LoadedIni>,
+    /// The settings as read.
+    original: CalendarSettings,
+    /// The settings with the admin's edits.
+    pub settings: CalendarSettings,
+    /// Fields the admin changed (replayed after a reload).
+    touched: Vec<Field>,
+    pub focus: usize,
+    editor: Option<Editor>,
+    /// Validation of `settings` (with the field being typed), kept current.
+    pub report: Report,
+    overwrite_base: Option<LoadedIni>,
+    /// The fields of the latest save, for "apply to all" afterwards.
+    last_saved: Option<Vec<(Field, FieldValue)>>,
+}
+
+fn text_slot(s: &mut CalendarSettings, field: Field) -> Option<&mut Option<String>> {
+    match field {
+        Field::Provider => Some(&mut s.provider),
+        Field::ExchangeVersion => Some(&mut s.exchange_version),
+        Field::EwsUrl => Some(&mut s.ews_url),
+        Field::RefreshSecs => Some(&mut s.refresh_secs),
+        Field::Username => Some(&mut s.username),
+        Field::TenantId => Some(&mut s.tenant_id),
+        Field::ClientId => Some(&mut s.client_id),
+        Field::BasicAuth | Field::ModernAuth | Field::Password => None,
+    }
+}
+
+fn text_of(s: &CalendarSettings, field: Field) -> Option<&Option<String>> {
+    match field {
+        Field::Provider => Some(&s.provider),
+        Field::ExchangeVersion => Some(&s.exchange_version),
+        Field::EwsUrl => Some(&s.ews_url),
+        Field::RefreshSecs => Some(&s.refresh_secs),
+        Field::Username => Some(&s.username),
+        Field::TenantId => Some(&s.tenant_id),
+        Field::ClientId => Some(&s.client_id),
+        Field::BasicAuth | Field::ModernAuth | Field::Password => None,
+    }
+}
+
+fn toggle_of(s: &CalendarSettings, field: Field) -> Option<bool> {
+    match field {
+        Field::BasicAuth => Some(s.basic_auth),
+        Field::ModernAuth => Some(s.modern_auth),
+        _ => None,
+    }
+}
+
+/// Whether `field` differs between `a` (as read) and `b`.
+fn differs(a: &CalendarSettings, b: &CalendarSettings, field: Field) -> bool {
+    match field {
+        Field::Password => matches!(b.password, Password::New(_)),
+        Field::BasicAuth | Field::ModernAuth => toggle_of(a, field) != toggle_of(b, field),
+        _ => text_of(a, field) != text_of(b, field),
+    }
+}
+
+/// Copies `field` from `from` into `to`.
+fn copy_field(from: &CalendarSettings, to: &mut CalendarSettings, field: Field) {
+    match field {
+        Field::Password => to.password = from.password.clone(),
+        Field::BasicAuth => to.basic_auth = from.basic_auth,
+        Field::ModernAuth => to.modern_auth = from.modern_auth,
+        _ => {
+            if let (Some(slot), Some(value)) = (text_slot(to, field), text_of(from, field)) {
+                *slot = value.clone();
+            }
+        }
+    }
+}
+
+/// The form's rows for the chosen provider.
+pub fn fields(settings: &CalendarSettings) -> Vec<Field> {
+    match settings.provider() {
+        Some(Provider::Exchange) => vec![
+            Field::Provider,
+            Field::ExchangeVersion,
+            Field::EwsUrl,
+            Field::RefreshSecs,
+        ],
+        Some(Provider::Office365) => vec![
+            Field::Provider,
+            Field::BasicAuth,
+            Field::Username,
+            Field::Password,
+            Field::ModernAuth,
+            Field::TenantId,
+            Field::ClientId,
+        ],
+        None => vec![Field::Provider],
+    }
+}
+
+impl CalendarTab {
+    pub fn dirty(&self) -> bool {
+        !self.changed().is_empty()
+    }
+
+    pub fn editing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    /// The fields whose value differs from the file as read.
+    pub fn changed(&self) -> Vec<Field> {
+        Field::ALL
+            .into_iter()
+            .filter(|f| differs(&self.original, &self.settings, *f))
+            .collect()
+    }
+
+    pub fn discard(&mut self) {
+        self.touched.clear();
+        self.editor = None;
+        self.settings = self.original.clone();
+        self.revalidate();
+    }
+
+    pub fn loaded(&mut self, result: Result<LoadedIni, String>) {
+        self.overwrite_base = None;
+        self.load = Load::from_result(result);
+        let Some(loaded) = self.load.ready() else {
+            return;
+        };
+        let original = CalendarSettings::from_document(&loaded.doc);
+        let mut settings = original.clone();
+        for field in &self.touched {
+            copy_field(&self.settings, &mut settings, *field);
+        }
+        self.touched.retain(|f| differs(&original, &settings, *f));
+        self.original = original;
+        self.settings = settings;
+        self.focus = self.focus.min(fields(&self.settings).len() - 1);
+        self.revalidate();
+    }
+
+    /// Validates the settings, with the field being typed as it stands.
+    fn revalidate(&mut self) {
+        let mut preview = self.settings.clone();
+        if let Some(editor) = &self.editor {
+            match editor.field {
+                Field::Password if !editor.input.is_empty() => {
+                    preview.password = Password::New(SecretString::from("typed"));
+                }
+                Field::Password => {}
+                field => {
+                    if let Some(slot) = text_slot(&mut preview, field) {
+                        *slot = Some(editor.input.value().trim().to_string());
+                    }
+                }
+            }
+        }
+        self.report = preview.validate();
+    }
+
+    fn focused(&self) -> Field {
+        let fields = fields(&self.settings);
+        fields[self.focus.min(fields.len() - 1)]
+    }
+
+    fn touch(&mut self, field: Field) {
+        if !self.touched.contains(&field) {
+            self.touched.push(field);
+        }
+        self.revalidate();
+    }
+
+    pub fn update(&mut self, action: Action, cx: &mut Cx) {
+        if self.editor.is_some() {
+            return self.update_editor(action);
+        }
+        if self.load.ready().is_none() {
+            if let Load::Failed(e) = &self.load {
+                cx.error(format!("Calendar.ini could not be read: {e}"));
+            }
+            return;
+        }
+        match action {
+            Action::Nav(nav) => {
+                self.focus = widgets::moved(self.focus, nav, fields(&self.settings).len())
+            }
+            Action::Calendar(CalendarAction::Activate) => self.activate(cx),
+            Action::Calendar(CalendarAction::Pick(field, value)) => {
+                if let Some(slot) = text_slot(&mut self.settings, field) {
+                    *slot = Some(value);
+                    self.touch(field);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn activate(&mut self, cx: &mut Cx) {
+        let field = self.focused();
+        match field {
+            Field::Provider => {
+                let next = match self.settings.provider() {
+                    Some(Provider::Exchange) => Provider::Office365,
+                    _ => Provider::Exchange,
+                };
+                self.settings.provider = Some(next.as_str().to_string());
+                self.touch(field);
+            }
+            Field::BasicAuth => {
+                self.settings.basic_auth = !self.settings.basic_auth;
+                self.touch(field);
+            }
+            Field::ModernAuth => {
+                self.settings.modern_auth = !self.settings.modern_auth;
+                self.touch(field);
+            }
+            Field::ExchangeVersion => {
+                let current = self.settings.exchange_version.clone().unwrap_or_default();
+                cx.modal = Some(Modal::Choice(ChoiceList {
+                    title: "Exchange version".into(),
+                    options: EXCHANGE_VERSIONS.iter().map(|v| v.to_string()).collect(),
+                    selected: EXCHANGE_VERSIONS
+                        .iter()
+                        .position(|v| v.eq_ignore_ascii_case(&current))
+                        .unwrap_or(0),
+                    target: PickTarget::Calendar(Field::ExchangeVersion),
+                }));
+            }
+            Field::Password => {
+                self.editor = Some(Editor {
+                    field,
+                    input: TextInput::masked(),
+                });
+            }
+            _ => {
+                let value = text_of(&self.settings, field)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_default();
+                self.editor = Some(Editor {
+                    field,
+                    input: TextInput::plain(&value),
+                });
+                self.revalidate();
+            }
+        }
+    }
+
+    fn update_editor(&mut self, action: Action) {
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        match action {
+            Action::Input(request) => {
+                editor.input.handle(request);
+                self.revalidate();
+            }
+            Action::InputCancel => {
+                self.editor = None;
+                self.revalidate();
+            }
+            Action::InputCommit => {
+                let Some(editor) = self.editor.take() else {
+                    return;
+                };
+                let field = editor.field;
+                if field == Field::Password {
+                    // An empty entry keeps the stored password.
+                    if !editor.input.is_empty() {
+                        self.settings.password = Password::New(editor.input.into_secret());
+                        self.touch(field);
+                    }
+                } else if let Some(slot) = text_slot(&mut self.settings, field) {
+                    *slot = Some(editor.input.value().trim().to_string());
+                    self.touch(field);
+                }
+                self.revalidate();
+            }
+            _ => {}
+        }
+    }
+
+    /// The file as it would be written on top of `base` (the new password
+    /// shown as a placeholder, since it is sealed only when written).
+    fn preview(&self, base: &LoadedIni) -> Result<String, String> {
+        let mut settings = self.settings.clone();
+        if matches!(settings.password, Password::New(_)) {
+            settings.password = Password::Sealed(SEALED_ON_SAVE.to_string());
+        }
+        let mut doc = base.doc.clone();
+        settings.apply_to(&mut doc).map_err(|e| e.to_string())?;
+        Ok(doc.text())
+    }
+
+    pub fn save(&mut self, cx: &mut Cx) {
+        let Some(base) = self.load.ready() else {
+            return cx.info("Calendar.ini is not loaded");
+        };
+        if !self.dirty() {
+            return cx.info("No unsaved changes in Calendar.ini");
+        }
+        if !self.report.errors.is_empty() {
+            let n = self.report.errors.len();
+            return cx.error(format!(
+                "Not saved: {n} error{} to fix first (shown in red)",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        match self.preview(base) {
+            Ok(text) => {
+                let lines = diff::unified(&base.doc.text(), &text, 3);
+                self.overwrite_base = None;
+                cx.modal = Some(Modal::Dialog(Dialog::diff(
+                    format!("Write Calendar.ini on {}?", cx.node_name),
+                    lines,
+                    "Write",
+                    Action::WriteConfirmed(FileKind::Calendar),
+                )));
+            }
+            Err(e) => cx.error(format!("Not saved: {e}")),
+        }
+    }
+
+    /// The changed fields as a change any node can take.
+    fn change_fields(&self) -> Vec<(Field, FieldValue)> {
+        self.changed()
+            .into_iter()
+            .filter_map(|f| {
+                let value = match f {
+                    Field::Password => match &self.settings.password {
+                        Password::New(secret) => FieldValue::Password(secret.clone()),
+                        _ => return None,
+                    },
+                    Field::BasicAuth => FieldValue::Toggle(self.settings.basic_auth),
+                    Field::ModernAuth => FieldValue::Toggle(self.settings.modern_auth),
+                    _ => FieldValue::Text(text_of(&self.settings, f)?.clone().unwrap_or_default()),
+                };
+                Some((f, value))
+            })
+            .collect()
+    }
+
+    pub fn on_file(&mut self, action: Action, cx: &mut Cx) {
+        match action {
+            Action::WriteConfirmed(_) => {
+                let base = self
+                    .overwrite_base
+                    .take()
+                    .or_else(|| self.load.ready().cloned());
+                if let Some(loaded) = base {
+                    self.last_saved = Some(
+                        self.change_fields()
+                            .into_iter()
+                            .filter(|(f, _)| *f != Field::Password)
+                            .collect(),
+                    );
+                    cx.effects.push(Effect::SaveCalendar {
+                        node: cx.node,
+                        loaded,
+                        settings: self.settings.clone(),
+                    });
+                    cx.info(format!("Writing Calendar.ini on {}…", cx.node_name));
+                }
+            }
+            Action::Saved { result, .. } => match result {
+                Ok(info) => {
+                    // The typed password is sealed in the file now: drop it.
+                    if matches!(self.settings.password, Password::New(_)) {
+                        self.settings.password = self.original.password.clone();
+                        self.touched.retain(|f| *f != Field::Password);
+                    }
+                    cx.ok(saved_message(
+                        FileKind::Calendar,
+                        &cx.node_name.clone(),
+                        &info,
+                    ));
+                    cx.effects.push(Effect::LoadFile {
+                        node: cx.node,
+                        file: FileKind::Calendar,
+                    });
+                }
+                Err(f) if f.conflict => {
+                    cx.modal = Some(conflict_modal(
+                        FileKind::Calendar,
+                        &cx.node_name,
+                        &f.message,
+                    ))
+                }
+                Err(f) => cx.error(format!("Calendar.ini not saved: {}", f.message)),
+            },
+            Action::ConflictReload(_) => {
+                self.discard();
+                cx.effects.push(Effect::LoadFile {
+                    node: cx.node,
+                    file: FileKind::Calendar,
+                });
+            }
+            Action::ConflictShowDiff(_) => cx.effects.push(Effect::LoadOverwriteBase {
+                node: cx.node,
+                file: FileKind::Calendar,
+            }),
+            Action::OverwriteBase { loaded, .. } => match loaded {
+                Ok(current) => match self.preview(&current) {
+                    Ok(text) => {
+                        let lines = diff::unified(&current.doc.text(), &text, 3);
+                        self.overwrite_base = Some(current);
+                        cx.modal = Some(Modal::Dialog(Dialog::diff(
+                            format!("Overwrite Calendar.ini on {}?", cx.node_name),
+                            lines,
+                            "Overwrite",
+                            Action::WriteConfirmed(FileKind::Calendar),
+                        )));
+                    }
+                    Err(e) => cx.error(e),
+                },
+                Err(e) => cx.error(format!("Calendar.ini could not be read: {e}")),
+            },
+            _ => {}
+        }
+    }
+
+    /// Unsaved field changes, else the fields of the latest save here.
+    pub fn pending_change(&self) -> Option<(FileKind, Change, String)> {
+        let mut fields = self.change_fields();
+        if fields.is_empty() {
+            fields = self.last_saved.clone()?;
+        }
+        if fields.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = fields
+            .iter()
+            .map(|(f, v)| match v {
+                FieldValue::Text(t) => format!("{} = {t}", f.key()),
+                FieldValue::Toggle(on) => format!("{} = {}", f.key(), u8::from(*on)),
+                FieldValue::Password(_) => format!("{} = (new password, sealed per node)", f.key()),
+            })
+            .collect();
+        Some((
+            FileKind::Calendar,
+            Change::Calendar(fields),
+            format!("Set in Calendar.ini: {}", names.join(", ")),
+        ))
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+        let theme = rcx.theme;
+        if self.load.ready().is_none() {
+            let line = match &self.load {
+                Load::Failed(e) => Span::styled(
+                    format!(
+                        " Calendar.ini could not be read: {}",
+                        crate::tui::sanitize(e)
+                    ),
+                    theme.error,
+                ),
+                _ => Span::styled(" Loading Calendar.ini…", theme.pending),
+            };
+            frame.render_widget(
+                Paragraph::new(Line::from(line)).wrap(Wrap { trim: false }),
+                area,
+            );
+            return;
+        }
+        let area = area.inner(ratatui::layout::Margin::new(1, 1));
+        let rows = fields(&self.settings);
+        let focused = self.focus.min(rows.len() - 1);
+        let mut y = area.y;
+        for (i, field) in rows.iter().enumerate() {
+            if y >= area.bottom() {
+                return;
+            }
+            let row = Rect::new(area.x, y, area.width, 1);
+            self.render_field(frame, row, *field, i == focused, rcx);
+            y += 1;
+            if matches!(field, Field::Provider | Field::Password) {
+                y += 1;
+            }
+        }
+        y += 1;
+        if y < area.bottom() {
+            let rest = Rect::new(area.x, y, area.width, area.bottom() - y);
+            frame.render_widget(
+                Paragraph::new(self.findings_lines(rcx)).wrap(Wrap { trim: false }),
+                rest,
+            );
+        }
+    }
+
+    fn field_error(&self, field: Field) -> Option<&str> {
+        self.report
+            .errors
+            .iter()
+            .find(|f| f.field == Some(field))
+            .map(|f| f.message.as_str())
+    }
+
+    fn render_field(
+        &self,
+        frame: &mut Frame,
+        row: Rect,
+        field: Field,
+        focused: bool,
+        rcx: &RenderCx,
+    ) {
+        let theme = rcx.theme;
+        let changed = differs(&self.original, &self.settings, field);
+        let value_style = if changed { theme.changed } else { theme.value };
+        let indent = match field {
+            Field::Provider | Field::BasicAuth | Field::ModernAuth => "",
+            _ => "    ",
+        };
+        let mut spans: Vec<Span> = Vec::new();
+        match field {
+            Field::Provider => {
+                let p = self.settings.provider();
+                let radio = |on: bool| if on { "(•)" } else { "( )" };
+                spans.push(super::label("Provider", LABEL_WIDTH, theme.label));
+                spans.push(Span::styled(
+                    format!("{} Exchange   ", radio(p == Some(Provider::Exchange))),
+                    value_style,
+                ));
+                spans.push(Span::styled(
+                    format!("{} Office 365", radio(p == Some(Provider::Office365))),
+                    value_style,
+                ));
+                if p.is_none() {
+                    let raw = self.settings.provider.as_deref().unwrap_or("not set");
+                    spans.push(Span::styled(
+                        format!("   ({}: Enter chooses)", crate::tui::sanitize(raw)),
+                        theme.dim,
+                    ));
+                }
+            }
+            Field::BasicAuth | Field::ModernAuth => {
+                let on = toggle_of(&self.settings, field).unwrap_or(false);
+                let text = if field == Field::BasicAuth {
+                    "Grant Basic Authentication"
+                } else {
+                    "Grant Modern Authentication"
+                };
+                spans.push(Span::styled(
+                    format!("[{}] {text}", if on { "x" } else { " " }),
+                    value_style,
+                ));
+            }
+            Field::Password => {
+                spans.push(super::label(
+                    &format!("{indent}{}", field.label()),
+                    LABEL_WIDTH,
+                    theme.label,
+                ));
+                let shown = match &self.settings.password {
+                    Password::None => Span::styled("(not set)", theme.dim),
+                    Password::Sealed(_) => Span::styled("••••••••", value_style),
+                    Password::New(_) => {
+                        Span::styled("••••••••  (new, sealed when saved)", value_style)
+                    }
+                };
+                spans.push(shown);
+            }
+            _ => {
+                spans.push(super::label(
+                    &format!("{indent}{}", field.label()),
+                    LABEL_WIDTH,
+                    theme.label,
+                ));
+                let value = text_of(&self.settings, field).cloned().flatten();
+                match value {
+                    Some(v) if !v.is_empty() => spans.push(Span::styled(
+                        ellipsize(&crate::tui::sanitize(&v), 44),
+                        value_style,
+                    )),
+                    _ => spans.push(Span::styled("(not set)", theme.dim)),
+                }
+                if field == Field::ExchangeVersion {
+                    spans.push(Span::styled("  ▾", theme.dim));
+                }
+            }
+        }
+        if changed {
+            spans.push(Span::styled("  ●", theme.changed));
+        }
+        let editing = self.editor.as_ref().filter(|e| e.field == field);
+        let error = self.field_error(field);
+        if editing.is_none()
+            && let Some(err) = error
+        {
+            spans.push(Span::styled(format!("  ✗ {err}"), theme.error));
+        }
+        frame.render_widget(
+            super::super::widgets::list::marked(Line::from(spans), focused, theme),
+            row,
+        );
+        if let Some(editor) = editing {
+            let x = row.x + 2 + LABEL_WIDTH as u16;
+            let width = row.right().saturating_sub(x);
+            let input_width = width.min(40);
+            let field_area = Rect::new(x, row.y, input_width, 1);
+            frame.render_widget(ratatui::widgets::Clear, Rect::new(x, row.y, width, 1));
+            editor.input.render(frame, field_area, theme.selection);
+            if let Some(err) = error {
+                let ex = x + input_width + 1;
+                if ex < row.right() {
+                    frame.render_widget(
+                        Line::from(Span::styled(format!("✗ {err}"), theme.error)),
+                        Rect::new(ex, row.y, row.right() - ex, 1),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Errors not tied to a visible field, then the warnings in order.
+    fn findings_lines(&self, rcx: &RenderCx) -> Vec<Line<'static>> {
+        let theme = rcx.theme;
+        let visible = fields(&self.settings);
+        let mut lines = Vec::new();
+        for error in &self.report.errors {
+            if error.field.is_none_or(|f| !visible.contains(&f)) {
+                lines.push(Line::from(Span::styled(
+                    format!("✗ {}", error.message),
+                    theme.error,
+                )));
+            }
+        }
+        let both = self.settings.provider() == Some(Provider::Office365)
+            && self.settings.basic_auth
+            && self.settings.modern_auth;
+        for (i, warning) in self.report.warnings.iter().enumerate() {
+            let style = if i == 0 && both {
+                theme.warning_strong
+            } else {
+                theme.warning
+            };
+            lines.push(Line::from(Span::styled(
+                format!("⚠ {}", warning.message),
+                style,
+            )));
+        }
+        lines
+    }
+}
+
+/// Builds a tab from an in-memory file (tests and previews).
+#[cfg(test)]
+pub(crate) fn tab_from_text(text: &str) -> CalendarTab {
+    let doc = crate::ini::Document::parse(text.as_bytes()).expect("valid INI");
+    let mut tab = CalendarTab::default();
+    tab.loaded(Ok(LoadedIni {
+        path: crate::paths::CALENDAR.to_string(),
+        snapshot: None,
+        doc,
+    }));
+    tab
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::Nav;
+    use tui_input::InputRequest;
+
+    const O365: &str = "[Calendar]\r\nProvider=Office365\r\nBasicAuth=0\r\nModernAuth=1\r\nModernAuth.TenantId=contoso.onmicrosoft.com\r\nModernAuth.ClientId=9f8e7d6c-1111-2222-3333-444455556666\r\n";
+
+    fn cx() -> Cx {
+        Cx {
+            node: 0,
+            node_name: "ucs-a".into(),
+            ..Cx::default()
+        }
+    }
+
+    fn focus(tab: &mut CalendarTab, field: Field) {
+        tab.focus = fields(&tab.settings)
+            .iter()
+            .position(|f| *f == field)
+            .unwrap();
+    }
+
+    fn type_text(tab: &mut CalendarTab, text: &str, cx: &mut Cx) {
+        for c in text.chars() {
+            tab.update(Action::Input(InputRequest::InsertChar(c)), cx);
+        }
+    }
+
+    #[test]
+    fn only_the_chosen_providers_fields_show() {
+        let mut tab = tab_from_text(O365);
+        assert!(fields(&tab.settings).contains(&Field::TenantId));
+        assert!(!fields(&tab.settings).contains(&Field::EwsUrl));
+        let mut cx = cx();
+        focus(&mut tab, Field::Provider);
+        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        assert_eq!(tab.settings.provider.as_deref(), Some("Exchange"));
+        assert!(fields(&tab.settings).contains(&Field::EwsUrl));
+        assert!(tab.dirty());
+    }
+
+    #[test]
+    fn turning_basic_on_as_well_warns_about_both_first() {
+        let mut tab = tab_from_text(O365);
+        let mut cx = cx();
+        let before = tab.report.warnings.len();
+        focus(&mut tab, Field::BasicAuth);
+        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        assert!(tab.settings.basic_auth);
+        assert!(tab.report.warnings.len() > before);
+        // Basic without username and password: errors on those fields.
+        assert!(tab.field_error(Field::Username).is_some());
+        assert!(tab.field_error(Field::Password).is_some());
+        tab.save(&mut cx);
+        assert!(cx.modal.is_none(), "errors block saving");
+        assert!(cx.status.take().unwrap().1.contains("error"));
+    }
+
+    #[test]
+    fn validation_is_live_while_typing() {
+        let mut tab = tab_from_text(O365);
+        let mut cx = cx();
+        focus(&mut tab, Field::TenantId);
+        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        assert!(tab.editing());
+        assert!(tab.field_error(Field::TenantId).is_none());
+        tab.update(Action::Input(InputRequest::DeleteLine), &mut cx);
+        type_text(&mut tab, "not a tenant", &mut cx);
+        assert!(
+            tab.field_error(Field::TenantId).is_some(),
+            "error shows while typing"
+        );
+        tab.update(Action::InputCancel, &mut cx);
+        assert!(tab.field_error(Field::TenantId).is_none(), "Esc restores");
+        assert!(!tab.dirty());
+    }
+
+    #[test]
+    fn a_typed_password_is_masked_and_kept_as_a_secret() {
+        let mut tab = tab_from_text(O365);
+        let mut cx = cx();
+        focus(&mut tab, Field::Password);
+        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        type_text(&mut tab, "hunter2", &mut cx);
+        tab.update(Action::InputCommit, &mut cx);
+        assert!(matches!(tab.settings.password, Password::New(_)));
+        assert!(!format!("{tab:?}").contains("hunter2"));
+        assert!(tab.changed().contains(&Field::Password));
+    }
+
+    #[test]
+    fn exchange_version_is_picked_from_a_list() {
+        let mut tab = tab_from_text("[Calendar]\r\nProvider=Exchange\r\n");
+        let mut cx = cx();
+        focus(&mut tab, Field::ExchangeVersion);
+        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        let Some(Modal::Choice(list)) = cx.modal.take() else {
+            panic!("no choice list");
+        };
+        assert_eq!(list.options.len(), EXCHANGE_VERSIONS.len());
+        let pick = list.target.action("Exchange2013".into());
+        tab.update(pick, &mut cx);
+        assert_eq!(
+            tab.settings.exchange_version.as_deref(),
+            Some("Exchange2013")
+        );
+    }
+
+    #[test]
+    fn save_shows_the_diff_of_the_changed_keys() {
+        let mut tab = tab_from_text(O365);
+        let mut cx = cx();
+        focus(&mut tab, Field::ClientId);
+        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        tab.update(Action::Input(InputRequest::DeleteLine), &mut cx);
+        type_text(&mut tab, "11111111-2222-3333-4444-555555555555", &mut cx);
+        tab.update(Action::InputCommit, &mut cx);
+        tab.save(&mut cx);
+        let Some(Modal::Dialog(d)) = cx.modal.take() else {
+            panic!("no diff: {:?}", cx.status);
+        };
+        let crate::tui::widgets::dialog::DialogBody::Diff(lines) = &d.body else {
+            panic!("not a diff");
+        };
+        let (added, removed) = diff::counts(lines);
+        assert_eq!((added, removed), (1, 1));
+        tab.on_file(d.action_of(0).unwrap(), &mut cx);
+        assert!(matches!(
+            cx.effects.as_slice(),
+            [Effect::SaveCalendar { .. }]
+        ));
+    }
+
+    #[test]
+    fn navigation_stays_within_the_visible_fields() {
+        let mut tab = tab_from_text(O365);
+        let mut cx = cx();
+        tab.update(Action::Nav(Nav::Bottom), &mut cx);
+        assert_eq!(tab.focused(), Field::ClientId);
+    }
+}

@@ -1,0 +1,120 @@
+//! One module per tab: its state, its key handling, its drawing. What the
+//! tabs that edit a file share (save messages, conflicts) lives here.
+
+pub mod calendar;
+pub mod logs;
+pub mod presence;
+pub mod system;
+
+use ratatui::style::Style;
+use ratatui::text::Span;
+
+use super::action::{Action, FileKind, SaveInfo};
+use super::state::{Modal, State};
+use super::theme::Theme;
+use super::widgets::dialog::{Button, Dialog};
+
+/// What drawing a tab may look at.
+pub struct RenderCx<'a> {
+    pub theme: &'a Theme,
+    pub state: &'a State,
+    pub node: usize,
+}
+
+/// The status line after a successful save.
+pub fn saved_message(file: FileKind, node: &str, info: &SaveInfo) -> String {
+    if info.unchanged {
+        return format!(
+            "{} on {node} already had these values: nothing written",
+            file.label()
+        );
+    }
+    let mut text = format!("✓ {} saved on {node}", file.label());
+    if let Some(backup) = &info.backup {
+        let name = backup.rsplit(['/', '\\']).next().unwrap_or(backup);
+        text.push_str(&format!(" (backup {name})"));
+    }
+    match info.warnings.len() {
+        0 => {}
+        1 => text.push_str(&format!(" · warning: {}", info.warnings[0])),
+        n => text.push_str(&format!(" · {n} warnings")),
+    }
+    text
+}
+
+/// The choice offered when a file changed on the node after it was read.
+pub fn conflict_modal(file: FileKind, node: &str, message: &str) -> Modal {
+    Modal::Dialog(Dialog::choices(
+        format!("{} changed on {node}", file.label()),
+        vec![
+            message.to_string(),
+            String::new(),
+            "Reload: read the file again; your unsaved edits are dropped.".to_string(),
+            "Overwrite: see what the node has now, then write your version over it.".to_string(),
+        ],
+        vec![
+            Button {
+                label: "Reload".into(),
+                action: Some(Box::new(Action::ConflictReload(file))),
+            },
+            Button {
+                label: "Overwrite…".into(),
+                action: Some(Box::new(Action::ConflictShowDiff(file))),
+            },
+            Button {
+                label: "Cancel".into(),
+                action: None,
+            },
+        ],
+    ))
+}
+
+/// A label padded to `width` columns.
+pub fn label(text: &str, width: usize, style: Style) -> Span<'static> {
+    Span::styled(format!("{text:<width$}"), style)
+}
+
+/// Text cut to `width` columns with an ellipsis.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsize_cuts_long_text_only() {
+        assert_eq!(ellipsize("abcdef", 4), "abc…");
+        assert_eq!(ellipsize("abc", 4), "abc");
+    }
+
+    #[test]
+    fn saved_message_names_the_backup_file_only() {
+        let info = SaveInfo {
+            unchanged: false,
+            backup: Some("Apps/Presence/Settings/Presence.ini.20261122T101500Z.bak".into()),
+            warnings: vec![],
+        };
+        assert_eq!(
+            saved_message(FileKind::Presence, "ucs-a", &info),
+            "✓ Presence.ini saved on ucs-a (backup Presence.ini.20261122T101500Z.bak)"
+        );
+    }
+}

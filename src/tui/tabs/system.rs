@@ -1,0 +1,671 @@
+//! System Parameters: the Imagicle Cloud services credentials (saved: only
+//! "Credentials saved using Client ID: <id>", with Test and Forget; none
+//! saved: Client ID, a masked Client secret and Save) and the proxy.
+//!
+//! A typed secret lives only in a masked field, then as a `SecretString`
+//! until the save is handed to the background task; it is never shown, never
+//! in `Debug`, and not kept after that.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use secrecy::SecretString;
+
+use super::{RenderCx, ellipsize, saved_message};
+use crate::ops::{Change, LoadedStore};
+use crate::tui::action::{Action, Effect, FileKind, ProxyEdit, SystemAction};
+use crate::tui::state::{Cx, Load, Modal};
+use crate::tui::widgets::dialog::Dialog;
+use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::{self, list};
+
+const LABEL_WIDTH: usize = 16;
+pub const TEST_NOT_AVAILABLE: &str = "Test: not available yet";
+
+/// A focusable row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    ClientId,
+    Secret,
+    Save,
+    Test,
+    Forget,
+    ProxyUrl,
+    ProxyUser,
+    ProxyPassword,
+}
+
+#[derive(Debug)]
+struct Editor {
+    item: Item,
+    input: TextInput,
+}
+
+#[derive(Default)]
+pub struct SystemTab {
+    pub load: Load<LoadedStore>,
+    pub focus: usize,
+    client_id: String,
+    secret: Option<SecretString>,
+    proxy_url: String,
+    proxy_user: String,
+    /// A newly typed proxy password (`None`: keep the stored one).
+    proxy_password: Option<SecretString>,
+    editor: Option<Editor>,
+    pub test_result: Option<String>,
+    /// Forget, kept once done here so it can be applied to all nodes.
+    last_change: Option<Change>,
+}
+
+impl std::fmt::Debug for SystemTab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemTab")
+            .field("load", &self.load)
+            .field("focus", &self.focus)
+            .field("client_id", &self.client_id)
+            .field("secret", &self.secret.as_ref().map(|_| "(typed)"))
+            .field("proxy_url", &self.proxy_url)
+            .field("proxy_user", &self.proxy_user)
+            .field(
+                "proxy_password",
+                &self.proxy_password.as_ref().map(|_| "(typed)"),
+            )
+            .field("editor", &self.editor)
+            .finish()
+    }
+}
+
+impl SystemTab {
+    fn saved_client_id(&self) -> Option<&str> {
+        self.load.ready().and_then(|l| l.store.client_id())
+    }
+
+    /// The rows that can take the focus, in order.
+    pub fn items(&self) -> Vec<Item> {
+        let mut items = if self.saved_client_id().is_some() {
+            vec![Item::Test, Item::Forget]
+        } else {
+            vec![Item::ClientId, Item::Secret, Item::Save, Item::Test]
+        };
+        items.extend([Item::ProxyUrl, Item::ProxyUser, Item::ProxyPassword]);
+        items
+    }
+
+    fn focused(&self) -> Option<Item> {
+        let items = self.items();
+        items
+            .get(self.focus.min(items.len().saturating_sub(1)))
+            .copied()
+    }
+
+    fn stored_proxy(&self) -> (String, String, bool) {
+        match self.load.ready().and_then(|l| l.store.proxy()) {
+            Some(p) => (p.url, p.user.unwrap_or_default(), p.has_password),
+            None => (String::new(), String::new(), false),
+        }
+    }
+
+    fn proxy_changed(&self) -> bool {
+        let (url, user, _) = self.stored_proxy();
+        self.proxy_url != url || self.proxy_user != user || self.proxy_password.is_some()
+    }
+
+    fn credentials_typed(&self) -> bool {
+        !self.client_id.is_empty() || self.secret.is_some()
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.load.ready().is_some() && (self.credentials_typed() || self.proxy_changed())
+    }
+
+    pub fn editing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    pub fn discard(&mut self) {
+        self.client_id.clear();
+        self.secret = None;
+        self.proxy_password = None;
+        self.editor = None;
+        self.reset_proxy_fields();
+    }
+
+    fn reset_proxy_fields(&mut self) {
+        let (url, user, _) = self.stored_proxy();
+        self.proxy_url = url;
+        self.proxy_user = user;
+        self.proxy_password = None;
+    }
+
+    pub fn loaded(&mut self, result: Result<LoadedStore, String>) {
+        let proxy_edited = self.load.ready().is_some() && self.proxy_changed();
+        self.load = Load::from_result(result);
+        if !proxy_edited {
+            self.reset_proxy_fields();
+        }
+        self.focus = self.focus.min(self.items().len() - 1);
+    }
+
+    pub fn update(&mut self, action: Action, cx: &mut Cx) {
+        if self.editor.is_some() {
+            return self.update_editor(action);
+        }
+        match action {
+            Action::Nav(nav) => self.focus = widgets::moved(self.focus, nav, self.items().len()),
+            Action::System(_) if self.load.ready().is_none() => match &self.load {
+                Load::Failed(e) => cx.error(format!("CloudServices.json could not be read: {e}")),
+                _ => cx.info("Still loading"),
+            },
+            Action::System(SystemAction::Activate) => self.activate(cx),
+            Action::System(SystemAction::SaveConfirmed) => self.write(cx),
+            Action::System(SystemAction::ForgetConfirmed) => {
+                self.last_change = Some(Change::CredentialsForget);
+                cx.effects.push(Effect::ForgetCredentials { node: cx.node });
+                cx.info(format!("Forgetting the credentials on {}…", cx.node_name));
+            }
+            _ => {}
+        }
+    }
+
+    fn activate(&mut self, cx: &mut Cx) {
+        let Some(item) = self.focused() else {
+            return;
+        };
+        match item {
+            Item::ClientId => self.edit(item, TextInput::plain(&self.client_id.clone())),
+            Item::ProxyUrl => self.edit(item, TextInput::plain(&self.proxy_url.clone())),
+            Item::ProxyUser => self.edit(item, TextInput::plain(&self.proxy_user.clone())),
+            Item::Secret | Item::ProxyPassword => self.edit(item, TextInput::masked()),
+            Item::Save => self.save(cx),
+            Item::Test => {
+                self.test_result = Some(TEST_NOT_AVAILABLE.to_string());
+                cx.info(TEST_NOT_AVAILABLE);
+            }
+            Item::Forget => {
+                cx.modal = Some(Modal::Dialog(Dialog::confirm(
+                    "Forget the credentials?",
+                    vec![
+                        format!(
+                            "The Client ID and the sealed secret are removed from {} on {}.",
+                            crate::paths::CREDENTIALS,
+                            cx.node_name
+                        ),
+                        "The proxy settings stay.".to_string(),
+                    ],
+                    "Forget",
+                    Action::System(SystemAction::ForgetConfirmed),
+                )))
+            }
+        }
+    }
+
+    fn edit(&mut self, item: Item, input: TextInput) {
+        self.editor = Some(Editor { item, input });
+    }
+
+    fn update_editor(&mut self, action: Action) {
+        let Some(editor) = &mut self.editor else {
+            return;
+        };
+        match action {
+            Action::Input(request) => {
+                editor.input.handle(request);
+            }
+            Action::InputCancel => self.editor = None,
+            Action::InputCommit => {
+                let Some(Editor { item, input }) = self.editor.take() else {
+                    return;
+                };
+                match item {
+                    Item::ClientId => self.client_id = input.value().trim().to_string(),
+                    Item::ProxyUrl => self.proxy_url = input.value().trim().to_string(),
+                    Item::ProxyUser => self.proxy_user = input.value().trim().to_string(),
+                    Item::Secret if !input.is_empty() => self.secret = Some(input.into_secret()),
+                    Item::ProxyPassword if !input.is_empty() => {
+                        self.proxy_password = Some(input.into_secret())
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Ctrl-S and the Save button: says what will be written, then asks.
+    pub fn save(&mut self, cx: &mut Cx) {
+        if self.load.ready().is_none() {
+            return cx.info("CloudServices.json is not loaded");
+        }
+        if !self.dirty() {
+            return cx.info("No unsaved changes in System Parameters");
+        }
+        let mut body = Vec::new();
+        if self.credentials_typed() {
+            if self.client_id.is_empty() || self.secret.is_none() {
+                return cx.error("Enter both the Client ID and the Client secret");
+            }
+            body.push(format!(
+                "Cloud credentials: Client ID {}; the secret sealed with {}'s key",
+                self.client_id, cx.node_name
+            ));
+        }
+        if self.proxy_changed() {
+            if self.proxy_url.is_empty() {
+                body.push("Proxy: removed".to_string());
+            } else {
+                let password = if self.proxy_password.is_some() {
+                    "new (sealed)"
+                } else {
+                    "unchanged"
+                };
+                body.push(format!("Proxy URL:      {}", self.proxy_url));
+                body.push(format!(
+                    "Proxy user:     {}",
+                    if self.proxy_user.is_empty() {
+                        "(none)"
+                    } else {
+                        &self.proxy_user
+                    }
+                ));
+                body.push(format!("Proxy password: {password}"));
+            }
+        }
+        body.push(String::new());
+        body.push(format!(
+            "Written to {} on {}.",
+            crate::paths::CREDENTIALS,
+            cx.node_name
+        ));
+        cx.modal = Some(Modal::Dialog(Dialog::confirm(
+            format!("Save System Parameters on {}?", cx.node_name),
+            body,
+            "Save",
+            Action::System(SystemAction::SaveConfirmed),
+        )));
+    }
+
+    /// Hands the typed values to the background save, and forgets the secrets.
+    fn write(&mut self, cx: &mut Cx) {
+        let Some(loaded) = self.load.ready().cloned() else {
+            return;
+        };
+        let credentials = match (self.client_id.is_empty(), self.secret.take()) {
+            (false, Some(secret)) => Some((self.client_id.clone(), secret)),
+            _ => None,
+        };
+        let proxy = self.proxy_changed().then(|| {
+            (!self.proxy_url.is_empty()).then(|| ProxyEdit {
+                url: self.proxy_url.clone(),
+                user: (!self.proxy_user.is_empty()).then(|| self.proxy_user.clone()),
+                password: self.proxy_password.take(),
+            })
+        });
+        self.proxy_password = None;
+        cx.effects.push(Effect::SaveSystem {
+            node: cx.node,
+            loaded,
+            credentials,
+            proxy,
+        });
+        cx.info(format!("Saving on {}…", cx.node_name));
+    }
+
+    pub fn on_file(&mut self, action: Action, cx: &mut Cx) {
+        if let Action::Saved { result, .. } = action {
+            match result {
+                Ok(info) => {
+                    self.client_id.clear();
+                    self.secret = None;
+                    cx.ok(saved_message(
+                        FileKind::Credentials,
+                        &cx.node_name.clone(),
+                        &info,
+                    ));
+                }
+                Err(f) => cx.error(format!("Not saved: {}", f.message)),
+            }
+            cx.effects.push(Effect::LoadFile {
+                node: cx.node,
+                file: FileKind::Credentials,
+            });
+        }
+    }
+
+    /// Typed credentials (saved on every node), else a forget done here.
+    pub fn pending_change(&self) -> Option<(FileKind, Change, String)> {
+        if let (false, Some(secret)) = (self.client_id.is_empty(), &self.secret) {
+            return Some((
+                FileKind::Credentials,
+                Change::CredentialsSave {
+                    client_id: self.client_id.clone(),
+                    secret: secret.clone(),
+                },
+                format!(
+                    "Save the cloud credentials (Client ID {}), sealed with each node's own key",
+                    self.client_id
+                ),
+            ));
+        }
+        match &self.last_change {
+            Some(Change::CredentialsForget) => Some((
+                FileKind::Credentials,
+                Change::CredentialsForget,
+                "Forget the cloud credentials".to_string(),
+            )),
+            _ => None,
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+        let theme = rcx.theme;
+        let area = area.inner(ratatui::layout::Margin::new(1, 1));
+        let loaded = match &self.load {
+            Load::Ready(l) => l,
+            Load::Failed(e) => {
+                let line = Line::from(Span::styled(
+                    format!(
+                        "CloudServices.json could not be read: {}",
+                        crate::tui::sanitize(e)
+                    ),
+                    theme.error,
+                ));
+                frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
+                return;
+            }
+            Load::Loading => {
+                frame.render_widget(Line::from(Span::styled("Loading…", theme.pending)), area);
+                return;
+            }
+        };
+        let items = self.items();
+        let focused = self.focus.min(items.len() - 1);
+        let mut y = area.y;
+        let line = |frame: &mut Frame, y: &mut u16, content: Line| {
+            if *y < area.bottom() {
+                frame.render_widget(content, Rect::new(area.x, *y, area.width, 1));
+            }
+            *y += 1;
+        };
+        line(
+            frame,
+            &mut y,
+            Line::from(Span::styled(
+                "Imagicle Cloud services authentication data",
+                theme.title,
+            )),
+        );
+        if self.saved_client_id().is_some() {
+            line(
+                frame,
+                &mut y,
+                Line::from(vec![
+                    Span::raw("    "),
+                    Span::styled(
+                        crate::tui::sanitize(&loaded.store.status_line()).into_owned(),
+                        theme.ok,
+                    ),
+                ]),
+            );
+        }
+        for (index, item) in items.iter().enumerate() {
+            if *item == Item::ProxyUrl {
+                y += 1;
+                line(
+                    frame,
+                    &mut y,
+                    Line::from(Span::styled("Proxy", theme.title)),
+                );
+            }
+            if y < area.bottom() {
+                let row = Rect::new(area.x, y, area.width, 1);
+                self.render_item(frame, row, *item, index == focused, rcx);
+            }
+            y += 1;
+        }
+        if let Some(result) = &self.test_result {
+            y += 1;
+            line(
+                frame,
+                &mut y,
+                Line::from(Span::styled(result.clone(), theme.dim)),
+            );
+        }
+    }
+
+    fn render_item(&self, frame: &mut Frame, row: Rect, item: Item, focused: bool, rcx: &RenderCx) {
+        let theme = rcx.theme;
+        let field = |label: &str, value: Span<'static>| {
+            Line::from(vec![super::label(label, LABEL_WIDTH, theme.label), value])
+        };
+        let text_value = |text: &str, placeholder: &str| {
+            if text.is_empty() {
+                Span::styled(placeholder.to_string(), theme.dim)
+            } else {
+                Span::styled(ellipsize(&crate::tui::sanitize(text), 60), theme.value)
+            }
+        };
+        let (stored_url, stored_user, stored_password) = self.stored_proxy();
+        let content = match item {
+            Item::ClientId => field("Client ID", text_value(&self.client_id, "(empty)")),
+            Item::Secret => field(
+                "Client secret",
+                match &self.secret {
+                    Some(_) => Span::styled("••••••••", theme.changed),
+                    None => Span::styled("(empty)", theme.dim),
+                },
+            ),
+            Item::Save => Line::from(Span::styled("[ Save ]", theme.button)),
+            Item::Test => Line::from(Span::styled("[ Test ]", theme.button)),
+            Item::Forget => Line::from(Span::styled("[ Forget ]", theme.button)),
+            Item::ProxyUrl => {
+                let style = if self.proxy_url != stored_url {
+                    theme.changed
+                } else {
+                    theme.value
+                };
+                field(
+                    "URL",
+                    text_value(&self.proxy_url, "(none: direct connection)").style(style),
+                )
+            }
+            Item::ProxyUser => {
+                let style = if self.proxy_user != stored_user {
+                    theme.changed
+                } else {
+                    theme.value
+                };
+                field("User", text_value(&self.proxy_user, "(none)").style(style))
+            }
+            Item::ProxyPassword => field(
+                "Password",
+                match (&self.proxy_password, stored_password) {
+                    (Some(_), _) => Span::styled("••••••••  (new)", theme.changed),
+                    (None, true) => Span::styled("••••••••", theme.value),
+                    (None, false) => Span::styled("(none)", theme.dim),
+                },
+            ),
+        };
+        let content = Line::from(
+            std::iter::once(Span::raw("  "))
+                .chain(content.spans)
+                .collect::<Vec<_>>(),
+        );
+        frame.render_widget(list::marked(content, focused, theme), row);
+        if let Some(editor) = self.editor.as_ref().filter(|e| e.item == item) {
+            let x = row.x + 2 + 2 + LABEL_WIDTH as u16;
+            let width = row.right().saturating_sub(x).min(50);
+            let area = Rect::new(x, row.y, width, 1);
+            frame.render_widget(ratatui::widgets::Clear, area);
+            editor.input.render(frame, area, theme.selection);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn tab_with_store(store: crate::settings::credentials::Store) -> SystemTab {
+    let mut tab = SystemTab::default();
+    tab.loaded(Ok(LoadedStore {
+        path: crate::paths::CREDENTIALS.to_string(),
+        snapshot: None,
+        store,
+    }));
+    tab
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::credentials::Store;
+    use secrecy::ExposeSecret;
+    use tui_input::InputRequest;
+
+    fn cx() -> Cx {
+        Cx {
+            node: 0,
+            node_name: "ucs-a".into(),
+            ..Cx::default()
+        }
+    }
+
+    fn focus(tab: &mut SystemTab, item: Item) {
+        tab.focus = tab.items().iter().position(|i| *i == item).unwrap();
+    }
+
+    fn type_into(tab: &mut SystemTab, item: Item, text: &str, cx: &mut Cx) {
+        focus(tab, item);
+        tab.update(Action::System(SystemAction::Activate), cx);
+        assert!(tab.editing());
+        for c in text.chars() {
+            tab.update(Action::Input(InputRequest::InsertChar(c)), cx);
+        }
+        tab.update(Action::InputCommit, cx);
+    }
+
+    fn saved_store() -> Store {
+        let key = crate::settings::seal::NodeKey::generate();
+        let mut store = Store::default();
+        store
+            .save_credentials(
+                &key,
+                "3f2a9c1e-0000-1111-2222-333344445555",
+                &SecretString::from("s"),
+            )
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn no_credentials_offers_the_fields_and_save() {
+        let tab = tab_with_store(Store::default());
+        assert_eq!(tab.items()[..3], [Item::ClientId, Item::Secret, Item::Save]);
+    }
+
+    #[test]
+    fn saved_credentials_offer_test_and_forget() {
+        let tab = tab_with_store(saved_store());
+        assert_eq!(tab.items()[..2], [Item::Test, Item::Forget]);
+    }
+
+    #[test]
+    fn typed_secret_is_handed_to_the_save_then_forgotten() {
+        let mut tab = tab_with_store(Store::default());
+        let mut cx = cx();
+        type_into(&mut tab, Item::ClientId, "abc-123", &mut cx);
+        type_into(&mut tab, Item::Secret, "topsecret", &mut cx);
+        assert!(tab.dirty());
+        assert!(!format!("{tab:?}").contains("topsecret"));
+        focus(&mut tab, Item::Save);
+        tab.update(Action::System(SystemAction::Activate), &mut cx);
+        let Some(Modal::Dialog(d)) = cx.modal.take() else {
+            panic!("no confirmation");
+        };
+        let crate::tui::widgets::dialog::DialogBody::Text(body) = &d.body else {
+            panic!()
+        };
+        assert!(body.iter().all(|l| !l.contains("topsecret")));
+        tab.update(d.action_of(0).unwrap(), &mut cx);
+        let [
+            Effect::SaveSystem {
+                credentials: Some((id, secret)),
+                proxy: None,
+                ..
+            },
+        ] = cx.effects.as_slice()
+        else {
+            panic!("{:?}", cx.effects);
+        };
+        assert_eq!(id, "abc-123");
+        assert_eq!(secret.expose_secret(), "topsecret");
+        assert!(tab.secret.is_none(), "the secret is not kept");
+        assert!(!format!("{:?}", cx.effects).contains("topsecret"));
+    }
+
+    #[test]
+    fn a_client_id_without_a_secret_is_refused() {
+        let mut tab = tab_with_store(Store::default());
+        let mut cx = cx();
+        type_into(&mut tab, Item::ClientId, "abc", &mut cx);
+        tab.save(&mut cx);
+        assert!(cx.modal.is_none());
+        assert!(cx.status.unwrap().1.contains("Client secret"));
+    }
+
+    #[test]
+    fn forget_asks_with_no_as_default() {
+        let mut tab = tab_with_store(saved_store());
+        let mut cx = cx();
+        focus(&mut tab, Item::Forget);
+        tab.update(Action::System(SystemAction::Activate), &mut cx);
+        let Some(Modal::Dialog(d)) = cx.modal.take() else {
+            panic!("no confirmation");
+        };
+        assert_eq!(d.selected, 1);
+        assert!(d.action_of(1).is_none());
+        assert!(cx.effects.is_empty());
+        tab.update(d.action_of(0).unwrap(), &mut cx);
+        assert!(matches!(
+            cx.effects.as_slice(),
+            [Effect::ForgetCredentials { node: 0 }]
+        ));
+        assert!(matches!(
+            tab.pending_change(),
+            Some((_, Change::CredentialsForget, _))
+        ));
+    }
+
+    #[test]
+    fn test_button_says_not_available() {
+        let mut tab = tab_with_store(saved_store());
+        let mut cx = cx();
+        focus(&mut tab, Item::Test);
+        tab.update(Action::System(SystemAction::Activate), &mut cx);
+        assert_eq!(tab.test_result.as_deref(), Some(TEST_NOT_AVAILABLE));
+    }
+
+    #[test]
+    fn proxy_edits_are_saved_with_a_sealed_password() {
+        let mut tab = tab_with_store(saved_store());
+        let mut cx = cx();
+        type_into(&mut tab, Item::ProxyUrl, "http://proxy:3128", &mut cx);
+        type_into(&mut tab, Item::ProxyPassword, "pw", &mut cx);
+        assert!(tab.dirty());
+        tab.save(&mut cx);
+        let Some(Modal::Dialog(d)) = cx.modal.take() else {
+            panic!("no confirmation");
+        };
+        tab.update(d.action_of(0).unwrap(), &mut cx);
+        let [
+            Effect::SaveSystem {
+                credentials: None,
+                proxy: Some(Some(p)),
+                ..
+            },
+        ] = cx.effects.as_slice()
+        else {
+            panic!("{:?}", cx.effects);
+        };
+        assert_eq!(p.url, "http://proxy:3128");
+        assert_eq!(p.password.as_ref().unwrap().expose_secret(), "pw");
+    }
+}

@@ -1,0 +1,729 @@
+//! State tests (actions in, state and effects out, no terminal) and
+//! `TestBackend` snapshots of every screen, on a cluster built in memory
+//! from real core types, so what is drawn is deterministic.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use secrecy::SecretString;
+
+use super::action::{Action, ApplyOutcome, Effect, FileKind, Loaded, TabId};
+use super::app::action_for;
+use super::effects::Msg;
+use super::state::{Modal, NodeState, State, StatusKind, update};
+use super::theme::{self, Theme};
+use super::ui;
+use super::widgets::dialog::DialogBody;
+use crate::cluster::{Cell, DriftRow};
+use crate::ini::Document;
+use crate::ops::{Change, LoadedIni, LoadedStore};
+use crate::settings::credentials::Store;
+use crate::settings::seal::NodeKey;
+
+pub const PRESENCE_A: &str = "; Imagicle Presence service settings\r\n[General]\r\nLogLevel=Info\r\nPollingIntervalSec = 30\r\n\r\n[Webex]\r\nWebexPresence.Enable=0\r\nWebexPresence.MaxUsers=1000\r\n\r\n[Jabber]\r\nServer=cucm-pub.corp.local\r\nPort=5222\r\n";
+pub const CALENDAR_O365_BOTH: &str = "[Calendar]\r\nProvider=Office365\r\nBasicAuth=1\r\nBasicAuth.Username=svc-cal@contoso.com\r\nBasicAuth.Password=v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB\r\nModernAuth=1\r\nModernAuth.TenantId=contoso.onmicrosoft.com\r\nModernAuth.ClientId=9f8e7d6c-1111-2222-3333-444455556666\r\n";
+pub const CALENDAR_EXCHANGE: &str = "[Calendar]\r\nProvider=Exchange\r\nExchangeVersion=Exchange2013_SP1\r\nEwsUrl=https://mail.corp.local/EWS/Exchange.asmx\r\nRefreshIntervalSeconds=300\r\n";
+pub const CLIENT_ID: &str = "3f2a9c1e-5b7d-4c21-9a0e-1f2e3d4c5b6a";
+
+fn ini(path: &str, text: &str) -> LoadedIni {
+    LoadedIni {
+        path: path.to_string(),
+        snapshot: None,
+        doc: Document::parse(text.as_bytes()).expect("valid INI"),
+    }
+}
+
+fn store(saved: bool) -> LoadedStore {
+    let mut store = Store::default();
+    if saved {
+        let key = NodeKey::generate();
+        store
+            .save_credentials(&key, CLIENT_ID, &SecretString::from("not shown"))
+            .unwrap();
+        store
+            .set_proxy(
+                &key,
+                Some((
+                    "http://proxy.corp.local:3128",
+                    Some("svc-proxy"),
+                    Some(&SecretString::from("proxy secret")),
+                )),
+            )
+            .unwrap();
+    }
+    LoadedStore {
+        path: crate::paths::CREDENTIALS.to_string(),
+        snapshot: None,
+        store,
+    }
+}
+
+/// Deterministic log lines, with a stack trace and a hostile escape sequence.
+pub fn log_lines(count: usize) -> Vec<String> {
+    let levels = ["INFO", "DEBUG", "WARN", "INFO", "ERROR"];
+    let mut lines = Vec::new();
+    for i in 0..count {
+        let level = levels[i % levels.len()];
+        lines.push(format!(
+            "2026-11-22 10:{:02}:{:02},{:03} {level:<5} Suite.Presence   poll {} users in {} ms",
+            (i / 60) % 60,
+            i % 60,
+            (i * 7) % 1000,
+            1000 + i,
+            800 + (i * 13) % 400
+        ));
+        if level == "ERROR" {
+            lines.push("   at Suite.Calendar.Ews.Sync() in Ews.cs:line 214".to_string());
+        }
+    }
+    lines.push(crate::logs::display_line(
+        b"2026-11-22 11:00:00,000 WARN  Suite.Web        \x1b]52;c;aGk=\x07 injected",
+        8192,
+    ));
+    lines
+}
+
+/// Three nodes: two loaded (one with credentials, one without), one unreachable.
+pub fn fixture() -> State {
+    let nodes = vec![
+        NodeState::new("ucs-a", "local", "/srv/ucs/ucs-a"),
+        NodeState::new(
+            "ucs-b",
+            "ssh administrator@10.0.0.12",
+            r"C:\Program Files (x86)\StonevoiceAS",
+        ),
+        NodeState::new(
+            "ucs-c",
+            "ssh administrator@10.0.0.13",
+            r"C:\Program Files (x86)\StonevoiceAS",
+        ),
+    ];
+    let mut state = State::new(nodes, Some("demo".to_string()));
+    let presence_b = PRESENCE_A.replace("WebexPresence.Enable=0", "WebexPresence.Enable=1");
+    let loads = [
+        (0, Loaded::Reach(Ok(()))),
+        (
+            0,
+            Loaded::Presence(Ok(ini(crate::paths::PRESENCE, PRESENCE_A))),
+        ),
+        (
+            0,
+            Loaded::Calendar(Ok(ini(crate::paths::CALENDAR, CALENDAR_O365_BOTH))),
+        ),
+        (0, Loaded::Store(Ok(store(true)))),
+        (1, Loaded::Reach(Ok(()))),
+        (
+            1,
+            Loaded::Presence(Ok(ini(crate::paths::PRESENCE, &presence_b))),
+        ),
+        (
+            1,
+            Loaded::Calendar(Ok(ini(crate::paths::CALENDAR, CALENDAR_EXCHANGE))),
+        ),
+        (1, Loaded::Store(Ok(store(false)))),
+        (
+            2,
+            Loaded::Reach(Err("10.0.0.13:22: connection refused".to_string())),
+        ),
+        (
+            2,
+            Loaded::Presence(Err("10.0.0.13:22: connection refused".to_string())),
+        ),
+        (
+            2,
+            Loaded::Calendar(Err("10.0.0.13:22: connection refused".to_string())),
+        ),
+        (
+            2,
+            Loaded::Store(Err("10.0.0.13:22: connection refused".to_string())),
+        ),
+    ];
+    for (node, loaded) in loads {
+        update(&mut state, Action::Loaded { node, loaded });
+    }
+    update(
+        &mut state,
+        Action::LogLines {
+            node: 0,
+            lines: log_lines(60),
+            reset: true,
+        },
+    );
+    state.nodes[0].logs.started = true;
+    state
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Term(Event::Key(KeyEvent::new_with_kind(
+        code,
+        KeyModifiers::NONE,
+        KeyEventKind::Press,
+    )))
+}
+
+/// Feeds a key through the keymap, as the event loop does.
+fn press(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    match action_for(state, key(code)) {
+        Some(action) => update(state, action),
+        None => Vec::new(),
+    }
+}
+
+fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    let msg = Msg::Term(Event::Key(KeyEvent::new_with_kind(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+        KeyEventKind::Press,
+    )));
+    match action_for(state, msg) {
+        Some(action) => update(state, action),
+        None => Vec::new(),
+    }
+}
+
+fn select_key(state: &mut State, key: &str) {
+    let rows = state.nodes[state.current].presence.rows();
+    let i = rows
+        .iter()
+        .position(|r| matches!(r, super::tabs::presence::Row::Key(e) if e.key == key))
+        .unwrap();
+    state.nodes[state.current].presence.selected = i;
+}
+
+fn draw(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| ui::render(f, state, theme)).unwrap();
+    terminal
+}
+
+fn screen(state: &State, width: u16, height: u16) -> String {
+    let theme = theme::built_in("default").unwrap();
+    draw(state, &theme, width, height).backend().to_string()
+}
+
+// ---- state ----
+
+#[test]
+fn releases_are_ignored_and_presses_act() {
+    let mut state = fixture();
+    let release = Msg::Term(Event::Key(KeyEvent::new_with_kind(
+        KeyCode::Char('2'),
+        KeyModifiers::NONE,
+        KeyEventKind::Release,
+    )));
+    assert!(action_for(&state, release).is_none());
+    press(&mut state, KeyCode::Char('2'));
+    assert_eq!(state.tab, TabId::Presence);
+}
+
+#[test]
+fn tabs_switch_by_number_and_tab_key_and_the_log_starts_once() {
+    let mut state = fixture();
+    state.nodes[0].logs.started = false;
+    press(&mut state, KeyCode::Tab);
+    assert_eq!(state.tab, TabId::Presence);
+    press(&mut state, KeyCode::BackTab);
+    assert_eq!(state.tab, TabId::System);
+    let effects = press(&mut state, KeyCode::Char('4'));
+    assert_eq!(state.tab, TabId::Logs);
+    assert!(matches!(effects.as_slice(), [Effect::StartLog(0)]));
+    press(&mut state, KeyCode::Char('1'));
+    assert!(
+        press(&mut state, KeyCode::Char('4')).is_empty(),
+        "started once"
+    );
+    let effects = press(&mut state, KeyCode::Char('n'));
+    assert_eq!(state.current, 1);
+    assert!(matches!(effects.as_slice(), [Effect::StartLog(1)]));
+}
+
+#[test]
+fn quit_without_unsaved_changes_quits_at_once() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('q'));
+    assert!(state.quit);
+}
+
+#[test]
+fn quit_with_unsaved_changes_asks_and_defaults_to_no() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.unsaved(), 1);
+    press(&mut state, KeyCode::Char('q'));
+    assert!(!state.quit);
+    assert!(matches!(state.modal, Some(Modal::Dialog(_))));
+    press(&mut state, KeyCode::Enter); // the focus is on No
+    assert!(!state.quit);
+    assert!(state.modal.is_none());
+    press(&mut state, KeyCode::Char('q'));
+    press(&mut state, KeyCode::Char('y'));
+    assert!(state.quit);
+}
+
+#[test]
+fn escape_never_quits_anywhere() {
+    let mut state = fixture();
+    for tab in ['1', '2', '3', '4'] {
+        press(&mut state, KeyCode::Char(tab));
+        press(&mut state, KeyCode::Esc);
+        assert!(!state.quit);
+    }
+    press(&mut state, KeyCode::Char('?'));
+    press(&mut state, KeyCode::Esc);
+    assert!(state.modal.is_none());
+    assert!(!state.quit);
+}
+
+#[test]
+fn each_node_keeps_its_own_unsaved_edits() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('n'));
+    assert_eq!(state.current, 1);
+    assert!(!state.nodes[1].presence.dirty());
+    press(&mut state, KeyCode::Char('N'));
+    assert!(state.nodes[0].presence.dirty());
+    let doc = state.nodes[0].presence.doc().unwrap();
+    assert_eq!(doc.get(Some("Webex"), "WebexPresence.Enable"), Some("1"));
+}
+
+#[test]
+fn ctrl_s_shows_the_diff_and_yes_writes() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    assert!(
+        ctrl(&mut state, 's').is_empty(),
+        "nothing written before the diff is accepted"
+    );
+    let Some(Modal::Dialog(d)) = &state.modal else {
+        panic!("no diff dialog");
+    };
+    assert!(matches!(d.body, DialogBody::Diff(_)));
+    let effects = press(&mut state, KeyCode::Char('y'));
+    assert!(matches!(
+        effects.as_slice(),
+        [
+            Effect::SaveIni {
+                node: 0,
+                file: FileKind::Presence,
+                ..
+            },
+            Effect::ExpireStatus { .. }
+        ]
+    ));
+    // The result comes back: the file is read again.
+    let effects = update(
+        &mut state,
+        Action::Saved {
+            node: 0,
+            file: FileKind::Presence,
+            result: Ok(super::action::SaveInfo {
+                unchanged: false,
+                backup: Some("x/Presence.ini.20261122T101500Z.bak".into()),
+                warnings: vec![],
+            }),
+        },
+    );
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::LoadFile {
+            node: 0,
+            file: FileKind::Presence
+        }
+    )));
+    assert_eq!(state.status.as_ref().unwrap().kind, StatusKind::Ok);
+}
+
+#[test]
+fn apply_to_all_confirms_then_reports_per_node_and_reloads() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    assert!(press(&mut state, KeyCode::Char('A')).is_empty());
+    assert!(matches!(state.modal, Some(Modal::Dialog(_))));
+    let effects = press(&mut state, KeyCode::Char('y'));
+    let [
+        Effect::ApplyAll {
+            file: FileKind::Presence,
+            change,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert!(matches!(change, Change::PresenceSet { value, .. } if value == "1"));
+    let effects = update(
+        &mut state,
+        Action::Applied {
+            file: FileKind::Presence,
+            results: vec![
+                (
+                    "ucs-a".into(),
+                    ApplyOutcome::Done {
+                        backup: None,
+                        warnings: vec![],
+                    },
+                ),
+                ("ucs-b".into(), ApplyOutcome::Unchanged),
+                (
+                    "ucs-c".into(),
+                    ApplyOutcome::Error("connection refused".into()),
+                ),
+            ],
+        },
+    );
+    let reloads = effects
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Effect::LoadFile {
+                    file: FileKind::Presence,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(reloads, 3);
+    let Some(Modal::Results(view)) = &state.modal else {
+        panic!("no results");
+    };
+    assert_eq!(view.rows.len(), 3);
+    assert_eq!(state.status.as_ref().unwrap().kind, StatusKind::Error);
+}
+
+#[test]
+fn declining_apply_to_all_drops_the_held_change() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('A'));
+    press(&mut state, KeyCode::Esc);
+    assert!(state.modal.is_none());
+    // A stray confirmation afterwards applies nothing.
+    assert!(update(&mut state, Action::ApplyAllConfirmed).is_empty());
+}
+
+#[test]
+fn apply_to_all_without_a_change_says_so() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    press(&mut state, KeyCode::Char('A'));
+    assert!(state.modal.is_none());
+    assert!(state.status.as_ref().unwrap().text.contains("No change"));
+}
+
+#[test]
+fn drift_is_collected_in_the_background_then_shown() {
+    let mut state = fixture();
+    let effects = press(&mut state, KeyCode::Char('D'));
+    assert!(matches!(effects.as_slice(), [Effect::CollectDrift]));
+    update(
+        &mut state,
+        Action::Drift {
+            rows: vec![DriftRow {
+                setting: "Presence.ini [Webex] WebexPresence.Enable".into(),
+                cells: vec![
+                    Cell::Value("0".into()),
+                    Cell::Value("1".into()),
+                    Cell::Unreachable,
+                ],
+            }],
+            errors: vec![("ucs-c".into(), "connection refused".into())],
+        },
+    );
+    let Some(Modal::Drift(view)) = &state.modal else {
+        panic!("no drift view");
+    };
+    assert!(!view.loading);
+    assert_eq!(view.rows.len(), 1);
+}
+
+#[test]
+fn the_status_fades_by_an_event_for_its_own_id_only() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    let effects = press(&mut state, KeyCode::Char('A'));
+    let [Effect::ExpireStatus { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    update(&mut state, Action::StatusExpired(id + 1));
+    assert!(state.status.is_some());
+    update(&mut state, Action::StatusExpired(*id));
+    assert!(state.status.is_none());
+}
+
+#[test]
+fn an_unreachable_node_does_not_hold_the_others() {
+    let state = fixture();
+    assert!(state.nodes[0].presence.doc().is_some());
+    assert!(state.nodes[1].presence.doc().is_some());
+    assert!(matches!(
+        state.nodes[2].reach,
+        super::state::Load::Failed(_)
+    ));
+}
+
+#[test]
+fn forget_goes_through_a_confirmation_defaulting_to_no() {
+    let mut state = fixture();
+    // ucs-a has credentials: Test, then Forget.
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    assert!(matches!(state.modal, Some(Modal::Dialog(_))));
+    assert!(
+        press(&mut state, KeyCode::Enter).is_empty(),
+        "Enter on the default (No) does nothing"
+    );
+    press(&mut state, KeyCode::Enter);
+    let effects = press(&mut state, KeyCode::Char('y'));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::ForgetCredentials { node: 0 }))
+    );
+}
+
+#[test]
+fn typing_in_a_field_does_not_trigger_global_keys() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "LogLevel");
+    press(&mut state, KeyCode::Enter);
+    for c in "qnD?".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    assert!(!state.quit);
+    assert_eq!(state.current, 0);
+    assert!(state.modal.is_none());
+    press(&mut state, KeyCode::Enter);
+    let doc = state.nodes[0].presence.doc().unwrap();
+    assert_eq!(doc.get(Some("General"), "LogLevel"), Some("InfoqnD?"));
+}
+
+#[test]
+fn a_failed_background_task_shows_an_error() {
+    let mut state = fixture();
+    update(&mut state, Action::TaskFailed("boom".into()));
+    let status = state.status.as_ref().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("boom"));
+}
+
+#[test]
+fn raw_view_and_delete_from_keys() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    press(&mut state, KeyCode::Char('r'));
+    assert!(state.nodes[0].presence.raw);
+    press(&mut state, KeyCode::Char('r'));
+    select_key(&mut state, "Port");
+    press(&mut state, KeyCode::Char('d'));
+    press(&mut state, KeyCode::Char('y'));
+    let doc = state.nodes[0].presence.doc().unwrap();
+    assert!(doc.get(Some("Jabber"), "Port").is_none());
+}
+
+// ---- rendering ----
+
+fn snapshot(name: &str, state: &State, width: u16, height: u16) {
+    insta::assert_snapshot!(name, screen(state, width, height));
+}
+
+#[test]
+fn snapshot_every_tab_at_two_sizes() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut state = fixture();
+        snapshot(&format!("system_{w}x{h}"), &state, w, h);
+        press(&mut state, KeyCode::Char('2'));
+        select_key(&mut state, "WebexPresence.Enable");
+        press(&mut state, KeyCode::Enter);
+        snapshot(&format!("presence_{w}x{h}"), &state, w, h);
+        press(&mut state, KeyCode::Char('3'));
+        snapshot(&format!("calendar_{w}x{h}"), &state, w, h);
+        press(&mut state, KeyCode::Char('4'));
+        snapshot(&format!("logs_{w}x{h}"), &state, w, h);
+    }
+}
+
+#[test]
+fn snapshot_system_without_credentials_and_an_unreachable_node() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('n'));
+    snapshot("system_none_saved_80x24", &state, 80, 24);
+    press(&mut state, KeyCode::Char('n'));
+    snapshot("unreachable_80x24", &state, 80, 24);
+}
+
+#[test]
+fn snapshot_help_overlay() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('?'));
+    snapshot("help_80x24", &state, 80, 24);
+    snapshot("help_120x40", &state, 120, 40);
+}
+
+#[test]
+fn snapshot_confirmation_and_diff_dialogs() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    snapshot("confirm_forget_80x24", &state, 80, 24);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    ctrl(&mut state, 's');
+    snapshot("save_diff_80x24", &state, 80, 24);
+}
+
+#[test]
+fn snapshot_both_auth_warning_is_first_and_strongest() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('3'));
+    let text = screen(&state, 120, 40);
+    let both = text.find("Both").expect("the both-auth warning is shown");
+    let other = text.find("⚠").unwrap();
+    assert!(
+        other < both && both - other < 8,
+        "the both-auth warning comes first"
+    );
+    let theme = theme::built_in("default").unwrap();
+    let terminal = draw(&state, &theme, 120, 40);
+    let buffer = terminal.backend().buffer();
+    let row = (0..40)
+        .find(|y| {
+            (0..120)
+                .map(|x| buffer[(x, *y)].symbol().to_string())
+                .collect::<String>()
+                .contains("Both")
+        })
+        .unwrap();
+    let cell = (0..120)
+        .find(|x| buffer[(*x, row)].symbol() == "⚠")
+        .unwrap();
+    assert_eq!(buffer[(cell, row)].style().bg, theme.warning_strong.bg);
+    snapshot("calendar_both_auth_120x40", &state, 120, 40);
+}
+
+#[test]
+fn snapshot_drift_and_results_overlays() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('D'));
+    update(
+        &mut state,
+        Action::Drift {
+            rows: vec![
+                DriftRow {
+                    setting: "Presence.ini [Webex] WebexPresence.Enable".into(),
+                    cells: vec![
+                        Cell::Value("0".into()),
+                        Cell::Value("1".into()),
+                        Cell::Unreachable,
+                    ],
+                },
+                DriftRow {
+                    setting: "Cloud credentials client ID".into(),
+                    cells: vec![
+                        Cell::Value(CLIENT_ID.into()),
+                        Cell::Absent,
+                        Cell::Unreachable,
+                    ],
+                },
+            ],
+            errors: vec![("ucs-c".into(), "10.0.0.13:22: connection refused".into())],
+        },
+    );
+    snapshot("drift_120x40", &state, 120, 40);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('A'));
+    press(&mut state, KeyCode::Char('y'));
+    update(
+        &mut state,
+        Action::Applied {
+            file: FileKind::Presence,
+            results: vec![
+                (
+                    "ucs-a".into(),
+                    ApplyOutcome::Done {
+                        backup: Some(
+                            "Apps/Presence/Settings/Presence.ini.20261122T101500Z.bak".into(),
+                        ),
+                        warnings: vec![],
+                    },
+                ),
+                ("ucs-b".into(), ApplyOutcome::Unchanged),
+                (
+                    "ucs-c".into(),
+                    ApplyOutcome::Error("10.0.0.13:22: connection refused".into()),
+                ),
+            ],
+        },
+    );
+    snapshot("apply_results_80x24", &state, 80, 24);
+}
+
+#[test]
+fn snapshot_too_small() {
+    let state = fixture();
+    snapshot("too_small_50x12", &state, 50, 12);
+}
+
+#[test]
+fn no_color_draws_no_colour_and_keeps_the_selection_visible() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('2'));
+    select_key(&mut state, "WebexPresence.Enable");
+    let mono = theme::mono();
+    let terminal = draw(&state, &mono, 80, 24);
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert_eq!(
+            cell.fg,
+            ratatui::style::Color::Reset,
+            "no foreground colour"
+        );
+        assert_eq!(
+            cell.bg,
+            ratatui::style::Color::Reset,
+            "no background colour"
+        );
+    }
+    let text = terminal.backend().to_string();
+    let line = text
+        .lines()
+        .find(|l| l.contains("WebexPresence.Enable") && l.contains('›'))
+        .expect("the selected row carries the marker");
+    assert!(!line.is_empty());
+    let (x, y) = (0..24)
+        .flat_map(|y| (0..80).map(move |x| (x, y)))
+        .find(|(x, y)| buffer[(*x, *y)].symbol() == "›")
+        .unwrap();
+    assert!(
+        buffer[(x + 3, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED),
+        "the selected row is reversed"
+    );
+    insta::assert_snapshot!("no_color_presence_80x24", text);
+}
+
+#[test]
+fn no_escape_from_a_log_line_reaches_the_screen() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('4'));
+    let text = screen(&state, 120, 40);
+    assert!(!text.contains('\u{1b}'));
+    assert!(text.contains("\\x1b]52;c;aGk=\\x07"), "{text}");
+}

@@ -1,0 +1,43 @@
+//! Widgets shared by the tabs: dialogs, text fields, diffs, lists.
+
+pub mod dialog;
+pub mod diff;
+pub mod input;
+pub mod list;
+
+use ratatui::layout::Rect;
+
+use crate::tui::action::Nav;
+
+/// A `width` x `height` rectangle centred in `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// A scroll offset moved by `nav` within `len` lines (`page` lines a page).
+pub fn scrolled(offset: usize, nav: Nav, len: usize, page: usize) -> usize {
+    let max = len.saturating_sub(1);
+    match nav {
+        Nav::Up => offset.saturating_sub(1),
+        Nav::Down => (offset + 1).min(max),
+        Nav::PageUp => offset.saturating_sub(page),
+        Nav::PageDown => (offset + page).min(max),
+        Nav::Top => 0,
+        Nav::Bottom => max,
+    }
+}
+
+/// A selection index moved by `nav` among `len` items.
+pub fn moved(selected: usize, nav: Nav, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    scrolled(selected.min(len - 1), nav, len, 10)
+}

@@ -1,0 +1,500 @@
+//! End-to-end runs of the real binary in a pseudo-terminal: the demo cluster
+//! opened in the TUI, driven by keys, read back through a terminal emulator.
+//! Every wait is for text on the screen (or a file on disk) with a deadline;
+//! there are no fixed sleeps.
+
+#![cfg(unix)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 120;
+const DEADLINE: Duration = Duration::from_secs(20);
+
+const ENTER: &str = "\r";
+const DOWN: &str = "\x1b[B";
+const CTRL_S: &str = "\x13";
+
+struct Output {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    closed: bool,
+}
+
+/// The binary running in a pseudo-terminal of `COLS` x `ROWS`.
+struct Tui {
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    output: Arc<(Mutex<Output>, Condvar)>,
+}
+
+impl Tui {
+    fn spawn(args: &[&str]) -> Tui {
+        Tui::spawn_with(args, &[])
+    }
+
+    fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> Tui {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ucsconf"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).expect("the binary starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let output = Arc::new((
+            Mutex::new(Output {
+                parser: vt100::Parser::new(ROWS, COLS, 0),
+                raw: Vec::new(),
+                closed: false,
+            }),
+            Condvar::new(),
+        ));
+        let shared = output.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = reader.read(&mut buf).unwrap_or(0);
+                let (lock, cvar) = &*shared;
+                let mut out = lock.lock().unwrap();
+                if n == 0 {
+                    out.closed = true;
+                    cvar.notify_all();
+                    return;
+                }
+                out.parser.process(&buf[..n]);
+                out.raw.extend_from_slice(&buf[..n]);
+                cvar.notify_all();
+            }
+        });
+        Tui {
+            _master: pty.master,
+            writer,
+            child,
+            output,
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn screen(&self) -> String {
+        self.output.0.lock().unwrap().parser.screen().contents()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.output.0.lock().unwrap().raw.clone()
+    }
+
+    /// Waits until `done` holds for the screen; panics with the screen on timeout.
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        let (lock, cvar) = &*self.output;
+        let mut out = lock.lock().unwrap();
+        loop {
+            let screen = out.parser.screen().contents();
+            if done(&screen) {
+                return screen;
+            }
+            let now = Instant::now();
+            if now >= deadline || out.closed {
+                panic!("waited for {what}; the screen shows:\n{screen}");
+            }
+            out = cvar.wait_timeout(out, deadline - now).unwrap().0;
+        }
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    /// The line carrying the selection marker.
+    fn selected_line(screen: &str) -> Option<&str> {
+        screen.lines().find(|l| l.contains('›'))
+    }
+
+    /// Moves down until the selected row contains `text`.
+    fn select(&mut self, text: &str) {
+        for _ in 0..60 {
+            let screen = self.screen();
+            let current = Self::selected_line(&screen).unwrap_or("").to_string();
+            if current.contains(text) {
+                return;
+            }
+            self.send(DOWN);
+            self.wait_until("the selection to move", |s| {
+                Self::selected_line(s).unwrap_or("") != current
+            });
+        }
+        panic!("{text} never got selected:\n{}", self.screen());
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + DEADLINE;
+        {
+            let (lock, cvar) = &*self.output;
+            let mut out = lock.lock().unwrap();
+            while !out.closed && Instant::now() < deadline {
+                out = cvar
+                    .wait_timeout(out, deadline.saturating_duration_since(Instant::now()))
+                    .unwrap()
+                    .0;
+            }
+        }
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the program did not exit");
+            std::thread::yield_now();
+        }
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+/// Whether the binary has the `demo` command; if not, says so loudly.
+fn demo_available() -> bool {
+    let out = Command::new(env!("CARGO_BIN_EXE_ucsconf"))
+        .args(["demo", "--help"])
+        .output()
+        .expect("the binary runs");
+    let ok = out.status.success() && String::from_utf8_lossy(&out.stdout).contains("--dir");
+    if !ok {
+        eprintln!(
+            "SKIPPED: `ucsconf demo` is not available in this build, so the end-to-end TUI tests cannot run"
+        );
+    }
+    ok
+}
+
+/// Creates the demo cluster in `dir` without opening the TUI.
+fn create_demo(dir: &Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ucsconf"))
+        .args(["demo", "--dir", dir.to_str().unwrap(), "--no-tui"])
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "demo --no-tui failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == name) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn open_demo(dir: &Path) -> Tui {
+    let tui = Tui::spawn(&["demo", "--dir", dir.to_str().unwrap()]);
+    tui.wait_for("1 System Parameters");
+    tui
+}
+
+#[test]
+fn visit_every_tab_toggle_save_and_quit() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    create_demo(dir.path());
+    let presence_files = files_named(dir.path(), "Presence.ini");
+    assert!(
+        !presence_files.is_empty(),
+        "the demo has Presence.ini files"
+    );
+    let before: Vec<String> = presence_files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+
+    let mut tui = open_demo(dir.path());
+    tui.wait_for("Imagicle Cloud services authentication data");
+    tui.send("2");
+    tui.wait_for("Sections & keys");
+    tui.send("3");
+    tui.wait_for("Provider");
+    tui.send("4");
+    tui.wait_until("the log view", |s| {
+        s.contains("FOLLOWING") || s.contains("PAUSED")
+    });
+    tui.send("2");
+    tui.wait_for("Sections & keys");
+
+    tui.select("WebexPresence.Enable");
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    tui.send(CTRL_S);
+    // The diff shows the old and the new line (waited for whole: a frame
+    // may be read half-drawn).
+    tui.wait_until("the diff of the change", |s| {
+        s.contains("Write Presence.ini")
+            && s.contains("-WebexPresence.Enable=0")
+            && s.contains("+WebexPresence.Enable=1")
+    });
+    tui.send("y");
+    tui.wait_for("Presence.ini saved on");
+    tui.wait_until("nothing unsaved", |s| !s.contains("unsaved"));
+
+    // Exactly one file changed, in exactly the WebexPresence.Enable line.
+    let after: Vec<String> = presence_files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let changed: Vec<usize> = (0..after.len())
+        .filter(|i| before[*i] != after[*i])
+        .collect();
+    assert_eq!(changed.len(), 1, "one node's Presence.ini changed");
+    let (old, new) = (&before[changed[0]], &after[changed[0]]);
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    assert_eq!(old_lines.len(), new_lines.len());
+    let differing: Vec<usize> = (0..old_lines.len())
+        .filter(|i| old_lines[*i] != new_lines[*i])
+        .collect();
+    assert_eq!(differing.len(), 1, "exactly one line differs");
+    assert!(new_lines[differing[0]].contains("WebexPresence.Enable"));
+
+    tui.send("q");
+    let status = tui.wait_exit();
+    assert!(status.success());
+    let raw = tui.raw();
+    let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(64)..]).to_string();
+    assert!(
+        tail.contains("\x1b[?1049l"),
+        "the alternate screen was left"
+    );
+}
+
+#[test]
+fn forget_credentials_through_the_confirmation() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = open_demo(dir.path());
+    let screen = tui.wait_for("Imagicle Cloud services authentication data");
+    if !screen.contains("Credentials saved using Client ID:") {
+        panic!("the demo's first node has no saved credentials to forget:\n{screen}");
+    }
+    tui.select("[ Forget ]");
+    tui.send(ENTER);
+    tui.wait_for("Forget the credentials?");
+    // The default is No: Enter keeps them.
+    tui.send(ENTER);
+    tui.wait_until("the dialog to close, credentials kept", |s| {
+        !s.contains("Forget the credentials?") && s.contains("Credentials saved using Client ID:")
+    });
+    tui.send(ENTER);
+    tui.wait_for("Forget the credentials?");
+    tui.send("y");
+    tui.wait_until("the credentials to be gone", |s| {
+        s.contains("Client secret") && !s.contains("Credentials saved using Client ID:")
+    });
+    let stores = files_named(dir.path(), "CloudServices.json");
+    let first = dir.path().join("ucs-a");
+    assert!(
+        stores
+            .iter()
+            .filter(|p| p.starts_with(&first))
+            .all(|p| !std::fs::read_to_string(p)
+                .unwrap()
+                .contains(ucsconf::demo::CLIENT_ID)),
+        "the first node's store no longer holds the client ID"
+    );
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
+fn quitting_with_unsaved_changes_asks() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = open_demo(dir.path());
+    tui.send("2");
+    tui.wait_for("Sections & keys");
+    tui.select("WebexPresence.Enable");
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    tui.send("q");
+    tui.wait_for("Quit?");
+    tui.send("n");
+    tui.wait_until("the question to close, the edit kept", |s| {
+        !s.contains("Quit?") && s.contains("1 unsaved")
+    });
+    tui.send("q");
+    tui.wait_for("Quit?");
+    tui.send("y");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
+fn an_escape_sequence_in_the_log_never_reaches_the_terminal() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    create_demo(dir.path());
+    let logs = files_named(dir.path(), "ApplicationSuite.log");
+    assert!(!logs.is_empty(), "the demo has logs");
+    let hostile =
+        "2026-11-22 10:15:00,000 WARN  Suite.Web        \x1b]52;c;aGFja2Vk\x07 clipboard write\n";
+    for log in &logs {
+        let mut f = std::fs::OpenOptions::new().append(true).open(log).unwrap();
+        f.write_all(hostile.as_bytes()).unwrap();
+    }
+    let mut tui = open_demo(dir.path());
+    tui.send("4");
+    tui.wait_until("the log view", |s| s.contains("FOLLOWING"));
+    // Filter to the hostile entry, so a busy demo log cannot scroll it away.
+    tui.send("/aGFja2Vk");
+    tui.send(ENTER);
+    tui.wait_for("\\x1b]52;c;aGFja2Vk\\x07");
+    let raw = tui.raw();
+    assert!(
+        !raw.windows(4).any(|w| w == b"\x1b]52"),
+        "an OSC 52 sequence from the log reached the terminal"
+    );
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
+fn no_color_draws_without_colour_and_the_selection_stays_visible() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = Tui::spawn_with(
+        &["demo", "--dir", dir.path().to_str().unwrap()],
+        &[("NO_COLOR", "1")],
+    );
+    tui.wait_until("the first tab with its selection", |s| {
+        s.contains("1 System Parameters") && s.contains('›')
+    });
+    tui.send("2");
+    tui.wait_until("the presence tab", |s| {
+        s.contains("Sections & keys") && s.contains('›')
+    });
+    let raw = String::from_utf8_lossy(&tui.raw()).to_string();
+    for colour in ["38;5;", "48;5;", "38;2;", "48;2;"] {
+        assert!(
+            !raw.contains(colour),
+            "a colour ({colour}) was drawn under NO_COLOR"
+        );
+    }
+    assert!(raw.contains("\x1b[7m"), "the selection is drawn reversed");
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
+fn an_unknown_theme_is_refused_with_the_list_of_themes() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ucsconf"))
+        .args([
+            "--theme",
+            "nope",
+            "demo",
+            "--dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("default, high-contrast, light, mono"), "{err}");
+}
+
+#[test]
+fn a_conflict_offers_to_overwrite_after_showing_the_diff() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = open_demo(dir.path());
+    tui.send("2");
+    tui.wait_for("Sections & keys");
+    tui.select("WebexPresence.Enable");
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    // Someone else changes the file on the node meanwhile.
+    let file = files_named(&dir.path().join("ucs-a"), "Presence.ini")
+        .pop()
+        .expect("ucs-a's Presence.ini");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    f.write_all(b"; changed elsewhere\r\n").unwrap();
+    drop(f);
+    tui.send(CTRL_S);
+    tui.wait_until("the diff", |s| s.contains("+WebexPresence.Enable=1"));
+    tui.send("y");
+    tui.wait_until("the conflict choice", |s| {
+        s.contains("Presence.ini changed on ucs-a") && s.contains("Overwrite")
+    });
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("; changed elsewhere"),
+        "nothing was written on a conflict"
+    );
+    tui.send("\x1b[D"); // Left: from Cancel to Overwrite…
+    tui.wait_until("Overwrite focused", |s| s.contains("▸[ Overwrite… ]"));
+    tui.send(ENTER);
+    tui.wait_until("the diff against the node's file", |s| {
+        s.contains("Overwrite Presence.ini on ucs-a?") && s.contains("-; changed elsewhere")
+    });
+    tui.send("y");
+    tui.wait_for("Presence.ini saved on ucs-a");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("; changed elsewhere"));
+    assert!(text.contains("WebexPresence.Enable=1"));
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
