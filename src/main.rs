@@ -5,11 +5,23 @@ use ucsconf::cli::{self, Cli, args::Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let tui = matches!(
+        cli.command,
+        None | Some(Command::Demo { no_tui: false, .. })
+    );
+    // A command is short-lived and mostly waits on files and sockets: one
+    // thread starts faster. The TUI keeps drawing while background work runs.
+    let runtime = if tui {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -17,9 +29,10 @@ fn main() -> ExitCode {
         }
     };
     let code = runtime.block_on(async move {
-        match &cli.command {
-            None | Some(Command::Demo { no_tui: false, .. }) => cli::tui_entry(cli).await,
-            Some(_) => cli::run(cli).await,
+        if tui {
+            cli::tui_entry(cli).await
+        } else {
+            cli::run(cli).await
         }
     });
     ExitCode::from(code)

@@ -188,7 +188,7 @@ fn print_lines(prefix: &str, lines: &[String]) {
     if lines.is_empty() {
         return;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in lines {
         let _ = writeln!(out, "{prefix}{line}");
     }

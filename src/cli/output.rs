@@ -55,8 +55,9 @@ pub fn finish(results: Vec<NodeResult<Report>>, json: bool) -> u8 {
             String::new()
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // One write for the whole output: stdout is line-buffered, and a syscall
+    // per line was most of the cost of printing a log tail.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut err = std::io::stderr().lock();
     let mut docs = Vec::new();
     let mut classes = Vec::new();
