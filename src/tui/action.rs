@@ -83,6 +83,8 @@ pub enum SystemAction {
     ForgetConfirmed,
     /// Save the typed credentials and proxy (after the confirmation).
     SaveConfirmed,
+    /// Stop the credentials test running on this node (Esc).
+    CancelTest,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +237,18 @@ pub enum Action {
         errors: Vec<(String, String)>,
     },
     StatusExpired(u64),
+    /// A credentials test still runs: `secs` since it started (sent once a second).
+    TestProgress {
+        node: usize,
+        id: u64,
+        secs: u64,
+    },
+    /// A credentials test ended: the token's summary, or the error in words.
+    TestDone {
+        node: usize,
+        id: u64,
+        result: Result<String, String>,
+    },
     /// A background task failed unexpectedly.
     TaskFailed(String),
     /// The terminal was resized: only redraw.
@@ -284,6 +298,15 @@ pub enum Effect {
         change: Change,
     },
     CollectDrift,
+    /// Ask the node's token endpoint for a token with its saved credentials.
+    TestCredentials {
+        node: usize,
+        id: u64,
+    },
+    /// Abort the node's running credentials test.
+    CancelTest {
+        node: usize,
+    },
     ExpireStatus {
         id: u64,
         after: Duration,

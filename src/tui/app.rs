@@ -146,9 +146,23 @@ pub fn node_states(targets: &[Target]) -> Vec<NodeState> {
 }
 
 pub async fn run(targets: Vec<Target>, theme: Theme, title: Option<String>) -> anyhow::Result<()> {
+    run_with(targets, super::TuiOptions::new(theme, title)).await
+}
+
+/// [`run`] with every option.
+pub async fn run_with(targets: Vec<Target>, options: super::TuiOptions) -> anyhow::Result<()> {
+    let super::TuiOptions {
+        theme,
+        title,
+        test_overrides,
+    } = options;
     let mut state = State::new(node_states(&targets), title);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let runner = Runner::new(targets, tx.clone());
+    let overrides = targets
+        .iter()
+        .map(|t| test_overrides.get(t.name()).cloned().unwrap_or_default())
+        .collect();
+    let runner = Runner::new(targets, tx.clone()).with_test_overrides(overrides);
     let mut guard = TerminalGuard::enter()?;
     spawn_input(tx);
     for effect in state.start() {

@@ -2,15 +2,18 @@
 //! [`Action`]s, so file and network work never blocks drawing. A task that
 //! panics is reported as an error in the status line, not a crash.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::Event;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use super::action::{
     Action, ApplyOutcome, Effect, FileKind, Loaded, ProxyEdit, SaveFailure, SaveInfo,
 };
+use crate::cloud::TestOverrides;
 use crate::cluster::{self, DEFAULT_PARALLEL};
 use crate::error::ErrorClass;
 use crate::logs::{Follower, NodeLog, display_line, last_lines};
@@ -22,6 +25,8 @@ pub const INITIAL_LINES: usize = 1000;
 pub const LOG_POLL: Duration = Duration::from_millis(250);
 /// Longest log line shown (bytes); longer ones are cut with a marker.
 pub const MAX_LINE: usize = 8192;
+/// How often a running credentials test reports its elapsed time.
+pub const TEST_TICK: Duration = Duration::from_secs(1);
 
 /// What reaches the event loop: terminal events and actions.
 #[derive(Debug)]
@@ -33,6 +38,10 @@ pub enum Msg {
 #[derive(Clone)]
 pub struct Runner {
     targets: Arc<Vec<Target>>,
+    /// Per node (same order as `targets`): how its credentials are tested.
+    test_overrides: Arc<Vec<TestOverrides>>,
+    /// The credentials test running on each node, to abort it.
+    tests: Arc<Mutex<HashMap<usize, AbortHandle>>>,
     tx: UnboundedSender<Msg>,
 }
 
@@ -70,8 +79,26 @@ impl Runner {
     pub fn new(targets: Vec<Target>, tx: UnboundedSender<Msg>) -> Runner {
         Runner {
             targets: Arc::new(targets),
+            test_overrides: Arc::new(Vec::new()),
+            tests: Arc::default(),
             tx,
         }
+    }
+
+    /// Per node, in the order of the targets: the credentials test's token
+    /// URL, scope and proxy (nodes not given use the defaults).
+    pub fn with_test_overrides(mut self, overrides: Vec<TestOverrides>) -> Runner {
+        self.test_overrides = Arc::new(overrides);
+        self
+    }
+
+    /// Whether a credentials test runs on `node` now.
+    pub fn test_running(&self, node: usize) -> bool {
+        self.tests
+            .lock()
+            .ok()
+            .and_then(|t| t.get(&node).map(|h| !h.is_finished()))
+            .unwrap_or(false)
     }
 
     fn send(tx: &UnboundedSender<Msg>, action: Action) {
@@ -80,12 +107,13 @@ impl Runner {
     }
 
     /// Spawns `work`, reporting a panic in it as an error message.
-    fn spawn<F>(&self, work: F)
+    fn spawn<F>(&self, work: F) -> AbortHandle
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let tx = self.tx.clone();
         let handle = tokio::spawn(work);
+        let abort = handle.abort_handle();
         tokio::spawn(async move {
             if let Err(e) = handle.await
                 && e.is_panic()
@@ -94,6 +122,28 @@ impl Runner {
                 Runner::send(&tx, Action::TaskFailed(text));
             }
         });
+        abort
+    }
+
+    /// Starts a credentials test on `node` (aborting one still running there).
+    fn start_test(&self, node: usize, id: u64) {
+        let Some(t) = self.targets.get(node).cloned() else {
+            return;
+        };
+        let overrides = self.test_overrides.get(node).cloned().unwrap_or_default();
+        let tx = self.tx.clone();
+        let abort = self.spawn(test_credentials(node, id, t, overrides, tx));
+        if let Ok(mut tests) = self.tests.lock()
+            && let Some(previous) = tests.insert(node, abort)
+        {
+            previous.abort();
+        }
+    }
+
+    fn cancel_test(&self, node: usize) {
+        if let Some(handle) = self.tests.lock().ok().and_then(|mut t| t.remove(&node)) {
+            handle.abort();
+        }
     }
 
     pub fn run(&self, effect: Effect) {
@@ -231,6 +281,8 @@ impl Runner {
                     Runner::send(&tx, Action::Drift { rows, errors });
                 });
             }
+            Effect::TestCredentials { node, id } => self.start_test(node, id),
+            Effect::CancelTest { node } => self.cancel_test(node),
             Effect::ExpireStatus { id, after } => {
                 tokio::spawn(async move {
                     tokio::time::sleep(after).await;
@@ -289,6 +341,33 @@ async fn load_node(node: usize, t: Target, tx: UnboundedSender<Msg>) {
     for loaded in [p, c, s] {
         Runner::send(&tx, Action::Loaded { node, loaded });
     }
+}
+
+/// Runs the test, reporting the elapsed seconds every [`TEST_TICK`] until it
+/// ends (an abort stops both).
+async fn test_credentials(
+    node: usize,
+    id: u64,
+    t: Target,
+    overrides: TestOverrides,
+    tx: UnboundedSender<Msg>,
+) {
+    let started = Instant::now();
+    let test = crate::cloud::test_saved_credentials(&t, &overrides);
+    tokio::pin!(test);
+    let mut ticks = tokio::time::interval_at((started + TEST_TICK).into(), TEST_TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let result = loop {
+        tokio::select! {
+            result = &mut test => break result,
+            _ = ticks.tick() => {
+                let secs = started.elapsed().as_secs();
+                Runner::send(&tx, Action::TestProgress { node, id, secs });
+            }
+        }
+    };
+    let result = result.map(|info| info.summary()).map_err(|e| e.to_string());
+    Runner::send(&tx, Action::TestDone { node, id, result });
 }
 
 /// Credentials first, then the proxy on top of the store as it is then.

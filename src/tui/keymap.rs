@@ -200,6 +200,7 @@ pub fn bindings() -> Vec<Binding> {
     vec![
         // Tabs first, so their hints lead the hint line.
         bind(System, &[p(K::Enter)], Action::System(SystemAction::Activate), "edit field / press button", As("Enter", "edit/press")),
+        bind(System, &[p(K::Esc)], Action::System(SystemAction::CancelTest), "cancel the running credentials test", No),
         bind(Presence, &[p(K::Enter)], Action::Presence(PresenceAction::Activate), "edit value, toggle a 0/1 key, fold a section", As("Enter", "edit/toggle")),
         bind(Presence, &[c('a')], Action::Presence(PresenceAction::Add), "add a key", As("a/d", "add/delete")),
         bind(Presence, &[c('d')], Action::Presence(PresenceAction::Delete), "delete the selected key", No),

@@ -21,19 +21,34 @@ pub mod widgets;
 mod tests;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
+use crate::cloud::TestOverrides;
 use crate::ops::Target;
 
 pub struct TuiOptions {
     pub theme: theme::Theme,
     /// Shown in the header, e.g. "demo".
     pub title: Option<String>,
+    /// Per node name: the token URL and scope of the credentials test (from
+    /// the inventory). A node missing here is tested with the defaults.
+    pub test_overrides: HashMap<String, TestOverrides>,
+}
+
+impl TuiOptions {
+    pub fn new(theme: theme::Theme, title: Option<String>) -> TuiOptions {
+        TuiOptions {
+            theme,
+            title,
+            test_overrides: HashMap::new(),
+        }
+    }
 }
 
 /// Runs the interface on `targets` until the admin quits. The terminal is
 /// restored on return, on error and on panic.
 pub async fn run(targets: Vec<Target>, options: TuiOptions) -> anyhow::Result<()> {
-    app::run(targets, options.theme, options.title).await
+    app::run_with(targets, options).await
 }
 
 /// Text from a file or a node made safe to draw: control characters escaped.

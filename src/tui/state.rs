@@ -413,6 +413,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::TestProgress { node, .. } | Action::TestDone { node, .. } => {
+            on_test(state, node, action)
+        }
         Action::Applied { file, results } => applied(state, file, results),
         Action::Drift { rows, errors } => {
             if let Some(Modal::Drift(view)) = &mut state.modal {
@@ -645,6 +648,15 @@ fn on_file(state: &mut State, node: usize, file: FileKind, action: Action) -> Ve
         FileKind::Calendar => n.calendar.on_file(action, &mut cx),
         FileKind::Credentials => n.system.on_file(action, &mut cx),
     }
+    state.finish(cx)
+}
+
+fn on_test(state: &mut State, node: usize, action: Action) -> Vec<Effect> {
+    if node >= state.nodes.len() {
+        return Vec::new();
+    }
+    let mut cx = state.cx(node);
+    state.nodes[node].system.on_test(action, &mut cx);
     state.finish(cx)
 }
 
