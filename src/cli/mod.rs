@@ -161,8 +161,11 @@ async fn open_tui(cli: &Cli) -> anyhow::Result<()> {
         }
         _ => (select_specs(cli)?, None, None),
     };
-    let targets = specs.iter().map(NodeSpec::target).collect();
     let mut options = crate::tui::TuiOptions::new(theme, title);
+    let targets = specs
+        .iter()
+        .map(|spec| spec.target_with(&options.ssh_options))
+        .collect();
     options.test_overrides = specs
         .iter()
         .map(|spec| {
@@ -170,6 +173,7 @@ async fn open_tui(cli: &Cli) -> anyhow::Result<()> {
             (spec.name.clone(), overrides)
         })
         .collect();
+    options.specs = specs;
     let result = crate::tui::run(targets, options).await;
     if let Some(writer) = writer {
         writer.abort();

@@ -9,6 +9,7 @@ use tui_input::InputRequest;
 
 use crate::cluster::DriftRow;
 use crate::ini::Document;
+use crate::node::ssh::HostKeyInfo;
 use crate::ops::{Change, LoadedIni, LoadedStore};
 use crate::settings::calendar::{CalendarSettings, Field};
 
@@ -249,6 +250,36 @@ pub enum Action {
         id: u64,
         result: Result<String, String>,
     },
+    /// An SSH node's host key is not in known_hosts: ask whether to trust it.
+    HostKeyUnknown {
+        node: usize,
+        info: Box<HostKeyInfo>,
+    },
+    /// An SSH node's host key differs from the one known_hosts has.
+    HostKeyChanged {
+        node: usize,
+        host: String,
+        fingerprint: String,
+        /// The file and line of the old key ("~/.ssh/known_hosts line 4").
+        known_hosts: String,
+    },
+    /// Add exactly this key to its known_hosts file, then connect again.
+    TrustHostKey {
+        node: usize,
+        info: Box<HostKeyInfo>,
+    },
+    /// The key was added (`Ok`: the file), or could not be.
+    HostKeyTrusted {
+        node: usize,
+        host: String,
+        result: Result<String, String>,
+    },
+    /// An SSH login needs the passphrase of an encrypted key; the answer
+    /// goes back on `reply` (`None`: skip the key).
+    AskPassphrase {
+        prompt: String,
+        reply: super::prompt::Reply,
+    },
     /// A background task failed unexpectedly.
     TaskFailed(String),
     /// The terminal was resized: only redraw.
@@ -302,6 +333,11 @@ pub enum Effect {
     TestCredentials {
         node: usize,
         id: u64,
+    },
+    /// Add a host key to known_hosts (the admin said yes).
+    TrustHostKey {
+        node: usize,
+        info: Box<HostKeyInfo>,
     },
     /// Abort the node's running credentials test.
     CancelTest {

@@ -155,6 +155,9 @@ pub async fn run_with(targets: Vec<Target>, options: super::TuiOptions) -> anyho
         theme,
         title,
         test_overrides,
+        specs,
+        ssh_options,
+        prompter,
     } = options;
     let mut state = State::new(node_states(&targets), title);
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -162,17 +165,36 @@ pub async fn run_with(targets: Vec<Target>, options: super::TuiOptions) -> anyho
         .iter()
         .map(|t| test_overrides.get(t.name()).cloned().unwrap_or_default())
         .collect();
-    let runner = Runner::new(targets, tx.clone()).with_test_overrides(overrides);
+    let specs = targets
+        .iter()
+        .map(|t| specs.iter().find(|s| s.name == t.name()).cloned())
+        .collect();
+    let runner = Runner::new(targets, tx.clone())
+        .with_test_overrides(overrides)
+        .with_specs(specs, ssh_options);
+    prompter.connect(tx.clone());
+    let result = event_loop(&mut state, &runner, tx, &mut rx, &theme).await;
+    prompter.disconnect();
+    result
+}
+
+async fn event_loop(
+    state: &mut State,
+    runner: &Runner,
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: &mut UnboundedReceiver<Msg>,
+    theme: &Theme,
+) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     spawn_input(tx);
     for effect in state.start() {
         runner.run(effect);
     }
-    guard.terminal.draw(|f| ui::render(f, &state, &theme))?;
+    guard.terminal.draw(|f| ui::render(f, state, theme))?;
     let mut last_draw = Instant::now();
     while let Some(msg) = rx.recv().await {
-        let mut redraw = handle(&mut state, &runner, msg);
-        redraw |= drain(&mut state, &runner, &mut rx);
+        let mut redraw = handle(state, runner, msg);
+        redraw |= drain(state, runner, rx);
         if state.quit {
             break;
         }
@@ -183,8 +205,8 @@ pub async fn run_with(targets: Vec<Target>, options: super::TuiOptions) -> anyho
         while Instant::now() < deadline && !state.quit {
             match tokio::time::timeout_at(deadline.into(), rx.recv()).await {
                 Ok(Some(msg)) => {
-                    handle(&mut state, &runner, msg);
-                    drain(&mut state, &runner, &mut rx);
+                    handle(state, runner, msg);
+                    drain(state, runner, rx);
                 }
                 Ok(None) | Err(_) => break,
             }
@@ -192,7 +214,7 @@ pub async fn run_with(targets: Vec<Target>, options: super::TuiOptions) -> anyho
         if state.quit {
             break;
         }
-        guard.terminal.draw(|f| ui::render(f, &state, &theme))?;
+        guard.terminal.draw(|f| ui::render(f, state, theme))?;
         last_draw = Instant::now();
     }
     drop(guard);

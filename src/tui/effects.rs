@@ -16,7 +16,10 @@ use super::action::{
 use crate::cloud::TestOverrides;
 use crate::cluster::{self, DEFAULT_PARALLEL};
 use crate::error::ErrorClass;
+use crate::inventory::NodeSpec;
 use crate::logs::{Follower, NodeLog, display_line, last_lines};
+use crate::node::NodeError;
+use crate::node::ssh::SshOptions;
 use crate::ops::{self, Saved, Target};
 
 /// Lines read from the end of the log when the view opens.
@@ -42,7 +45,16 @@ pub struct Runner {
     test_overrides: Arc<Vec<TestOverrides>>,
     /// The credentials test running on each node, to abort it.
     tests: Arc<Mutex<HashMap<usize, AbortHandle>>>,
+    /// Per node: its inventory entry, to fetch a host key to trust.
+    ssh: Arc<SshContext>,
     tx: UnboundedSender<Msg>,
+}
+
+/// What fetching an SSH node's host key takes.
+#[derive(Debug, Default)]
+struct SshContext {
+    specs: Vec<Option<NodeSpec>>,
+    options: SshOptions,
 }
 
 fn failure(e: crate::Error) -> SaveFailure {
@@ -81,8 +93,16 @@ impl Runner {
             targets: Arc::new(targets),
             test_overrides: Arc::new(Vec::new()),
             tests: Arc::default(),
+            ssh: Arc::default(),
             tx,
         }
+    }
+
+    /// Per node, in the order of the targets: its inventory entry (`None`
+    /// for one not from an inventory), and the SSH options the targets use.
+    pub fn with_specs(mut self, specs: Vec<Option<NodeSpec>>, options: SshOptions) -> Runner {
+        self.ssh = Arc::new(SshContext { specs, options });
+        self
     }
 
     /// Per node, in the order of the targets: the credentials test's token
@@ -153,7 +173,8 @@ impl Runner {
         match effect {
             Effect::LoadNode(node) => {
                 let Some(t) = target(node) else { return };
-                self.spawn(load_node(node, t, tx));
+                let ssh = self.ssh.clone();
+                self.spawn(load_node(node, t, ssh, tx));
             }
             Effect::LoadFile { node, file } => {
                 let Some(t) = target(node) else { return };
@@ -282,6 +303,18 @@ impl Runner {
                 });
             }
             Effect::TestCredentials { node, id } => self.start_test(node, id),
+            Effect::TrustHostKey { node, info } => {
+                self.spawn(async move {
+                    let file = info.known_hosts.display().to_string();
+                    let host = info.host.clone();
+                    let result = tokio::task::spawn_blocking(move || info.trust())
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| format!("{file}: {e}")))
+                        .map(|()| file);
+                    Runner::send(&tx, Action::HostKeyTrusted { node, host, result });
+                });
+            }
             Effect::CancelTest { node } => self.cancel_test(node),
             Effect::ExpireStatus { id, after } => {
                 tokio::spawn(async move {
@@ -309,12 +342,18 @@ async fn load_file(t: &Target, file: FileKind) -> Loaded {
     }
 }
 
-/// Probes the node, then loads its three files at once.
-async fn load_node(node: usize, t: Target, tx: UnboundedSender<Msg>) {
+/// Probes the node, then loads its three files at once. A host key that
+/// known_hosts does not vouch for is reported for the admin to decide on.
+async fn load_node(node: usize, t: Target, ssh: Arc<SshContext>, tx: UnboundedSender<Msg>) {
+    let mut follow_up = None;
     let reach = match t.node.stat("").await {
         Ok(Some(_)) => Ok(()),
         Ok(None) => Err(format!("the root {} does not exist", t.node.root())),
-        Err(e) => Err(e.to_string()),
+        Err(e) => {
+            let text = e.to_string();
+            follow_up = host_key_question(node, e, &ssh).await;
+            Err(text)
+        }
     };
     Runner::send(
         &tx,
@@ -330,6 +369,9 @@ async fn load_node(node: usize, t: Target, tx: UnboundedSender<Msg>) {
             Loaded::Store(Err(e.clone())),
         ] {
             Runner::send(&tx, Action::Loaded { node, loaded });
+        }
+        if let Some(question) = follow_up {
+            Runner::send(&tx, question);
         }
         return;
     }
@@ -368,6 +410,41 @@ async fn test_credentials(
     };
     let result = result.map(|info| info.summary()).map_err(|e| e.to_string());
     Runner::send(&tx, Action::TestDone { node, id, result });
+}
+
+/// What to ask the admin about a connection refused over its host key: an
+/// unknown key (fetched again, to show and trust exactly that key), or a
+/// changed one.
+async fn host_key_question(node: usize, e: NodeError, ssh: &SshContext) -> Option<Action> {
+    let changed = |host, fingerprint, known_hosts| Action::HostKeyChanged {
+        node,
+        host,
+        fingerprint,
+        known_hosts,
+    };
+    match e {
+        NodeError::UnknownHostKey { .. } => {
+            let spec = ssh.specs.get(node)?.as_ref()?;
+            match crate::node::ssh::fetch_host_key(spec, &ssh.options).await {
+                Ok(info) if !info.known => Some(Action::HostKeyUnknown {
+                    node,
+                    info: Box::new(info),
+                }),
+                Err(NodeError::ChangedHostKey {
+                    host,
+                    fingerprint,
+                    known_hosts,
+                }) => Some(changed(host, fingerprint, known_hosts)),
+                _ => None,
+            }
+        }
+        NodeError::ChangedHostKey {
+            host,
+            fingerprint,
+            known_hosts,
+        } => Some(changed(host, fingerprint, known_hosts)),
+        _ => None,
+    }
 }
 
 /// Credentials first, then the proxy on top of the store as it is then.

@@ -9,8 +9,10 @@
 pub mod action;
 pub mod app;
 pub mod effects;
+pub mod hostkey;
 pub mod keymap;
 pub mod known;
+pub mod prompt;
 pub mod state;
 pub mod tabs;
 pub mod theme;
@@ -24,6 +26,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::cloud::TestOverrides;
+use crate::inventory::NodeSpec;
+use crate::node::ssh::SshOptions;
 use crate::ops::Target;
 
 pub struct TuiOptions {
@@ -33,14 +37,24 @@ pub struct TuiOptions {
     /// Per node name: the token URL and scope of the credentials test (from
     /// the inventory). A node missing here is tested with the defaults.
     pub test_overrides: HashMap<String, TestOverrides>,
+    /// The inventory entries of the SSH nodes, to fetch a host key the
+    /// admin is asked to trust (with `ssh_options`).
+    pub specs: Vec<NodeSpec>,
+    pub ssh_options: SshOptions,
+    /// Asks for key passphrases; give the targets `prompter.ssh_options(..)`.
+    pub prompter: prompt::Prompter,
 }
 
 impl TuiOptions {
     pub fn new(theme: theme::Theme, title: Option<String>) -> TuiOptions {
+        let prompter = prompt::Prompter::new();
         TuiOptions {
             theme,
             title,
             test_overrides: HashMap::new(),
+            specs: Vec::new(),
+            ssh_options: prompter.ssh_options(SshOptions::default()),
+            prompter,
         }
     }
 }

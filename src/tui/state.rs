@@ -2,10 +2,12 @@
 //! Global actions are handled here; everything about one tab is delegated to
 //! that tab's module, which reports back through a [`Cx`].
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::action::{Action, ApplyOutcome, Effect, FileKind, Loaded, Nav, TabId};
 use super::keymap::Ctx;
+use super::prompt::PassphrasePrompt;
 use super::tabs::{calendar::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
 use super::widgets::dialog::Dialog;
 use crate::cluster::DriftRow;
@@ -211,6 +213,10 @@ pub struct State {
     next_status: u64,
     /// The change waiting for the "apply to all" confirmation.
     pending_apply: Option<(FileKind, Change)>,
+    /// Passphrase questions, the first one shown (above everything else).
+    pub prompts: VecDeque<PassphrasePrompt>,
+    /// Dialogs that arrived while another was open, shown in turn.
+    queued: VecDeque<Modal>,
 }
 
 impl State {
@@ -225,6 +231,17 @@ impl State {
             quit: false,
             next_status: 0,
             pending_apply: None,
+            prompts: VecDeque::new(),
+            queued: VecDeque::new(),
+        }
+    }
+
+    /// Shows `modal` now, or after the one open now closes.
+    fn open(&mut self, modal: Modal) {
+        if self.modal.is_none() {
+            self.modal = Some(modal);
+        } else {
+            self.queued.push_back(modal);
         }
     }
 
@@ -248,6 +265,9 @@ impl State {
 
     /// The key layers active now, the first one first.
     pub fn layers(&self) -> Vec<Ctx> {
+        if !self.prompts.is_empty() {
+            return vec![Ctx::Input];
+        }
         match &self.modal {
             Some(Modal::Dialog(_)) => vec![Ctx::Dialog],
             Some(Modal::Choice(_)) => vec![Ctx::Choice],
@@ -334,6 +354,29 @@ impl State {
 
 /// The one place state changes: an action in, the work to start out.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let effects = apply(state, action);
+    if state.modal.is_none() {
+        state.modal = state.queued.pop_front();
+    }
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Action::AskPassphrase { prompt, reply } = action {
+        state
+            .prompts
+            .push_back(PassphrasePrompt::new(prompt, reply));
+        return Vec::new();
+    }
+    if !state.prompts.is_empty()
+        && matches!(
+            action,
+            Action::InputCommit | Action::InputCancel | Action::Input(_)
+        )
+    {
+        passphrase(state, action);
+        return Vec::new();
+    }
     if state.nodes.is_empty() {
         return match action {
             Action::Quit | Action::QuitNow => {
@@ -376,6 +419,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ReloadConfirmed => {
             let current = state.current;
             let node = state.node_mut();
+            node.reach = Load::Loading;
             node.presence.discard();
             node.calendar.discard();
             node.system.discard();
@@ -431,6 +475,31 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::HostKeyUnknown { node, info } => {
+            if let Some(n) = state.nodes.get(node) {
+                let dialog = super::hostkey::unknown_key_dialog(node, &n.name, &info);
+                state.open(Modal::Dialog(dialog));
+            }
+            Vec::new()
+        }
+        Action::HostKeyChanged {
+            node,
+            host,
+            fingerprint,
+            known_hosts,
+        } => {
+            if let Some(n) = state.nodes.get(node) {
+                let dialog =
+                    super::hostkey::changed_key_dialog(&n.name, &host, &fingerprint, &known_hosts);
+                state.open(Modal::Dialog(dialog));
+            }
+            Vec::new()
+        }
+        Action::TrustHostKey { node, info } => vec![Effect::TrustHostKey { node, info }],
+        Action::HostKeyTrusted { node, host, result } => {
+            host_key_trusted(state, node, &host, result)
+        }
+        Action::AskPassphrase { .. } => Vec::new(),
         Action::TaskFailed(text) => {
             vec![state.set_status(StatusKind::Error, format!("Internal error: {text}"))]
         }
@@ -651,6 +720,55 @@ fn on_file(state: &mut State, node: usize, file: FileKind, action: Action) -> Ve
     state.finish(cx)
 }
 
+/// After a host key was added: connect again.
+fn host_key_trusted(
+    state: &mut State,
+    node: usize,
+    host: &str,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    let Some(n) = state.nodes.get_mut(node) else {
+        return Vec::new();
+    };
+    match result {
+        Ok(file) => {
+            n.reach = Load::Loading;
+            let text = format!(
+                "✓ host key of {host} added to {file}; connecting to {}…",
+                n.name
+            );
+            vec![
+                Effect::LoadNode(node),
+                state.set_status(StatusKind::Ok, text),
+            ]
+        }
+        Err(e) => vec![state.set_status(
+            StatusKind::Error,
+            format!("The host key of {host} was not added: {e}"),
+        )],
+    }
+}
+
+/// Typing into the passphrase question; Enter answers, Esc answers "none".
+fn passphrase(state: &mut State, action: Action) {
+    let Some(prompt) = state.prompts.front_mut() else {
+        return;
+    };
+    match action {
+        Action::Input(request) => {
+            prompt.input.handle(request);
+        }
+        Action::InputCommit | Action::InputCancel => {
+            let Some(prompt) = state.prompts.pop_front() else {
+                return;
+            };
+            let answer = matches!(action, Action::InputCommit).then(|| prompt.input.into_secret());
+            prompt.reply.send(answer);
+        }
+        _ => {}
+    }
+}
+
 fn on_test(state: &mut State, node: usize, action: Action) -> Vec<Effect> {
     if node >= state.nodes.len() {
         return Vec::new();
@@ -665,7 +783,14 @@ fn on_loaded(state: &mut State, node: usize, loaded: Loaded) -> Vec<Effect> {
         return Vec::new();
     };
     match loaded {
-        Loaded::Reach(result) => n.reach = Load::from_result(result),
+        Loaded::Reach(result) => {
+            if let Err(e) = &result {
+                let text = format!("✗ {}: {e}", n.name);
+                n.reach = Load::from_result(result);
+                return vec![state.set_status(StatusKind::Error, text)];
+            }
+            n.reach = Load::from_result(result)
+        }
         Loaded::Presence(result) => n.presence.loaded(result),
         Loaded::Calendar(result) => n.calendar.loaded(result),
         Loaded::Store(result) => n.system.loaded(result),
