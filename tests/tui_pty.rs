@@ -390,9 +390,17 @@ fn an_escape_sequence_in_the_log_never_reaches_the_terminal() {
     tui.send("4");
     tui.wait_until("the log view", |s| s.contains("FOLLOWING"));
     // Filter to the hostile entry, so a busy demo log cannot scroll it away.
-    tui.send("/aGFja2Vk");
+    tui.send("&aGFja2Vk");
     tui.send(ENTER);
     tui.wait_for("\\x1b]52;c;aGFja2Vk\\x07");
+    // The cluster view (same filter) shows it tagged, escaped as well.
+    tui.send("c");
+    tui.wait_until("the cluster view", |s| {
+        s.contains("cluster of 2 nodes")
+            && s.contains("ucs-a │")
+            && s.contains("ucs-b │")
+            && s.contains("\\x1b]52;c;aGFja2Vk\\x07")
+    });
     let raw = tui.raw();
     assert!(
         !raw.windows(4).any(|w| w == b"\x1b]52"),

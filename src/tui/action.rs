@@ -120,7 +120,17 @@ pub enum LogsAction {
     ToggleWrap,
     CycleLevel,
     Search,
+    /// Clear the search, else the filter, else the mark of the last jump.
     ClearSearch,
+    /// Show only the entries matching a regular expression.
+    Filter,
+    NextMatch,
+    PrevMatch,
+    /// The next (newer) entry at ERROR or worse.
+    NextError,
+    PrevError,
+    /// The merged log of every node, or back to this node's.
+    ToggleCluster,
 }
 
 /// What a background save reported.

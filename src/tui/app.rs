@@ -132,10 +132,11 @@ fn handle(state: &mut State, runner: &Runner, msg: Msg) -> bool {
     let Some(action) = action_for(state, msg) else {
         return false;
     };
+    let redraw = state.redraws(&action);
     for effect in update(state, action) {
         runner.run(effect);
     }
-    true
+    redraw
 }
 
 pub fn node_states(targets: &[Target]) -> Vec<NodeState> {
@@ -158,8 +159,10 @@ pub async fn run_with(targets: Vec<Target>, options: super::TuiOptions) -> anyho
         specs,
         ssh_options,
         prompter,
+        log_capacity,
     } = options;
     let mut state = State::new(node_states(&targets), title);
+    state.set_log_capacity(log_capacity);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let overrides = targets
         .iter()

@@ -43,6 +43,8 @@ pub struct TuiOptions {
     pub ssh_options: SshOptions,
     /// Asks for key passphrases; give the targets `prompter.ssh_options(..)`.
     pub prompter: prompt::Prompter,
+    /// Log entries kept per log view (each node's, and the cluster view).
+    pub log_capacity: usize,
 }
 
 impl TuiOptions {
@@ -55,6 +57,7 @@ impl TuiOptions {
             specs: Vec::new(),
             ssh_options: prompter.ssh_options(SshOptions::default()),
             prompter,
+            log_capacity: tabs::logs::DEFAULT_CAPACITY,
         }
     }
 }

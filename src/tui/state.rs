@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::action::LogsAction;
 use super::action::{Action, ApplyOutcome, Effect, FileKind, Loaded, Nav, TabId};
 use super::keymap::Ctx;
 use super::prompt::PassphrasePrompt;
@@ -217,6 +218,10 @@ pub struct State {
     pub prompts: VecDeque<PassphrasePrompt>,
     /// Dialogs that arrived while another was open, shown in turn.
     queued: VecDeque<Modal>,
+    /// The cluster view of the logs, while it is on (`c`).
+    pub cluster: Option<LogsTab>,
+    /// Entries each log view keeps.
+    pub log_capacity: usize,
 }
 
 impl State {
@@ -233,6 +238,43 @@ impl State {
             pending_apply: None,
             prompts: VecDeque::new(),
             queued: VecDeque::new(),
+            cluster: None,
+            log_capacity: super::tabs::logs::DEFAULT_CAPACITY,
+        }
+    }
+
+    /// Entries each log view keeps (set before any log line arrives).
+    pub fn set_log_capacity(&mut self, capacity: usize) {
+        self.log_capacity = capacity.max(1);
+        for node in &mut self.nodes {
+            node.logs.capacity = self.log_capacity;
+        }
+    }
+
+    /// The log view on screen in the Logs tab: the cluster's or the node's.
+    pub fn log_view(&self) -> &LogsTab {
+        match &self.cluster {
+            Some(cluster) => cluster,
+            None => &self.node().logs,
+        }
+    }
+
+    /// Whether `action` can change what is on screen: a log batch or a
+    /// test's progress for something not shown does not.
+    pub fn redraws(&self, action: &Action) -> bool {
+        match action {
+            Action::LogLines { node, .. } | Action::LogNote { node, .. } => {
+                self.tab == TabId::Logs && (self.cluster.is_some() || *node == self.current)
+            }
+            Action::TestProgress { node, .. } => self.tab == TabId::System && *node == self.current,
+            _ => true,
+        }
+    }
+
+    fn editing(&self) -> bool {
+        match (&self.cluster, self.tab) {
+            (Some(cluster), TabId::Logs) => cluster.editing(),
+            _ => self.node().editing(self.tab),
         }
     }
 
@@ -273,7 +315,10 @@ impl State {
             Some(Modal::Choice(_)) => vec![Ctx::Choice],
             Some(_) => vec![Ctx::Overlay],
             None if self.nodes.is_empty() => vec![Ctx::Global],
-            None if self.node().editing(self.tab) => vec![Ctx::Input],
+            None if self.editing() => vec![Ctx::Input],
+            None if self.tab == TabId::Logs && self.log_view().searching() => {
+                vec![Ctx::LogSearch, Ctx::Logs, Ctx::Nav, Ctx::Global]
+            }
             None => vec![Ctx::of_tab(self.tab), Ctx::Nav, Ctx::Global],
         }
     }
@@ -336,6 +381,31 @@ impl State {
         }
         logs.started = true;
         vec![Effect::StartLog(current)]
+    }
+
+    /// The cluster view on (every node's log followed, merged) or off.
+    fn toggle_cluster(&mut self) -> Vec<Effect> {
+        if self.cluster.take().is_some() {
+            let name = self.node().name.clone();
+            return vec![self.set_status(StatusKind::Info, format!("Log of {name}"))];
+        }
+        let names = self.nodes.iter().map(|n| n.name.clone()).collect();
+        let logs: Vec<&LogsTab> = self.nodes.iter().map(|n| &n.logs).collect();
+        let cluster = LogsTab::cluster(names, self.log_capacity, &self.node().logs, &logs);
+        self.cluster = Some(cluster);
+        let mut effects = Vec::new();
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if !node.logs.started {
+                node.logs.started = true;
+                effects.push(Effect::StartLog(i));
+            }
+        }
+        let text = format!(
+            "Cluster view: the logs of {} nodes merged by time (c again: one node)",
+            self.nodes.len()
+        );
+        effects.push(self.set_status(StatusKind::Info, text));
+        effects
     }
 
     fn switch_node(&mut self, forward: bool) -> Vec<Effect> {
@@ -437,6 +507,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::System(_) => on_tab(state, TabId::System, action),
         Action::Presence(_) => on_tab(state, TabId::Presence, action),
         Action::Calendar(_) => on_tab(state, TabId::Calendar, action),
+        Action::Logs(LogsAction::ToggleCluster) => state.toggle_cluster(),
         Action::Logs(_) => on_tab(state, TabId::Logs, action),
         Action::WriteConfirmed(file)
         | Action::ConflictReload(file)
@@ -446,8 +517,11 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             on_file(state, node, file, action)
         }
         Action::LogLines { node, lines, reset } => {
-            if let Some(n) = state.nodes.get_mut(node) {
-                n.logs.push_lines(lines, reset);
+            if node < state.nodes.len() {
+                if let Some(cluster) = &mut state.cluster {
+                    cluster.push_node_lines(node, lines.clone(), reset);
+                }
+                state.nodes[node].logs.push_lines(lines, reset);
             }
             Vec::new()
         }
@@ -701,7 +775,10 @@ fn on_tab(state: &mut State, tab: TabId, action: Action) -> Vec<Effect> {
         TabId::System => node.system.update(action, &mut cx),
         TabId::Presence => node.presence.update(action, &mut cx),
         TabId::Calendar => node.calendar.update(action, &mut cx),
-        TabId::Logs => node.logs.update(action, &mut cx),
+        TabId::Logs => match &mut state.cluster {
+            Some(cluster) => cluster.update(action, &mut cx),
+            None => node.logs.update(action, &mut cx),
+        },
     }
     state.finish(cx)
 }

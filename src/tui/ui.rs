@@ -206,7 +206,7 @@ fn render_body(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         TabId::System => node.system.render(frame, inner, &rcx),
         TabId::Presence => node.presence.render(frame, inner, &rcx),
         TabId::Calendar => node.calendar.render(frame, inner, &rcx),
-        TabId::Logs => node.logs.render(frame, inner, &rcx),
+        TabId::Logs => state.log_view().render(frame, inner, &rcx),
     }
 }
 
