@@ -173,24 +173,28 @@ impl LogsTab {
         tab.search = like.search.as_ref().map(Pattern::clone_of);
         tab.last_time = vec![i64::MIN; names.len()];
         tab.tags = Some(names);
-        let mut all: Vec<LogEntry> = Vec::new();
         for (node, log) in nodes.iter().enumerate() {
-            // Only the newest `capacity` of each can be among the newest overall.
-            let skip = log.entries.len().saturating_sub(capacity);
-            all.extend(
-                log.entries
-                    .iter()
-                    .skip(skip)
-                    .map(|e| LogEntry { node, ..e.clone() }),
-            );
             if let Some(last) = log.entries.back() {
                 tab.last_time[node] = last.time;
             }
         }
-        all.sort_by_key(|e| e.time);
-        let skip = all.len().saturating_sub(capacity);
-        tab.total = all.len() as u64;
-        for mut e in all.into_iter().skip(skip) {
+        // Merged from the newest end, so only what is kept is copied; on
+        // equal times the later node goes last, as a stable merge puts it.
+        let mut ends: Vec<usize> = nodes.iter().map(|l| l.entries.len()).collect();
+        let mut newest_first: Vec<LogEntry> = Vec::with_capacity(capacity.min(1 << 20));
+        while newest_first.len() < capacity {
+            let pick = (0..nodes.len())
+                .filter(|n| ends[*n] > 0)
+                .max_by_key(|n| (nodes[*n].entries[ends[*n] - 1].time, *n));
+            let Some(node) = pick else { break };
+            ends[node] -= 1;
+            newest_first.push(LogEntry {
+                node,
+                ..nodes[node].entries[ends[node]].clone()
+            });
+        }
+        tab.total = nodes.iter().map(|l| l.entries.len() as u64).sum();
+        for mut e in newest_first.into_iter().rev() {
             tab.flag(&mut e);
             tab.tally(&e, true);
             tab.entries.push_back(e);
