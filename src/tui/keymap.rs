@@ -247,7 +247,7 @@ pub fn bindings() -> Vec<Binding> {
         bind(Global, &[c('4')], Action::GoTab(TabId::Logs), "Logs", No),
         bind(Global, &[p(K::Tab)], Action::NextTab, "next tab", No),
         bind(Global, &[p(K::BackTab)], Action::PrevTab, "previous tab", No),
-        bind(Global, &[c('R')], Action::Reload, "reload this node's files, or retry a node that failed (asks before dropping edits)", No),
+        bind(Global, &[c('R')], Action::Reload, "reload this node (retries one that failed)", No),
         bind(Global, &[c('?')], Action::Help, "all key bindings", As("?", "help")),
         bind(Global, &[c('q'), Key::ctrl('c')], Action::Quit, "quit (asks when something is unsaved)", As("q", "quit")),
         // Editing a field.
