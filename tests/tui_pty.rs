@@ -5,6 +5,8 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -388,9 +390,17 @@ fn an_escape_sequence_in_the_log_never_reaches_the_terminal() {
     tui.send("4");
     tui.wait_until("the log view", |s| s.contains("FOLLOWING"));
     // Filter to the hostile entry, so a busy demo log cannot scroll it away.
-    tui.send("/aGFja2Vk");
+    tui.send("&aGFja2Vk");
     tui.send(ENTER);
     tui.wait_for("\\x1b]52;c;aGFja2Vk\\x07");
+    // The cluster view (same filter) shows it tagged, escaped as well.
+    tui.send("c");
+    tui.wait_until("the cluster view", |s| {
+        s.contains("cluster of 2 nodes")
+            && s.contains("ucs-a │")
+            && s.contains("ucs-b │")
+            && s.contains("\\x1b]52;c;aGFja2Vk\\x07")
+    });
     let raw = tui.raw();
     assert!(
         !raw.windows(4).any(|w| w == b"\x1b]52"),
@@ -495,6 +505,139 @@ fn a_conflict_offers_to_overwrite_after_showing_the_diff() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains("; changed elsewhere"));
     assert!(text.contains("WebexPresence.Enable=1"));
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+/// An SSH node whose host key is not known yet: the TUI shows the key and
+/// asks; No trusts nothing and the node stays unreachable; after R, Yes adds
+/// exactly that key to the node's known_hosts and the node loads.
+#[test]
+fn an_unknown_host_key_is_asked_about_and_trusted_only_on_yes() {
+    let Some(sshd) = support::sshd::Sshd::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let known_hosts = home.path().join("known_hosts");
+    let root = sshd.root("ucs-s");
+    let inventory = home.path().join("nodes.toml");
+    std::fs::write(
+        &inventory,
+        format!(
+            "[[node]]\nname = \"ucs-s\"\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{}\"\n\
+             identity_file = '{}'\nknown_hosts = '{}'\nroot = '{}'\n",
+            sshd.port,
+            support::sshd::current_user(),
+            sshd.client_key.display(),
+            known_hosts.display(),
+            root.display()
+        ),
+    )
+    .unwrap();
+    let fingerprint = support::sshd::fingerprint_of(&sshd.host_key_pub);
+    let home_dir = home.path().to_str().unwrap();
+    let mut tui = Tui::spawn_with(
+        &["--config", inventory.to_str().unwrap()],
+        // Nothing of the user running the tests: no ~/.ssh, no agent.
+        &[
+            ("HOME", home_dir),
+            ("XDG_CONFIG_HOME", home_dir),
+            ("SSH_AUTH_SOCK", ""),
+        ],
+    );
+    let screen = tui.wait_until("the host key question", |s| {
+        s.contains("Unknown host key: ucs-s") && s.contains("[ Trust ]")
+    });
+    assert!(
+        screen.contains(&fingerprint),
+        "{fingerprint} not shown:\n{screen}"
+    );
+    assert!(screen.contains("ssh-ed25519"), "{screen}");
+    // The focus is on No.
+    tui.send(ENTER);
+    tui.wait_until("the question closed, the node still failed", |s| {
+        !s.contains("Unknown host key") && s.contains("ucs-s ✗")
+    });
+    let trusted = std::fs::read_to_string(&known_hosts).unwrap_or_default();
+    assert!(trusted.is_empty(), "No trusted something: {trusted}");
+
+    tui.send("R");
+    tui.wait_until("the question again", |s| {
+        s.contains("Unknown host key: ucs-s") && s.contains("[ Trust ]")
+    });
+    tui.send("y");
+    tui.wait_until("the node loaded", |s| {
+        s.contains("ucs-s ✓") && s.contains("Client secret")
+    });
+    let trusted = std::fs::read_to_string(&known_hosts).unwrap();
+    let expected = sshd.known_hosts_line();
+    assert_eq!(trusted.lines().count(), 1, "{trusted}");
+    let key_of = |line: &str| {
+        line.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(key_of(&trusted), key_of(&expected));
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+/// An encrypted identity key: the passphrase is asked in a masked field;
+/// Esc gives none (the login fails, the node shows ✗); after R the right
+/// passphrase lets the node load.
+#[test]
+fn the_passphrase_of_an_encrypted_key_is_asked_masked() {
+    let Some(sshd) = support::sshd::Sshd::start() else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let key = home.path().join("id_locked");
+    support::sshd::keygen(&key, "ed25519", "correct horse");
+    sshd.authorize(&key.with_extension("pub"));
+    let root = sshd.root("ucs-s");
+    let inventory = home.path().join("nodes.toml");
+    std::fs::write(
+        &inventory,
+        format!(
+            "[[node]]\nname = \"ucs-s\"\nhost = \"127.0.0.1\"\nport = {}\nuser = \"{}\"\n\
+             identity_file = '{}'\nknown_hosts = '{}'\nroot = '{}'\n",
+            sshd.port,
+            support::sshd::current_user(),
+            key.display(),
+            sshd.known_hosts().display(),
+            root.display()
+        ),
+    )
+    .unwrap();
+    let home_dir = home.path().to_str().unwrap();
+    let mut tui = Tui::spawn_with(
+        &["--config", inventory.to_str().unwrap()],
+        &[
+            ("HOME", home_dir),
+            ("XDG_CONFIG_HOME", home_dir),
+            ("SSH_AUTH_SOCK", ""),
+        ],
+    );
+    tui.wait_until("the passphrase question", |s| {
+        s.contains("Key passphrase") && s.contains("id_locked")
+    });
+    tui.send("wrong");
+    tui.wait_for("•••••");
+    tui.send("\x1b");
+    tui.wait_until("the login to fail", |s| {
+        !s.contains("Key passphrase") && s.contains("ucs-s ✗")
+    });
+    tui.send("R");
+    tui.wait_for("Key passphrase");
+    tui.send("correct horse");
+    tui.wait_for("•••••••••••••");
+    tui.send(ENTER);
+    tui.wait_until("the node loaded", |s| {
+        s.contains("ucs-s ✓") && s.contains("Client secret")
+    });
+    let raw = String::from_utf8_lossy(&tui.raw()).to_string();
+    assert!(!raw.contains("correct horse"), "the passphrase was drawn");
     tui.send("q");
     assert!(tui.wait_exit().success());
 }

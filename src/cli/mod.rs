@@ -151,21 +151,29 @@ async fn open_tui(cli: &Cli) -> anyhow::Result<()> {
         Some(name) => crate::tui::theme::load(name)?,
         None => crate::tui::theme::default_theme(),
     };
-    let (targets, title, writer) = match &cli.command {
+    let (specs, title, writer) = match &cli.command {
         Some(Command::Demo { dir, .. }) => {
             let dir = dir.clone().unwrap_or_else(crate::demo::default_dir);
             let inventory = crate::demo::create_or_reuse(&dir).await?;
-            let targets = inventory
-                .select(&cli.nodes)?
-                .iter()
-                .map(NodeSpec::target)
-                .collect();
+            let specs = inventory.select(&cli.nodes)?;
             let writer = crate::demo::spawn_log_writer(&inventory);
-            (targets, Some("demo".to_string()), Some(writer))
+            (specs, Some("demo".to_string()), Some(writer))
         }
-        _ => (select_targets(cli)?, None, None),
+        _ => (select_specs(cli)?, None, None),
     };
-    let options = crate::tui::TuiOptions { theme, title };
+    let mut options = crate::tui::TuiOptions::new(theme, title);
+    let targets = specs
+        .iter()
+        .map(|spec| spec.target_with(&options.ssh_options))
+        .collect();
+    options.test_overrides = specs
+        .iter()
+        .map(|spec| {
+            let overrides = crate::cloud::TestOverrides::default().with_inventory(spec);
+            (spec.name.clone(), overrides)
+        })
+        .collect();
+    options.specs = specs;
     let result = crate::tui::run(targets, options).await;
     if let Some(writer) = writer {
         writer.abort();

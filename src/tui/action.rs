@@ -9,6 +9,7 @@ use tui_input::InputRequest;
 
 use crate::cluster::DriftRow;
 use crate::ini::Document;
+use crate::node::ssh::HostKeyInfo;
 use crate::ops::{Change, LoadedIni, LoadedStore};
 use crate::settings::calendar::{CalendarSettings, Field};
 
@@ -83,6 +84,8 @@ pub enum SystemAction {
     ForgetConfirmed,
     /// Save the typed credentials and proxy (after the confirmation).
     SaveConfirmed,
+    /// Stop the credentials test running on this node (Esc).
+    CancelTest,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +120,17 @@ pub enum LogsAction {
     ToggleWrap,
     CycleLevel,
     Search,
+    /// Clear the search, else the filter, else the mark of the last jump.
     ClearSearch,
+    /// Show only the entries matching a regular expression.
+    Filter,
+    NextMatch,
+    PrevMatch,
+    /// The next (newer) entry at ERROR or worse.
+    NextError,
+    PrevError,
+    /// The merged log of every node, or back to this node's.
+    ToggleCluster,
 }
 
 /// What a background save reported.
@@ -235,6 +248,48 @@ pub enum Action {
         errors: Vec<(String, String)>,
     },
     StatusExpired(u64),
+    /// A credentials test still runs: `secs` since it started (sent once a second).
+    TestProgress {
+        node: usize,
+        id: u64,
+        secs: u64,
+    },
+    /// A credentials test ended: the token's summary, or the error in words.
+    TestDone {
+        node: usize,
+        id: u64,
+        result: Result<String, String>,
+    },
+    /// An SSH node's host key is not in known_hosts: ask whether to trust it.
+    HostKeyUnknown {
+        node: usize,
+        info: Box<HostKeyInfo>,
+    },
+    /// An SSH node's host key differs from the one known_hosts has.
+    HostKeyChanged {
+        node: usize,
+        host: String,
+        fingerprint: String,
+        /// The file and line of the old key ("~/.ssh/known_hosts line 4").
+        known_hosts: String,
+    },
+    /// Add exactly this key to its known_hosts file, then connect again.
+    TrustHostKey {
+        node: usize,
+        info: Box<HostKeyInfo>,
+    },
+    /// The key was added (`Ok`: the file), or could not be.
+    HostKeyTrusted {
+        node: usize,
+        host: String,
+        result: Result<String, String>,
+    },
+    /// An SSH login needs the passphrase of an encrypted key; the answer
+    /// goes back on `reply` (`None`: skip the key).
+    AskPassphrase {
+        prompt: String,
+        reply: super::prompt::Reply,
+    },
     /// A background task failed unexpectedly.
     TaskFailed(String),
     /// The terminal was resized: only redraw.
@@ -284,6 +339,20 @@ pub enum Effect {
         change: Change,
     },
     CollectDrift,
+    /// Ask the node's token endpoint for a token with its saved credentials.
+    TestCredentials {
+        node: usize,
+        id: u64,
+    },
+    /// Add a host key to known_hosts (the admin said yes).
+    TrustHostKey {
+        node: usize,
+        info: Box<HostKeyInfo>,
+    },
+    /// Abort the node's running credentials test.
+    CancelTest {
+        node: usize,
+    },
     ExpireStatus {
         id: u64,
         after: Duration,

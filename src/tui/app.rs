@@ -132,10 +132,11 @@ fn handle(state: &mut State, runner: &Runner, msg: Msg) -> bool {
     let Some(action) = action_for(state, msg) else {
         return false;
     };
+    let redraw = state.redraws(&action);
     for effect in update(state, action) {
         runner.run(effect);
     }
-    true
+    redraw
 }
 
 pub fn node_states(targets: &[Target]) -> Vec<NodeState> {
@@ -146,19 +147,57 @@ pub fn node_states(targets: &[Target]) -> Vec<NodeState> {
 }
 
 pub async fn run(targets: Vec<Target>, theme: Theme, title: Option<String>) -> anyhow::Result<()> {
+    run_with(targets, super::TuiOptions::new(theme, title)).await
+}
+
+/// [`run`] with every option.
+pub async fn run_with(targets: Vec<Target>, options: super::TuiOptions) -> anyhow::Result<()> {
+    let super::TuiOptions {
+        theme,
+        title,
+        test_overrides,
+        specs,
+        ssh_options,
+        prompter,
+        log_capacity,
+    } = options;
     let mut state = State::new(node_states(&targets), title);
+    state.set_log_capacity(log_capacity);
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let runner = Runner::new(targets, tx.clone());
+    let overrides = targets
+        .iter()
+        .map(|t| test_overrides.get(t.name()).cloned().unwrap_or_default())
+        .collect();
+    let specs = targets
+        .iter()
+        .map(|t| specs.iter().find(|s| s.name == t.name()).cloned())
+        .collect();
+    let runner = Runner::new(targets, tx.clone())
+        .with_test_overrides(overrides)
+        .with_specs(specs, ssh_options);
+    prompter.connect(tx.clone());
+    let result = event_loop(&mut state, &runner, tx, &mut rx, &theme).await;
+    prompter.disconnect();
+    result
+}
+
+async fn event_loop(
+    state: &mut State,
+    runner: &Runner,
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: &mut UnboundedReceiver<Msg>,
+    theme: &Theme,
+) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     spawn_input(tx);
     for effect in state.start() {
         runner.run(effect);
     }
-    guard.terminal.draw(|f| ui::render(f, &state, &theme))?;
+    guard.terminal.draw(|f| ui::render(f, state, theme))?;
     let mut last_draw = Instant::now();
     while let Some(msg) = rx.recv().await {
-        let mut redraw = handle(&mut state, &runner, msg);
-        redraw |= drain(&mut state, &runner, &mut rx);
+        let mut redraw = handle(state, runner, msg);
+        redraw |= drain(state, runner, rx);
         if state.quit {
             break;
         }
@@ -169,8 +208,8 @@ pub async fn run(targets: Vec<Target>, theme: Theme, title: Option<String>) -> a
         while Instant::now() < deadline && !state.quit {
             match tokio::time::timeout_at(deadline.into(), rx.recv()).await {
                 Ok(Some(msg)) => {
-                    handle(&mut state, &runner, msg);
-                    drain(&mut state, &runner, &mut rx);
+                    handle(state, runner, msg);
+                    drain(state, runner, rx);
                 }
                 Ok(None) | Err(_) => break,
             }
@@ -178,7 +217,7 @@ pub async fn run(targets: Vec<Target>, theme: Theme, title: Option<String>) -> a
         if state.quit {
             break;
         }
-        guard.terminal.draw(|f| ui::render(f, &state, &theme))?;
+        guard.terminal.draw(|f| ui::render(f, state, theme))?;
         last_draw = Instant::now();
     }
     drop(guard);

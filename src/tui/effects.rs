@@ -2,18 +2,24 @@
 //! [`Action`]s, so file and network work never blocks drawing. A task that
 //! panics is reported as an error in the status line, not a crash.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::Event;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 
 use super::action::{
     Action, ApplyOutcome, Effect, FileKind, Loaded, ProxyEdit, SaveFailure, SaveInfo,
 };
+use crate::cloud::TestOverrides;
 use crate::cluster::{self, DEFAULT_PARALLEL};
 use crate::error::ErrorClass;
+use crate::inventory::NodeSpec;
 use crate::logs::{Follower, NodeLog, display_line, last_lines};
+use crate::node::NodeError;
+use crate::node::ssh::SshOptions;
 use crate::ops::{self, Saved, Target};
 
 /// Lines read from the end of the log when the view opens.
@@ -22,6 +28,8 @@ pub const INITIAL_LINES: usize = 1000;
 pub const LOG_POLL: Duration = Duration::from_millis(250);
 /// Longest log line shown (bytes); longer ones are cut with a marker.
 pub const MAX_LINE: usize = 8192;
+/// How often a running credentials test reports its elapsed time.
+pub const TEST_TICK: Duration = Duration::from_secs(1);
 
 /// What reaches the event loop: terminal events and actions.
 #[derive(Debug)]
@@ -33,7 +41,20 @@ pub enum Msg {
 #[derive(Clone)]
 pub struct Runner {
     targets: Arc<Vec<Target>>,
+    /// Per node (same order as `targets`): how its credentials are tested.
+    test_overrides: Arc<Vec<TestOverrides>>,
+    /// The credentials test running on each node, to abort it.
+    tests: Arc<Mutex<HashMap<usize, AbortHandle>>>,
+    /// Per node: its inventory entry, to fetch a host key to trust.
+    ssh: Arc<SshContext>,
     tx: UnboundedSender<Msg>,
+}
+
+/// What fetching an SSH node's host key takes.
+#[derive(Debug, Default)]
+struct SshContext {
+    specs: Vec<Option<NodeSpec>>,
+    options: SshOptions,
 }
 
 fn failure(e: crate::Error) -> SaveFailure {
@@ -70,8 +91,34 @@ impl Runner {
     pub fn new(targets: Vec<Target>, tx: UnboundedSender<Msg>) -> Runner {
         Runner {
             targets: Arc::new(targets),
+            test_overrides: Arc::new(Vec::new()),
+            tests: Arc::default(),
+            ssh: Arc::default(),
             tx,
         }
+    }
+
+    /// Per node, in the order of the targets: its inventory entry (`None`
+    /// for one not from an inventory), and the SSH options the targets use.
+    pub fn with_specs(mut self, specs: Vec<Option<NodeSpec>>, options: SshOptions) -> Runner {
+        self.ssh = Arc::new(SshContext { specs, options });
+        self
+    }
+
+    /// Per node, in the order of the targets: the credentials test's token
+    /// URL, scope and proxy (nodes not given use the defaults).
+    pub fn with_test_overrides(mut self, overrides: Vec<TestOverrides>) -> Runner {
+        self.test_overrides = Arc::new(overrides);
+        self
+    }
+
+    /// Whether a credentials test runs on `node` now.
+    pub fn test_running(&self, node: usize) -> bool {
+        self.tests
+            .lock()
+            .ok()
+            .and_then(|t| t.get(&node).map(|h| !h.is_finished()))
+            .unwrap_or(false)
     }
 
     fn send(tx: &UnboundedSender<Msg>, action: Action) {
@@ -80,12 +127,13 @@ impl Runner {
     }
 
     /// Spawns `work`, reporting a panic in it as an error message.
-    fn spawn<F>(&self, work: F)
+    fn spawn<F>(&self, work: F) -> AbortHandle
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let tx = self.tx.clone();
         let handle = tokio::spawn(work);
+        let abort = handle.abort_handle();
         tokio::spawn(async move {
             if let Err(e) = handle.await
                 && e.is_panic()
@@ -94,6 +142,28 @@ impl Runner {
                 Runner::send(&tx, Action::TaskFailed(text));
             }
         });
+        abort
+    }
+
+    /// Starts a credentials test on `node` (aborting one still running there).
+    fn start_test(&self, node: usize, id: u64) {
+        let Some(t) = self.targets.get(node).cloned() else {
+            return;
+        };
+        let overrides = self.test_overrides.get(node).cloned().unwrap_or_default();
+        let tx = self.tx.clone();
+        let abort = self.spawn(test_credentials(node, id, t, overrides, tx));
+        if let Ok(mut tests) = self.tests.lock()
+            && let Some(previous) = tests.insert(node, abort)
+        {
+            previous.abort();
+        }
+    }
+
+    fn cancel_test(&self, node: usize) {
+        if let Some(handle) = self.tests.lock().ok().and_then(|mut t| t.remove(&node)) {
+            handle.abort();
+        }
     }
 
     pub fn run(&self, effect: Effect) {
@@ -103,7 +173,8 @@ impl Runner {
         match effect {
             Effect::LoadNode(node) => {
                 let Some(t) = target(node) else { return };
-                self.spawn(load_node(node, t, tx));
+                let ssh = self.ssh.clone();
+                self.spawn(load_node(node, t, ssh, tx));
             }
             Effect::LoadFile { node, file } => {
                 let Some(t) = target(node) else { return };
@@ -231,6 +302,20 @@ impl Runner {
                     Runner::send(&tx, Action::Drift { rows, errors });
                 });
             }
+            Effect::TestCredentials { node, id } => self.start_test(node, id),
+            Effect::TrustHostKey { node, info } => {
+                self.spawn(async move {
+                    let file = info.known_hosts.display().to_string();
+                    let host = info.host.clone();
+                    let result = tokio::task::spawn_blocking(move || info.trust())
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| format!("{file}: {e}")))
+                        .map(|()| file);
+                    Runner::send(&tx, Action::HostKeyTrusted { node, host, result });
+                });
+            }
+            Effect::CancelTest { node } => self.cancel_test(node),
             Effect::ExpireStatus { id, after } => {
                 tokio::spawn(async move {
                     tokio::time::sleep(after).await;
@@ -257,12 +342,18 @@ async fn load_file(t: &Target, file: FileKind) -> Loaded {
     }
 }
 
-/// Probes the node, then loads its three files at once.
-async fn load_node(node: usize, t: Target, tx: UnboundedSender<Msg>) {
+/// Probes the node, then loads its three files at once. A host key that
+/// known_hosts does not vouch for is reported for the admin to decide on.
+async fn load_node(node: usize, t: Target, ssh: Arc<SshContext>, tx: UnboundedSender<Msg>) {
+    let mut follow_up = None;
     let reach = match t.node.stat("").await {
         Ok(Some(_)) => Ok(()),
         Ok(None) => Err(format!("the root {} does not exist", t.node.root())),
-        Err(e) => Err(e.to_string()),
+        Err(e) => {
+            let text = e.to_string();
+            follow_up = host_key_question(node, e, &ssh).await;
+            Err(text)
+        }
     };
     Runner::send(
         &tx,
@@ -279,6 +370,9 @@ async fn load_node(node: usize, t: Target, tx: UnboundedSender<Msg>) {
         ] {
             Runner::send(&tx, Action::Loaded { node, loaded });
         }
+        if let Some(question) = follow_up {
+            Runner::send(&tx, question);
+        }
         return;
     }
     let (p, c, s) = tokio::join!(
@@ -288,6 +382,68 @@ async fn load_node(node: usize, t: Target, tx: UnboundedSender<Msg>) {
     );
     for loaded in [p, c, s] {
         Runner::send(&tx, Action::Loaded { node, loaded });
+    }
+}
+
+/// Runs the test, reporting the elapsed seconds every [`TEST_TICK`] until it
+/// ends (an abort stops both).
+async fn test_credentials(
+    node: usize,
+    id: u64,
+    t: Target,
+    overrides: TestOverrides,
+    tx: UnboundedSender<Msg>,
+) {
+    let started = Instant::now();
+    let test = crate::cloud::test_saved_credentials(&t, &overrides);
+    tokio::pin!(test);
+    let mut ticks = tokio::time::interval_at((started + TEST_TICK).into(), TEST_TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let result = loop {
+        tokio::select! {
+            result = &mut test => break result,
+            _ = ticks.tick() => {
+                let secs = started.elapsed().as_secs();
+                Runner::send(&tx, Action::TestProgress { node, id, secs });
+            }
+        }
+    };
+    let result = result.map(|info| info.summary()).map_err(|e| e.to_string());
+    Runner::send(&tx, Action::TestDone { node, id, result });
+}
+
+/// What to ask the admin about a connection refused over its host key: an
+/// unknown key (fetched again, to show and trust exactly that key), or a
+/// changed one.
+async fn host_key_question(node: usize, e: NodeError, ssh: &SshContext) -> Option<Action> {
+    let changed = |host, fingerprint, known_hosts| Action::HostKeyChanged {
+        node,
+        host,
+        fingerprint,
+        known_hosts,
+    };
+    match e {
+        NodeError::UnknownHostKey { .. } => {
+            let spec = ssh.specs.get(node)?.as_ref()?;
+            match crate::node::ssh::fetch_host_key(spec, &ssh.options).await {
+                Ok(info) if !info.known => Some(Action::HostKeyUnknown {
+                    node,
+                    info: Box::new(info),
+                }),
+                Err(NodeError::ChangedHostKey {
+                    host,
+                    fingerprint,
+                    known_hosts,
+                }) => Some(changed(host, fingerprint, known_hosts)),
+                _ => None,
+            }
+        }
+        NodeError::ChangedHostKey {
+            host,
+            fingerprint,
+            known_hosts,
+        } => Some(changed(host, fingerprint, known_hosts)),
+        _ => None,
     }
 }
 

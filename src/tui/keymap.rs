@@ -16,6 +16,9 @@ pub enum Ctx {
     Presence,
     Calendar,
     Logs,
+    /// The log view while a search is set: `n`/`N` move between matches
+    /// (instead of between nodes).
+    LogSearch,
     /// A confirmation or choice dialog.
     Dialog,
     /// A scrolled overlay (help, drift, results).
@@ -35,6 +38,7 @@ impl Ctx {
             Ctx::Presence => "Presence.ini",
             Ctx::Calendar => "Calendar",
             Ctx::Logs => "Logs",
+            Ctx::LogSearch => "Logs, while a search is set",
             Ctx::Dialog => "Dialogs",
             Ctx::Overlay => "Overlays (help, drift, results)",
             Ctx::Choice => "Choice lists",
@@ -51,14 +55,21 @@ impl Ctx {
         }
     }
 
+    /// Whether this layer deliberately takes keys of `lower` while it is on
+    /// (a mode: searching the log makes `n`/`N` move between matches).
+    pub fn shadows(self, lower: Ctx) -> bool {
+        matches!((self, lower), (Ctx::LogSearch, Ctx::Global))
+    }
+
     /// The order the `?` overlay lists contexts in.
-    pub const ALL: [Ctx; 10] = [
+    pub const ALL: [Ctx; 11] = [
         Ctx::Global,
         Ctx::Nav,
         Ctx::System,
         Ctx::Presence,
         Ctx::Calendar,
         Ctx::Logs,
+        Ctx::LogSearch,
         Ctx::Input,
         Ctx::Dialog,
         Ctx::Choice,
@@ -200,6 +211,7 @@ pub fn bindings() -> Vec<Binding> {
     vec![
         // Tabs first, so their hints lead the hint line.
         bind(System, &[p(K::Enter)], Action::System(SystemAction::Activate), "edit field / press button", As("Enter", "edit/press")),
+        bind(System, &[p(K::Esc)], Action::System(SystemAction::CancelTest), "cancel the running credentials test", No),
         bind(Presence, &[p(K::Enter)], Action::Presence(PresenceAction::Activate), "edit value, toggle a 0/1 key, fold a section", As("Enter", "edit/toggle")),
         bind(Presence, &[c('a')], Action::Presence(PresenceAction::Add), "add a key", As("a/d", "add/delete")),
         bind(Presence, &[c('d')], Action::Presence(PresenceAction::Delete), "delete the selected key", No),
@@ -207,9 +219,15 @@ pub fn bindings() -> Vec<Binding> {
         bind(Calendar, &[p(K::Enter), c(' ')], Action::Calendar(CalendarAction::Activate), "edit field, toggle, choose", As("Enter", "edit/toggle")),
         bind(Logs, &[c(' '), c('f')], Action::Logs(LogsAction::ToggleFollow), "pause / follow", As("Space", "pause")),
         bind(Logs, &[c('w')], Action::Logs(LogsAction::ToggleWrap), "wrap long lines on/off", As("w", "wrap")),
+        bind(Logs, &[c('/')], Action::Logs(LogsAction::Search), "search (regular expression): matches highlighted, n/N jump", As("/", "search")),
+        bind(Logs, &[c('&')], Action::Logs(LogsAction::Filter), "filter: show only the entries matching a regular expression", As("&", "filter")),
         bind(Logs, &[c('l')], Action::Logs(LogsAction::CycleLevel), "minimum level: all, DEBUG, INFO, WARN, ERROR", As("l", "level")),
-        bind(Logs, &[c('/')], Action::Logs(LogsAction::Search), "filter by a regular expression", As("/", "search")),
-        bind(Logs, &[p(K::Esc)], Action::Logs(LogsAction::ClearSearch), "clear the search", No),
+        bind(Logs, &[c('e')], Action::Logs(LogsAction::NextError), "next (newer) ERROR or worse", As("e/E", "error")),
+        bind(Logs, &[c('E')], Action::Logs(LogsAction::PrevError), "previous (older) ERROR or worse", No),
+        bind(Logs, &[c('c')], Action::Logs(LogsAction::ToggleCluster), "cluster view: every node's log merged by time", As("c", "cluster")),
+        bind(Logs, &[p(K::Esc)], Action::Logs(LogsAction::ClearSearch), "clear the search, then the filter", No),
+        bind(LogSearch, &[c('n')], Action::Logs(LogsAction::NextMatch), "next (newer) match", As("n/N", "match")),
+        bind(LogSearch, &[c('N')], Action::Logs(LogsAction::PrevMatch), "previous (older) match", No),
         // Moving inside a tab.
         bind(Nav, &[p(K::Up), c('k')], Action::Nav(Mv::Up), "up (logs: scroll up, pauses)", No),
         bind(Nav, &[p(K::Down), c('j')], Action::Nav(Mv::Down), "down", No),
@@ -229,7 +247,7 @@ pub fn bindings() -> Vec<Binding> {
         bind(Global, &[c('4')], Action::GoTab(TabId::Logs), "Logs", No),
         bind(Global, &[p(K::Tab)], Action::NextTab, "next tab", No),
         bind(Global, &[p(K::BackTab)], Action::PrevTab, "previous tab", No),
-        bind(Global, &[c('R')], Action::Reload, "reload this node's files (drops unsaved edits)", No),
+        bind(Global, &[c('R')], Action::Reload, "reload this node (retries one that failed)", No),
         bind(Global, &[c('?')], Action::Help, "all key bindings", As("?", "help")),
         bind(Global, &[c('q'), Key::ctrl('c')], Action::Quit, "quit (asks when something is unsaved)", As("q", "quit")),
         // Editing a field.
@@ -281,15 +299,23 @@ pub fn lookup(layers: &[Ctx], event: &KeyEvent) -> Option<Action> {
     None
 }
 
-/// The hint line's entries for the active layers, in table order.
+/// The hint line's entries for the active layers, in table order; a
+/// binding whose keys an earlier layer takes is left out.
 pub fn hints(layers: &[Ctx]) -> Vec<(String, &'static str)> {
     let table = bindings();
+    let taken = |ctx: Ctx, key: &Key| {
+        layers
+            .iter()
+            .take_while(|c| **c != ctx)
+            .any(|c| table.iter().any(|b| b.ctx == *c && b.keys.contains(key)))
+    };
     layers
         .iter()
         .flat_map(|ctx| {
             table
                 .iter()
                 .filter(move |b| b.ctx == *ctx)
+                .filter(|b| !b.keys.iter().all(|k| taken(b.ctx, k)))
                 .filter_map(|b| b.hint())
                 .collect::<Vec<_>>()
         })
@@ -312,6 +338,7 @@ mod tests {
             .iter()
             .map(|t| vec![Ctx::of_tab(*t), Ctx::Nav, Ctx::Global])
             .collect();
+        stacks.push(vec![Ctx::LogSearch, Ctx::Logs, Ctx::Nav, Ctx::Global]);
         for modal in [Ctx::Dialog, Ctx::Overlay, Ctx::Choice, Ctx::Input] {
             stacks.push(vec![modal]);
         }
@@ -325,7 +352,9 @@ mod tests {
             let mut seen = std::collections::HashMap::new();
             for b in table.iter().filter(|b| stack.contains(&b.ctx)) {
                 for key in &b.keys {
-                    if let Some(other) = seen.insert(*key, b.desc) {
+                    if let Some((ctx, other)) = seen.insert(*key, (b.ctx, b.desc))
+                        && !ctx.shadows(b.ctx)
+                    {
                         panic!(
                             "{} bound to both {other:?} and {:?} in {stack:?}",
                             key.label(),
@@ -397,6 +426,22 @@ mod tests {
         assert_eq!(texts[0], "edit/toggle");
         assert!(texts.contains(&"quit"));
         assert!(!texts.contains(&"wrap long lines on/off"));
+    }
+
+    #[test]
+    fn searching_the_log_makes_n_move_between_matches_and_says_so() {
+        let stack = [Ctx::LogSearch, Ctx::Logs, Ctx::Nav, Ctx::Global];
+        let n = lookup(&stack, &press(KeyCode::Char('n'), KeyModifiers::NONE));
+        assert!(matches!(n, Some(Action::Logs(LogsAction::NextMatch))));
+        let texts: Vec<&str> = hints(&stack).iter().map(|(_, t)| *t).collect();
+        assert!(texts.contains(&"match"));
+        assert!(
+            !texts.contains(&"node"),
+            "n/N no longer switch nodes: {texts:?}"
+        );
+        let plain = [Ctx::Logs, Ctx::Nav, Ctx::Global];
+        let n = lookup(&plain, &press(KeyCode::Char('n'), KeyModifiers::NONE));
+        assert!(matches!(n, Some(Action::NextNode)));
     }
 
     #[test]

@@ -2,10 +2,13 @@
 //! Global actions are handled here; everything about one tab is delegated to
 //! that tab's module, which reports back through a [`Cx`].
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::action::LogsAction;
 use super::action::{Action, ApplyOutcome, Effect, FileKind, Loaded, Nav, TabId};
 use super::keymap::Ctx;
+use super::prompt::PassphrasePrompt;
 use super::tabs::{calendar::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
 use super::widgets::dialog::Dialog;
 use crate::cluster::DriftRow;
@@ -211,6 +214,14 @@ pub struct State {
     next_status: u64,
     /// The change waiting for the "apply to all" confirmation.
     pending_apply: Option<(FileKind, Change)>,
+    /// Passphrase questions, the first one shown (above everything else).
+    pub prompts: VecDeque<PassphrasePrompt>,
+    /// Dialogs that arrived while another was open, shown in turn.
+    queued: VecDeque<Modal>,
+    /// The cluster view of the logs, while it is on (`c`).
+    pub cluster: Option<LogsTab>,
+    /// Entries each log view keeps.
+    pub log_capacity: usize,
 }
 
 impl State {
@@ -225,6 +236,54 @@ impl State {
             quit: false,
             next_status: 0,
             pending_apply: None,
+            prompts: VecDeque::new(),
+            queued: VecDeque::new(),
+            cluster: None,
+            log_capacity: super::tabs::logs::DEFAULT_CAPACITY,
+        }
+    }
+
+    /// Entries each log view keeps (set before any log line arrives).
+    pub fn set_log_capacity(&mut self, capacity: usize) {
+        self.log_capacity = capacity.max(1);
+        for node in &mut self.nodes {
+            node.logs.capacity = self.log_capacity;
+        }
+    }
+
+    /// The log view on screen in the Logs tab: the cluster's or the node's.
+    pub fn log_view(&self) -> &LogsTab {
+        match &self.cluster {
+            Some(cluster) => cluster,
+            None => &self.node().logs,
+        }
+    }
+
+    /// Whether `action` can change what is on screen: a log batch or a
+    /// test's progress for something not shown does not.
+    pub fn redraws(&self, action: &Action) -> bool {
+        match action {
+            Action::LogLines { node, .. } | Action::LogNote { node, .. } => {
+                self.tab == TabId::Logs && (self.cluster.is_some() || *node == self.current)
+            }
+            Action::TestProgress { node, .. } => self.tab == TabId::System && *node == self.current,
+            _ => true,
+        }
+    }
+
+    fn editing(&self) -> bool {
+        match (&self.cluster, self.tab) {
+            (Some(cluster), TabId::Logs) => cluster.editing(),
+            _ => self.node().editing(self.tab),
+        }
+    }
+
+    /// Shows `modal` now, or after the one open now closes.
+    fn open(&mut self, modal: Modal) {
+        if self.modal.is_none() {
+            self.modal = Some(modal);
+        } else {
+            self.queued.push_back(modal);
         }
     }
 
@@ -248,12 +307,18 @@ impl State {
 
     /// The key layers active now, the first one first.
     pub fn layers(&self) -> Vec<Ctx> {
+        if !self.prompts.is_empty() {
+            return vec![Ctx::Input];
+        }
         match &self.modal {
             Some(Modal::Dialog(_)) => vec![Ctx::Dialog],
             Some(Modal::Choice(_)) => vec![Ctx::Choice],
             Some(_) => vec![Ctx::Overlay],
             None if self.nodes.is_empty() => vec![Ctx::Global],
-            None if self.node().editing(self.tab) => vec![Ctx::Input],
+            None if self.editing() => vec![Ctx::Input],
+            None if self.tab == TabId::Logs && self.log_view().searching() => {
+                vec![Ctx::LogSearch, Ctx::Logs, Ctx::Nav, Ctx::Global]
+            }
             None => vec![Ctx::of_tab(self.tab), Ctx::Nav, Ctx::Global],
         }
     }
@@ -318,6 +383,31 @@ impl State {
         vec![Effect::StartLog(current)]
     }
 
+    /// The cluster view on (every node's log followed, merged) or off.
+    fn toggle_cluster(&mut self) -> Vec<Effect> {
+        if self.cluster.take().is_some() {
+            let name = self.node().name.clone();
+            return vec![self.set_status(StatusKind::Info, format!("Log of {name}"))];
+        }
+        let names = self.nodes.iter().map(|n| n.name.clone()).collect();
+        let logs: Vec<&LogsTab> = self.nodes.iter().map(|n| &n.logs).collect();
+        let cluster = LogsTab::cluster(names, self.log_capacity, &self.node().logs, &logs);
+        self.cluster = Some(cluster);
+        let mut effects = Vec::new();
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if !node.logs.started {
+                node.logs.started = true;
+                effects.push(Effect::StartLog(i));
+            }
+        }
+        let text = format!(
+            "Cluster view: the logs of {} nodes merged by time (c again: one node)",
+            self.nodes.len()
+        );
+        effects.push(self.set_status(StatusKind::Info, text));
+        effects
+    }
+
     fn switch_node(&mut self, forward: bool) -> Vec<Effect> {
         let n = self.nodes.len();
         if n < 2 {
@@ -334,6 +424,29 @@ impl State {
 
 /// The one place state changes: an action in, the work to start out.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let effects = apply(state, action);
+    if state.modal.is_none() {
+        state.modal = state.queued.pop_front();
+    }
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Action::AskPassphrase { prompt, reply } = action {
+        state
+            .prompts
+            .push_back(PassphrasePrompt::new(prompt, reply));
+        return Vec::new();
+    }
+    if !state.prompts.is_empty()
+        && matches!(
+            action,
+            Action::InputCommit | Action::InputCancel | Action::Input(_)
+        )
+    {
+        passphrase(state, action);
+        return Vec::new();
+    }
     if state.nodes.is_empty() {
         return match action {
             Action::Quit | Action::QuitNow => {
@@ -376,6 +489,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ReloadConfirmed => {
             let current = state.current;
             let node = state.node_mut();
+            node.reach = Load::Loading;
             node.presence.discard();
             node.calendar.discard();
             node.system.discard();
@@ -393,6 +507,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::System(_) => on_tab(state, TabId::System, action),
         Action::Presence(_) => on_tab(state, TabId::Presence, action),
         Action::Calendar(_) => on_tab(state, TabId::Calendar, action),
+        Action::Logs(LogsAction::ToggleCluster) => state.toggle_cluster(),
         Action::Logs(_) => on_tab(state, TabId::Logs, action),
         Action::WriteConfirmed(file)
         | Action::ConflictReload(file)
@@ -402,8 +517,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             on_file(state, node, file, action)
         }
         Action::LogLines { node, lines, reset } => {
-            if let Some(n) = state.nodes.get_mut(node) {
-                n.logs.push_lines(lines, reset);
+            if node < state.nodes.len() {
+                if let Some(cluster) = &mut state.cluster {
+                    cluster.push_node_lines(node, lines.clone(), reset);
+                }
+                state.nodes[node].logs.push_lines(lines, reset);
             }
             Vec::new()
         }
@@ -412,6 +530,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 n.logs.note = (!text.is_empty()).then_some(text);
             }
             Vec::new()
+        }
+        Action::TestProgress { node, .. } | Action::TestDone { node, .. } => {
+            on_test(state, node, action)
         }
         Action::Applied { file, results } => applied(state, file, results),
         Action::Drift { rows, errors } => {
@@ -428,6 +549,31 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::HostKeyUnknown { node, info } => {
+            if let Some(n) = state.nodes.get(node) {
+                let dialog = super::hostkey::unknown_key_dialog(node, &n.name, &info);
+                state.open(Modal::Dialog(dialog));
+            }
+            Vec::new()
+        }
+        Action::HostKeyChanged {
+            node,
+            host,
+            fingerprint,
+            known_hosts,
+        } => {
+            if let Some(n) = state.nodes.get(node) {
+                let dialog =
+                    super::hostkey::changed_key_dialog(&n.name, &host, &fingerprint, &known_hosts);
+                state.open(Modal::Dialog(dialog));
+            }
+            Vec::new()
+        }
+        Action::TrustHostKey { node, info } => vec![Effect::TrustHostKey { node, info }],
+        Action::HostKeyTrusted { node, host, result } => {
+            host_key_trusted(state, node, &host, result)
+        }
+        Action::AskPassphrase { .. } => Vec::new(),
         Action::TaskFailed(text) => {
             vec![state.set_status(StatusKind::Error, format!("Internal error: {text}"))]
         }
@@ -629,7 +775,10 @@ fn on_tab(state: &mut State, tab: TabId, action: Action) -> Vec<Effect> {
         TabId::System => node.system.update(action, &mut cx),
         TabId::Presence => node.presence.update(action, &mut cx),
         TabId::Calendar => node.calendar.update(action, &mut cx),
-        TabId::Logs => node.logs.update(action, &mut cx),
+        TabId::Logs => match &mut state.cluster {
+            Some(cluster) => cluster.update(action, &mut cx),
+            None => node.logs.update(action, &mut cx),
+        },
     }
     state.finish(cx)
 }
@@ -648,12 +797,77 @@ fn on_file(state: &mut State, node: usize, file: FileKind, action: Action) -> Ve
     state.finish(cx)
 }
 
+/// After a host key was added: connect again.
+fn host_key_trusted(
+    state: &mut State,
+    node: usize,
+    host: &str,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    let Some(n) = state.nodes.get_mut(node) else {
+        return Vec::new();
+    };
+    match result {
+        Ok(file) => {
+            n.reach = Load::Loading;
+            let text = format!(
+                "✓ host key of {host} added to {file}; connecting to {}…",
+                n.name
+            );
+            vec![
+                Effect::LoadNode(node),
+                state.set_status(StatusKind::Ok, text),
+            ]
+        }
+        Err(e) => vec![state.set_status(
+            StatusKind::Error,
+            format!("The host key of {host} was not added: {e}"),
+        )],
+    }
+}
+
+/// Typing into the passphrase question; Enter answers, Esc answers "none".
+fn passphrase(state: &mut State, action: Action) {
+    let Some(prompt) = state.prompts.front_mut() else {
+        return;
+    };
+    match action {
+        Action::Input(request) => {
+            prompt.input.handle(request);
+        }
+        Action::InputCommit | Action::InputCancel => {
+            let Some(prompt) = state.prompts.pop_front() else {
+                return;
+            };
+            let answer = matches!(action, Action::InputCommit).then(|| prompt.input.into_secret());
+            prompt.reply.send(answer);
+        }
+        _ => {}
+    }
+}
+
+fn on_test(state: &mut State, node: usize, action: Action) -> Vec<Effect> {
+    if node >= state.nodes.len() {
+        return Vec::new();
+    }
+    let mut cx = state.cx(node);
+    state.nodes[node].system.on_test(action, &mut cx);
+    state.finish(cx)
+}
+
 fn on_loaded(state: &mut State, node: usize, loaded: Loaded) -> Vec<Effect> {
     let Some(n) = state.nodes.get_mut(node) else {
         return Vec::new();
     };
     match loaded {
-        Loaded::Reach(result) => n.reach = Load::from_result(result),
+        Loaded::Reach(result) => {
+            if let Err(e) = &result {
+                let text = format!("✗ {}: {e}", n.name);
+                n.reach = Load::from_result(result);
+                return vec![state.set_status(StatusKind::Error, text)];
+            }
+            n.reach = Load::from_result(result)
+        }
         Loaded::Presence(result) => n.presence.loaded(result),
         Loaded::Calendar(result) => n.calendar.loaded(result),
         Loaded::Store(result) => n.system.loaded(result),

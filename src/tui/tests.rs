@@ -150,6 +150,8 @@ pub fn fixture() -> State {
         },
     );
     state.nodes[0].logs.started = true;
+    // ucs-c's "unreachable" status message has faded.
+    state.status = None;
     state
 }
 
@@ -726,4 +728,615 @@ fn no_escape_from_a_log_line_reaches_the_screen() {
     let text = screen(&state, 120, 40);
     assert!(!text.contains('\u{1b}'));
     assert!(text.contains("\\x1b]52;c;aGk=\\x07"), "{text}");
+}
+
+// ---- the credentials test ----
+
+#[test]
+fn the_test_button_runs_in_the_background_and_esc_cancels_it() {
+    let mut state = fixture();
+    // ucs-a has credentials: the focus starts on Test.
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::TestCredentials { node: 0, id }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let id = *id;
+    update(
+        &mut state,
+        Action::TestProgress {
+            node: 0,
+            id,
+            secs: 2,
+        },
+    );
+    assert!(screen(&state, 80, 24).contains("testing… 2 s"));
+    let effects = press(&mut state, KeyCode::Esc);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::CancelTest { node: 0 }))
+    );
+    assert!(!state.quit);
+    assert!(screen(&state, 80, 24).contains("Test: ✗ cancelled"));
+}
+
+#[test]
+fn a_test_result_reaches_its_own_node_even_when_another_is_shown() {
+    let mut state = fixture();
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::TestCredentials { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let id = *id;
+    press(&mut state, KeyCode::Char('n'));
+    update(
+        &mut state,
+        Action::TestDone {
+            node: 0,
+            id,
+            result: Ok("token issued, valid 60 min".into()),
+        },
+    );
+    assert!(!state.nodes[1].system.testing());
+    assert!(matches!(
+        &state.nodes[0].system.test,
+        super::tabs::system::TestState::Passed(s) if s.contains("60 min")
+    ));
+    assert!(state.status.as_ref().unwrap().text.starts_with("ucs-a: ✓"));
+}
+
+#[test]
+fn snapshot_the_credentials_test_running_passed_and_failed() {
+    let mut state = fixture();
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::TestCredentials { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let id = *id;
+    update(
+        &mut state,
+        Action::TestProgress {
+            node: 0,
+            id,
+            secs: 7,
+        },
+    );
+    snapshot("system_test_running_80x24", &state, 80, 24);
+    update(
+        &mut state,
+        Action::TestDone {
+            node: 0,
+            id,
+            result: Ok("token issued, valid 60 min (via proxy.corp.local:3128)".into()),
+        },
+    );
+    snapshot("system_test_passed_80x24", &state, 80, 24);
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::TestCredentials { id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    update(
+        &mut state,
+        Action::TestDone {
+            node: 0,
+            id: *id,
+            result: Err(
+                "no token URL for ucs-a: give --token-url URL, or set cloud_token_url \
+                         for the node (or under [defaults]) in nodes.toml"
+                    .into(),
+            ),
+        },
+    );
+    snapshot("system_test_failed_80x24", &state, 80, 24);
+}
+
+mod live {
+    //! The real effects on a real local node, against a token endpoint on loopback.
+
+    use std::time::Duration;
+
+    use serde_json::json;
+    use tokio::sync::mpsc::{self, UnboundedReceiver};
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::cloud::{ProxyChoice, TestOverrides};
+    use crate::inventory::NodeSpec;
+    use crate::tui::app::node_states;
+    use crate::tui::effects::Runner;
+    use crate::tui::tabs::system::TestState;
+
+    struct Live {
+        _dir: tempfile::TempDir,
+        state: State,
+        runner: Runner,
+        rx: UnboundedReceiver<Msg>,
+    }
+
+    impl Live {
+        async fn start(overrides: TestOverrides) -> Live {
+            let dir = tempfile::tempdir().unwrap();
+            let target = NodeSpec::local("ucs-a", dir.path()).target();
+            crate::ops::save_credentials(&target, CLIENT_ID, &SecretString::from("s3cret-value"))
+                .await
+                .unwrap();
+            let targets = vec![target];
+            let state = State::new(node_states(&targets), None);
+            let (tx, rx) = mpsc::unbounded_channel();
+            let runner = Runner::new(targets, tx).with_test_overrides(vec![overrides]);
+            let mut live = Live {
+                _dir: dir,
+                state,
+                runner,
+                rx,
+            };
+            for effect in live.state.start() {
+                live.runner.run(effect);
+            }
+            live.pump(|s| s.nodes[0].system.load.ready().is_some())
+                .await;
+            live
+        }
+
+        fn act(&mut self, msg: Msg) {
+            if let Some(action) = action_for(&self.state, msg) {
+                for effect in update(&mut self.state, action) {
+                    self.runner.run(effect);
+                }
+            }
+        }
+
+        /// Runs the loop until `done` holds (failing after a generous deadline).
+        async fn pump(&mut self, done: impl Fn(&State) -> bool) {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            while !done(&self.state) {
+                let msg = tokio::time::timeout_at(deadline, self.rx.recv())
+                    .await
+                    .expect("the background work answered")
+                    .expect("the channel is open");
+                self.act(msg);
+            }
+        }
+
+        fn test(&self) -> &TestState {
+            &self.state.nodes[0].system.test
+        }
+    }
+
+    fn to(server: &MockServer) -> TestOverrides {
+        TestOverrides {
+            token_url: Some(format!("{}/oauth2/token", server.uri())),
+            proxy: Some(ProxyChoice::Direct),
+            ..TestOverrides::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_from_the_endpoint_is_shown_with_its_lifetime() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "opaque-token", "token_type": "Bearer", "expires_in": 3599
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let mut live = Live::start(to(&server)).await;
+        live.act(key(KeyCode::Enter));
+        assert!(live.state.nodes[0].system.testing());
+        live.pump(|s| !s.nodes[0].system.testing()).await;
+        assert_eq!(
+            live.test(),
+            &TestState::Passed("token issued, valid 60 min".into())
+        );
+        let text = screen(&live.state, 80, 24);
+        assert!(
+            text.contains("Test: ✓ token issued, valid 60 min"),
+            "{text}"
+        );
+        assert!(!text.contains("opaque-token") && !text.contains("s3cret"));
+    }
+
+    #[tokio::test]
+    async fn without_a_token_url_the_usage_error_is_shown() {
+        let mut live = Live::start(TestOverrides::default()).await;
+        live.act(key(KeyCode::Enter));
+        live.pump(|s| !s.nodes[0].system.testing()).await;
+        let TestState::Failed(text) = live.test() else {
+            panic!("{:?}", live.test());
+        };
+        assert!(text.contains("no token URL for ucs-a"), "{text}");
+        assert!(text.contains("cloud_token_url"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn esc_aborts_a_slow_test_and_nothing_comes_back() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(600)))
+            .mount(&server)
+            .await;
+        let mut live = Live::start(to(&server)).await;
+        live.act(key(KeyCode::Enter));
+        assert!(live.runner.test_running(0));
+        // The request reaches the endpoint before the test is cancelled.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            assert!(tokio::time::Instant::now() < deadline, "no request made");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        live.act(key(KeyCode::Esc));
+        assert_eq!(live.test(), &TestState::Failed("cancelled".into()));
+        while live.runner.test_running(0) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the test was not aborted"
+            );
+            tokio::task::yield_now().await;
+        }
+        while let Ok(msg) = live.rx.try_recv() {
+            if let Msg::Action(action) = &msg {
+                assert!(
+                    !matches!(**action, Action::TestDone { .. }),
+                    "an aborted test answered"
+                );
+            }
+            live.act(msg);
+        }
+        assert_eq!(live.test(), &TestState::Failed("cancelled".into()));
+    }
+}
+
+// ---- SSH: host keys, passphrases, retries ----
+
+const HOST_KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILJI8xMoHLC4r/rStrCya70gEwEYX7uPiIgdnuRFzYRq";
+/// What `ssh-keygen -lf` prints for [`HOST_KEY`].
+const HOST_KEY_FINGERPRINT: &str = "SHA256:wZc7XaaaQK3byUmKtu4WoE/WlNZgQDq7TuttkMo0IB4";
+
+fn host_key_info() -> crate::node::ssh::HostKeyInfo {
+    let key = crate::node::ssh::PublicKey::from_openssh(HOST_KEY).unwrap();
+    crate::node::ssh::HostKeyInfo {
+        host: "10.0.0.13".into(),
+        port: 22,
+        alias: "10.0.0.13".into(),
+        key_type: key.algorithm().as_str().to_string(),
+        fingerprint: crate::node::ssh::known_hosts::fingerprint(&key),
+        key,
+        known_hosts: std::path::PathBuf::from("/home/admin/.ssh/known_hosts"),
+        known: false,
+    }
+}
+
+fn dialog_text(state: &State) -> String {
+    let Some(Modal::Dialog(d)) = &state.modal else {
+        panic!("no dialog: {:?}", state.modal);
+    };
+    let DialogBody::Text(lines) = &d.body else {
+        panic!("not a text dialog");
+    };
+    format!("{}\n{}", d.title, lines.join("\n"))
+}
+
+#[test]
+fn an_unknown_host_key_is_shown_and_no_trusts_nothing() {
+    let mut state = fixture();
+    update(
+        &mut state,
+        Action::HostKeyUnknown {
+            node: 2,
+            info: Box::new(host_key_info()),
+        },
+    );
+    let text = dialog_text(&state);
+    assert!(text.contains("Unknown host key: ucs-c"), "{text}");
+    assert!(text.contains(HOST_KEY_FINGERPRINT), "{text}");
+    assert!(text.contains("ssh-ed25519"), "{text}");
+    assert!(text.contains("10.0.0.13"), "{text}");
+    snapshot("host_key_unknown_80x24", &state, 80, 24);
+    // The focus is on No: Enter trusts nothing.
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(state.modal.is_none());
+    assert!(matches!(
+        state.nodes[2].reach,
+        super::state::Load::Failed(_)
+    ));
+}
+
+#[test]
+fn yes_trusts_exactly_the_key_shown_then_connects_again() {
+    let mut state = fixture();
+    let shown = host_key_info();
+    update(
+        &mut state,
+        Action::HostKeyUnknown {
+            node: 2,
+            info: Box::new(shown.clone()),
+        },
+    );
+    let effects = press(&mut state, KeyCode::Char('y'));
+    let [Effect::TrustHostKey { node: 2, info }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(info.key, shown.key);
+    assert_eq!(info.fingerprint, HOST_KEY_FINGERPRINT);
+    assert_eq!(info.known_hosts, shown.known_hosts);
+    let effects = update(
+        &mut state,
+        Action::HostKeyTrusted {
+            node: 2,
+            host: "10.0.0.13".into(),
+            result: Ok("/home/admin/.ssh/known_hosts".into()),
+        },
+    );
+    assert!(matches!(effects.first(), Some(Effect::LoadNode(2))));
+    assert!(matches!(state.nodes[2].reach, super::state::Load::Loading));
+    let status = state.status.as_ref().unwrap();
+    assert_eq!(status.kind, StatusKind::Ok);
+    assert!(
+        status
+            .text
+            .contains("added to /home/admin/.ssh/known_hosts")
+    );
+}
+
+#[test]
+fn a_changed_host_key_is_a_warning_with_no_way_past_it() {
+    let mut state = fixture();
+    update(
+        &mut state,
+        Action::HostKeyChanged {
+            node: 2,
+            host: "10.0.0.13".into(),
+            fingerprint: HOST_KEY_FINGERPRINT.into(),
+            known_hosts: "/home/admin/.ssh/known_hosts line 4".into(),
+        },
+    );
+    let text = dialog_text(&state);
+    assert!(text.contains("HOST KEY CHANGED: ucs-c"), "{text}");
+    assert!(text.contains("intercepting"), "{text}");
+    assert!(
+        text.contains("/home/admin/.ssh/known_hosts line 4"),
+        "{text}"
+    );
+    let Some(Modal::Dialog(d)) = &state.modal else {
+        unreachable!()
+    };
+    assert!(
+        d.buttons.iter().all(|b| b.action.is_none()),
+        "no button acts"
+    );
+    snapshot("host_key_changed_80x24", &state, 80, 24);
+    assert!(press(&mut state, KeyCode::Char('y')).is_empty());
+    assert!(state.modal.is_none());
+}
+
+#[test]
+fn host_key_questions_of_several_nodes_come_one_after_the_other() {
+    let mut state = fixture();
+    for node in [1, 2] {
+        update(
+            &mut state,
+            Action::HostKeyUnknown {
+                node,
+                info: Box::new(host_key_info()),
+            },
+        );
+    }
+    assert!(dialog_text(&state).contains("ucs-b"));
+    press(&mut state, KeyCode::Esc);
+    assert!(dialog_text(&state).contains("ucs-c"));
+    press(&mut state, KeyCode::Esc);
+    assert!(state.modal.is_none());
+}
+
+#[test]
+fn a_passphrase_is_asked_masked_and_esc_answers_none() {
+    let mut state = fixture();
+    let (reply, answer) = super::prompt::Reply::channel();
+    update(
+        &mut state,
+        Action::AskPassphrase {
+            prompt: "Passphrase for /home/admin/.ssh/id_ed25519: ".into(),
+            reply,
+        },
+    );
+    assert_eq!(state.layers(), vec![super::keymap::Ctx::Input]);
+    for c in "qn?2".chars() {
+        press(&mut state, KeyCode::Char(c));
+    }
+    assert!(!state.quit && state.current == 0 && state.tab == TabId::System);
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("••••"), "{text}");
+    assert!(!text.contains("qn?2"));
+    assert!(!format!("{state:?}").contains("qn?2"));
+    snapshot("passphrase_80x24", &state, 80, 24);
+    press(&mut state, KeyCode::Enter);
+    let given = answer.try_recv().unwrap().expect("a passphrase");
+    assert_eq!(secrecy::ExposeSecret::expose_secret(&given), "qn?2");
+    assert!(state.prompts.is_empty());
+
+    let (reply, answer) = super::prompt::Reply::channel();
+    update(
+        &mut state,
+        Action::AskPassphrase {
+            prompt: "Passphrase for id_rsa: ".into(),
+            reply,
+        },
+    );
+    press(&mut state, KeyCode::Char('x'));
+    press(&mut state, KeyCode::Esc);
+    assert!(answer.try_recv().unwrap().is_none());
+    assert!(state.prompts.is_empty());
+    assert!(!state.quit);
+}
+
+#[test]
+fn r_retries_a_failed_node_showing_it_connecting() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('n'));
+    press(&mut state, KeyCode::Char('n'));
+    assert!(screen(&state, 80, 24).contains("(R retries)"));
+    let effects = press(&mut state, KeyCode::Char('R'));
+    assert!(matches!(effects.as_slice(), [Effect::LoadNode(2)]));
+    assert!(screen(&state, 100, 24).contains("ucs-c connecting…"));
+    let effects = update(
+        &mut state,
+        Action::Loaded {
+            node: 2,
+            loaded: Loaded::Reach(Err("10.0.0.13:22: connection refused".into())),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::ExpireStatus { .. }))
+    );
+    let status = state.status.as_ref().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(
+        status
+            .text
+            .contains("ucs-c: 10.0.0.13:22: connection refused")
+    );
+}
+
+// ---- the log view: search, filter, errors, cluster ----
+
+fn type_text(state: &mut State, text: &str) {
+    for c in text.chars() {
+        press(state, KeyCode::Char(c));
+    }
+}
+
+/// Lines of another node, interleaving with [`log_lines`] in time.
+fn other_node_lines(count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            format!(
+                "2026-11-22 10:{:02}:{:02},500 INFO  Suite.Calendar   sync of room-{i}@contoso.com from 10.0.0.12 done",
+                (i / 60) % 60,
+                i % 60
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn snapshot_log_search_filter_and_error_jumps() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('4'));
+    press(&mut state, KeyCode::Char('/'));
+    type_text(&mut state, "users in 10[0-9]");
+    snapshot("logs_search_typing_80x24", &state, 80, 24);
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(
+        state.layers()[0],
+        super::keymap::Ctx::LogSearch,
+        "n/N move between matches now"
+    );
+    press(&mut state, KeyCode::Char('N'));
+    assert_eq!(state.current, 0, "N did not switch nodes");
+    snapshot("logs_search_80x24", &state, 80, 24);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('&'));
+    type_text(&mut state, "ERROR|WARN");
+    press(&mut state, KeyCode::Enter);
+    press(&mut state, KeyCode::Char('E'));
+    snapshot("logs_filter_error_80x24", &state, 80, 24);
+    press(&mut state, KeyCode::Esc);
+    press(&mut state, KeyCode::Char('n'));
+    assert_eq!(state.current, 1, "without a search n switches nodes again");
+}
+
+#[test]
+fn the_cluster_view_merges_every_node_and_starts_their_logs() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('4'));
+    let effects = press(&mut state, KeyCode::Char('c'));
+    let started: Vec<usize> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::StartLog(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started, [1, 2], "the logs not followed yet are started");
+    assert!(state.cluster.is_some());
+    // A batch from another node is merged in by time; it redraws now.
+    let batch = Action::LogLines {
+        node: 1,
+        lines: other_node_lines(60),
+        reset: true,
+    };
+    assert!(state.redraws(&batch));
+    update(&mut state, batch);
+    let cluster = state.cluster.as_ref().unwrap();
+    assert_eq!(cluster.total, 61 + 60);
+    let times: Vec<i64> = cluster.entries().map(|e| e.time).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "ordered by time");
+    let text = screen(&state, 100, 30);
+    assert!(
+        text.contains("ucs-a │ 2026-11-22 10:00:59,413 ERROR"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ucs-b │ 2026-11-22 10:00:59,500 INFO"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ucs-a │    at Suite.Calendar.Ews.Sync()"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "no escape reaches the screen");
+    assert!(text.contains("\\x1b]52;c;aGk=\\x07"), "{text}");
+    snapshot("logs_cluster_100x30", &state, 100, 30);
+    // c again: back to one node's log.
+    press(&mut state, KeyCode::Char('c'));
+    assert!(state.cluster.is_none());
+    assert!(screen(&state, 100, 30).contains("FOLLOWING · ucs-a"));
+}
+
+#[test]
+fn a_log_batch_for_a_node_not_shown_draws_nothing() {
+    let mut state = fixture();
+    let batch = |node| Action::LogLines {
+        node,
+        lines: vec!["2026-11-22 12:00:00,000 INFO x".into()],
+        reset: false,
+    };
+    assert!(!state.redraws(&batch(0)), "the Logs tab is not shown");
+    press(&mut state, KeyCode::Char('4'));
+    assert!(state.redraws(&batch(0)));
+    assert!(!state.redraws(&batch(1)), "another node's log");
+    let tick = Action::TestProgress {
+        node: 0,
+        id: 1,
+        secs: 1,
+    };
+    assert!(!state.redraws(&tick), "a test's counter on another tab");
+}
+
+#[test]
+fn the_log_capacity_applies_to_every_view() {
+    let mut state = fixture();
+    state.set_log_capacity(5);
+    update(
+        &mut state,
+        Action::LogLines {
+            node: 1,
+            lines: other_node_lines(20),
+            reset: true,
+        },
+    );
+    assert_eq!(state.nodes[1].logs.len(), 5);
+    press(&mut state, KeyCode::Char('4'));
+    press(&mut state, KeyCode::Char('c'));
+    assert_eq!(state.cluster.as_ref().unwrap().len(), 5);
 }

@@ -72,7 +72,8 @@ styles! {
     selection, marker, label, value, changed, dim, error, warning, warning_strong,
     status_ok, status_info, status_error, hint_key, hint_text, diff_add, diff_del,
     diff_hunk, level_trace, level_debug, level_info, level_warn, level_error,
-    level_fatal, search_match, button, button_focus, dialog,
+    level_fatal, search_match, log_time, log_guid, log_address, log_url, log_node,
+    button, button_focus, dialog,
 }
 
 #[derive(Debug, Deserialize)]

@@ -46,6 +46,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::Choice(list)) => render_choice(frame, list, theme),
         None => {}
     }
+    if let Some(prompt) = state.prompts.front() {
+        prompt.render(frame, theme);
+    }
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -78,7 +81,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let (mark, style) = match node.reach {
             Load::Ready(()) => ("✓", theme.ok.patch(theme.header)),
             Load::Failed(_) => ("✗", theme.bad.patch(theme.header)),
-            Load::Loading => ("…", theme.header_dim),
+            Load::Loading => ("connecting…", theme.header_dim),
         };
         let name_style = if i == state.current {
             theme
@@ -181,10 +184,18 @@ fn render_body(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let line = Line::from(vec![
             Span::styled(format!(" ✗ {} unreachable: ", node.name), theme.bad),
             Span::styled(crate::tui::sanitize(err).into_owned(), theme.error),
+            Span::styled("  (R retries)", theme.dim),
         ]);
-        frame.render_widget(line, Rect::new(inner.x, inner.y, inner.width, 1));
-        inner.y += 1;
-        inner.height = inner.height.saturating_sub(1);
+        // The whole error, on up to four rows.
+        let rows = (line.width().div_ceil(inner.width.max(1) as usize) as u16)
+            .clamp(1, 4)
+            .min(inner.height);
+        frame.render_widget(
+            Paragraph::new(line).wrap(Wrap { trim: false }),
+            Rect::new(inner.x, inner.y, inner.width, rows),
+        );
+        inner.y += rows;
+        inner.height = inner.height.saturating_sub(rows);
     }
     let rcx = RenderCx {
         theme,
@@ -195,7 +206,7 @@ fn render_body(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         TabId::System => node.system.render(frame, inner, &rcx),
         TabId::Presence => node.presence.render(frame, inner, &rcx),
         TabId::Calendar => node.calendar.render(frame, inner, &rcx),
-        TabId::Logs => node.logs.render(frame, inner, &rcx),
+        TabId::Logs => state.log_view().render(frame, inner, &rcx),
     }
 }
 

@@ -21,7 +21,20 @@ use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, list};
 
 const LABEL_WIDTH: usize = 16;
-pub const TEST_NOT_AVAILABLE: &str = "Test: not available yet";
+
+/// The credentials test of this node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TestState {
+    #[default]
+    Idle,
+    /// Running for `secs` whole seconds (the counter moves once a second).
+    Running {
+        id: u64,
+        secs: u64,
+    },
+    Passed(String),
+    Failed(String),
+}
 
 /// A focusable row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +66,9 @@ pub struct SystemTab {
     /// A newly typed proxy password (`None`: keep the stored one).
     proxy_password: Option<SecretString>,
     editor: Option<Editor>,
-    pub test_result: Option<String>,
+    pub test: TestState,
+    /// Identifies the latest test, so a late answer of an older one is ignored.
+    tests_started: u64,
     /// Forget, kept once done here so it can be applied to all nodes.
     last_change: Option<Change>,
 }
@@ -72,6 +87,7 @@ impl std::fmt::Debug for SystemTab {
                 &self.proxy_password.as_ref().map(|_| "(typed)"),
             )
             .field("editor", &self.editor)
+            .field("test", &self.test)
             .finish()
     }
 }
@@ -123,6 +139,10 @@ impl SystemTab {
         self.editor.is_some()
     }
 
+    pub fn testing(&self) -> bool {
+        matches!(self.test, TestState::Running { .. })
+    }
+
     pub fn discard(&mut self) {
         self.client_id.clear();
         self.secret = None;
@@ -153,6 +173,7 @@ impl SystemTab {
         }
         match action {
             Action::Nav(nav) => self.focus = widgets::moved(self.focus, nav, self.items().len()),
+            Action::System(SystemAction::CancelTest) => self.cancel_test(cx),
             Action::System(_) if self.load.ready().is_none() => match &self.load {
                 Load::Failed(e) => cx.error(format!("CloudServices.json could not be read: {e}")),
                 _ => cx.info("Still loading"),
@@ -178,10 +199,7 @@ impl SystemTab {
             Item::ProxyUser => self.edit(item, TextInput::plain(&self.proxy_user.clone())),
             Item::Secret | Item::ProxyPassword => self.edit(item, TextInput::masked()),
             Item::Save => self.save(cx),
-            Item::Test => {
-                self.test_result = Some(TEST_NOT_AVAILABLE.to_string());
-                cx.info(TEST_NOT_AVAILABLE);
-            }
+            Item::Test => self.start_test(cx),
             Item::Forget => {
                 cx.modal = Some(Modal::Dialog(Dialog::confirm(
                     "Forget the credentials?",
@@ -198,6 +216,81 @@ impl SystemTab {
                 )))
             }
         }
+    }
+
+    fn start_test(&mut self, cx: &mut Cx) {
+        if self.testing() {
+            return cx.info("A test is already running (Esc cancels it)");
+        }
+        self.tests_started += 1;
+        let id = self.tests_started;
+        self.test = TestState::Running { id, secs: 0 };
+        cx.effects
+            .push(Effect::TestCredentials { node: cx.node, id });
+    }
+
+    fn cancel_test(&mut self, cx: &mut Cx) {
+        if !self.testing() {
+            return;
+        }
+        self.test = TestState::Failed("cancelled".to_string());
+        cx.effects.push(Effect::CancelTest { node: cx.node });
+        cx.info(format!("Credentials test on {} cancelled", cx.node_name));
+    }
+
+    /// A running test's progress or outcome (whatever the tab is doing).
+    pub fn on_test(&mut self, action: Action, cx: &mut Cx) {
+        match action {
+            Action::TestProgress { id, secs, .. } => {
+                if let TestState::Running {
+                    id: running,
+                    secs: shown,
+                } = &mut self.test
+                    && *running == id
+                {
+                    *shown = secs;
+                }
+            }
+            Action::TestDone { id, result, .. } => self.test_done(id, result, cx),
+            _ => {}
+        }
+    }
+
+    fn test_done(&mut self, id: u64, result: Result<String, String>, cx: &mut Cx) {
+        if !matches!(self.test, TestState::Running { id: running, .. } if running == id) {
+            return;
+        }
+        match result {
+            Ok(summary) => {
+                cx.ok(format!("{}: ✓ {summary}", cx.node_name));
+                self.test = TestState::Passed(summary);
+            }
+            Err(e) => {
+                cx.error(format!("{}: credentials test failed: {e}", cx.node_name));
+                self.test = TestState::Failed(e);
+            }
+        }
+    }
+
+    /// The line under the form: the running test or its outcome.
+    fn test_line(&self, rcx: &RenderCx) -> Option<Line<'static>> {
+        let theme = rcx.theme;
+        let label = Span::styled("Test: ", theme.label);
+        let text = |t: &str| crate::tui::sanitize(t).into_owned();
+        let outcome = match &self.test {
+            TestState::Idle => return None,
+            TestState::Running { secs, .. } => vec![
+                Span::styled(format!("testing… {secs} s"), theme.pending),
+                Span::styled("   (Esc cancels)", theme.dim),
+            ],
+            TestState::Passed(summary) => {
+                vec![Span::styled(format!("✓ {}", text(summary)), theme.ok)]
+            }
+            TestState::Failed(e) => vec![Span::styled(format!("✗ {}", text(e)), theme.error)],
+        };
+        Some(Line::from(
+            std::iter::once(label).chain(outcome).collect::<Vec<_>>(),
+        ))
     }
 
     fn edit(&mut self, item: Item, input: TextInput) {
@@ -423,13 +516,12 @@ impl SystemTab {
             }
             y += 1;
         }
-        if let Some(result) = &self.test_result {
+        if let Some(test) = self.test_line(rcx) {
             y += 1;
-            line(
-                frame,
-                &mut y,
-                Line::from(Span::styled(result.clone(), theme.dim)),
-            );
+            if y < area.bottom() {
+                let rest = Rect::new(area.x, y, area.width, area.bottom() - y);
+                frame.render_widget(Paragraph::new(test).wrap(Wrap { trim: false }), rest);
+            }
         }
     }
 
@@ -634,13 +726,106 @@ mod tests {
         ));
     }
 
+    fn start(tab: &mut SystemTab, cx: &mut Cx) -> u64 {
+        focus(tab, Item::Test);
+        tab.update(Action::System(SystemAction::Activate), cx);
+        let [Effect::TestCredentials { node: 0, id }] = cx.effects.as_slice() else {
+            panic!("{:?}", cx.effects);
+        };
+        let id = *id;
+        cx.effects.clear();
+        id
+    }
+
     #[test]
-    fn test_button_says_not_available() {
+    fn the_test_button_starts_a_test_that_counts_seconds_then_shows_the_token() {
         let mut tab = tab_with_store(saved_store());
         let mut cx = cx();
-        focus(&mut tab, Item::Test);
+        let id = start(&mut tab, &mut cx);
+        assert_eq!(tab.test, TestState::Running { id, secs: 0 });
+        // A second press while it runs starts nothing.
         tab.update(Action::System(SystemAction::Activate), &mut cx);
-        assert_eq!(tab.test_result.as_deref(), Some(TEST_NOT_AVAILABLE));
+        assert!(cx.effects.is_empty());
+        tab.on_test(
+            Action::TestProgress {
+                node: 0,
+                id,
+                secs: 3,
+            },
+            &mut cx,
+        );
+        assert_eq!(tab.test, TestState::Running { id, secs: 3 });
+        let summary = "token issued, valid 60 min (via proxy.corp.local:3128)".to_string();
+        tab.on_test(
+            Action::TestDone {
+                node: 0,
+                id,
+                result: Ok(summary.clone()),
+            },
+            &mut cx,
+        );
+        assert_eq!(tab.test, TestState::Passed(summary));
+        assert!(cx.status.unwrap().1.contains("✓ token issued"));
+    }
+
+    #[test]
+    fn esc_cancels_a_running_test_and_its_late_answer_is_ignored() {
+        let mut tab = tab_with_store(saved_store());
+        let mut cx = cx();
+        let id = start(&mut tab, &mut cx);
+        tab.update(Action::System(SystemAction::CancelTest), &mut cx);
+        assert!(matches!(
+            cx.effects.as_slice(),
+            [Effect::CancelTest { node: 0 }]
+        ));
+        assert_eq!(tab.test, TestState::Failed("cancelled".into()));
+        tab.on_test(
+            Action::TestProgress {
+                node: 0,
+                id,
+                secs: 9,
+            },
+            &mut cx,
+        );
+        tab.on_test(
+            Action::TestDone {
+                node: 0,
+                id,
+                result: Ok("token issued".into()),
+            },
+            &mut cx,
+        );
+        assert_eq!(tab.test, TestState::Failed("cancelled".into()));
+        // Esc with nothing running does nothing.
+        cx.effects.clear();
+        tab.update(Action::System(SystemAction::CancelTest), &mut cx);
+        assert!(cx.effects.is_empty());
+    }
+
+    #[test]
+    fn an_older_test_cannot_overwrite_a_newer_one() {
+        let mut tab = tab_with_store(saved_store());
+        let mut cx = cx();
+        let first = start(&mut tab, &mut cx);
+        tab.update(Action::System(SystemAction::CancelTest), &mut cx);
+        cx.effects.clear();
+        let second = start(&mut tab, &mut cx);
+        assert_ne!(first, second);
+        let done = |id, result| Action::TestDone {
+            node: 0,
+            id,
+            result,
+        };
+        tab.on_test(done(first, Ok("old".into())), &mut cx);
+        assert!(tab.testing());
+        tab.on_test(
+            done(second, Err("the token endpoint refused".into())),
+            &mut cx,
+        );
+        assert_eq!(
+            tab.test,
+            TestState::Failed("the token endpoint refused".into())
+        );
     }
 
     #[test]

@@ -1,0 +1,273 @@
+//! Start-up and idle cost of the TUI, measured on the release binary in a
+//! pseudo-terminal (Linux: CPU time is read from `/proc/<pid>/stat`).
+//!
+//! 1. First frame: time from spawning `ucsconf demo --dir TMP` to the tab
+//!    bar on screen, on a freshly created demo (the demo is written first)
+//!    and on one that exists. Target: under 100 ms.
+//! 2. Idle: `ucsconf --root DIR` on a node whose log does not change, with
+//!    the Logs tab open; CPU time used over 10 s, and bytes written to the
+//!    terminal meanwhile. Target: under 1% of a core, and nothing drawn.
+//!
+//! `cargo build --release && cargo run --release --example bench_startup`
+//! (`UCSCONF_BIN` names another binary).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 120;
+const RUNS: usize = 10;
+const IDLE: Duration = Duration::from_secs(10);
+const DEADLINE: Duration = Duration::from_secs(20);
+/// What the first full frame shows (the tab bar).
+const TAB_BAR: &str = "1 System Parameters";
+
+struct Screen {
+    parser: vt100::Parser,
+    bytes: u64,
+    closed: bool,
+}
+
+struct Run {
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    screen: Arc<(Mutex<Screen>, Condvar)>,
+    started: Instant,
+}
+
+impl Run {
+    fn spawn(bin: &Path, args: &[&str]) -> Run {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(bin);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let started = Instant::now();
+        let child = pty.slave.spawn_command(cmd).expect("the binary starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new((
+            Mutex::new(Screen {
+                parser: vt100::Parser::new(ROWS, COLS, 0),
+                bytes: 0,
+                closed: false,
+            }),
+            Condvar::new(),
+        ));
+        let shared = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            loop {
+                let n = reader.read(&mut buf).unwrap_or(0);
+                let (lock, cvar) = &*shared;
+                let mut s = lock.lock().unwrap();
+                if n == 0 {
+                    s.closed = true;
+                    cvar.notify_all();
+                    return;
+                }
+                s.parser.process(&buf[..n]);
+                s.bytes += n as u64;
+                cvar.notify_all();
+            }
+        });
+        Run {
+            _master: pty.master,
+            writer,
+            child,
+            screen,
+            started,
+        }
+    }
+
+    /// Waits until the screen shows `text`; the time since the spawn.
+    fn wait_for(&self, text: &str) -> Duration {
+        let deadline = Instant::now() + DEADLINE;
+        let (lock, cvar) = &*self.screen;
+        let mut s = lock.lock().unwrap();
+        loop {
+            if s.parser.screen().contents().contains(text) {
+                return self.started.elapsed();
+            }
+            let now = Instant::now();
+            assert!(
+                now < deadline && !s.closed,
+                "waited for {text:?}; the screen shows:\n{}",
+                s.parser.screen().contents()
+            );
+            s = cvar.wait_timeout(s, deadline - now).unwrap().0;
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn bytes(&self) -> u64 {
+        self.screen.0.lock().unwrap().bytes
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.process_id().expect("the child's pid")
+    }
+
+    fn quit(mut self) {
+        self.send("q");
+        let deadline = Instant::now() + DEADLINE;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+/// utime + stime of the process (all its threads), in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
+    // The command name may hold spaces: fields are counted after its ')'.
+    let rest = &stat[stat.rfind(')').expect("a stat line") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after ')'.
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn ticks_per_second() -> u64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100)
+}
+
+fn binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("UCSCONF_BIN") {
+        return PathBuf::from(bin);
+    }
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/ucsconf");
+    if !bin.is_file() {
+        eprintln!(
+            "{} is missing: run `cargo build --release` first (or set UCSCONF_BIN)",
+            bin.display()
+        );
+        std::process::exit(2);
+    }
+    bin
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn summary(label: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let median = times[times.len() / 2];
+    let verdict = if median < Duration::from_millis(100) {
+        "within 100 ms"
+    } else {
+        "OVER 100 ms"
+    };
+    println!(
+        "{label:<34} median {:>7.1} ms   min {:>7.1} ms   max {:>7.1} ms   {verdict}",
+        ms(median),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+    );
+}
+
+fn first_frames(bin: &Path) {
+    println!("Time from spawn to the first full frame ({COLS}x{ROWS}, {RUNS} runs each):");
+    let mut fresh = Vec::new();
+    let mut existing = Vec::new();
+    for _ in 0..RUNS {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = dir.path().to_str().unwrap();
+        let run = Run::spawn(bin, &["demo", "--dir", demo]);
+        fresh.push(run.wait_for(TAB_BAR));
+        run.quit();
+        let run = Run::spawn(bin, &["demo", "--dir", demo]);
+        existing.push(run.wait_for(TAB_BAR));
+        run.quit();
+    }
+    summary("demo, created at start", fresh);
+    summary("demo, already there", existing);
+}
+
+/// A node root whose log holds `lines` lines and is not written to.
+fn static_node(lines: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("Var/Log/w3wp/ApplicationSuite.log");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    let mut text = String::new();
+    for i in 0..lines {
+        let level = ["INFO", "DEBUG", "WARN", "ERROR"][i % 4];
+        text.push_str(&format!(
+            "2026-11-22 10:{:02}:{:02},{:03} {level:<5} Suite.Presence   poll {} users from 10.0.0.{} in {} ms\r\n",
+            (i / 60) % 60,
+            i % 60,
+            i % 1000,
+            1000 + i,
+            i % 250,
+            800 + i % 400
+        ));
+    }
+    std::fs::write(&log, text).unwrap();
+    dir
+}
+
+fn idle(bin: &Path) {
+    let root = static_node(5000);
+    let mut run = Run::spawn(bin, &["--root", root.path().to_str().unwrap()]);
+    let first = run.wait_for(TAB_BAR);
+    run.send("4");
+    run.wait_for("FOLLOWING · local · 1,000/1,000 entries");
+    // Let the start settle (the tail read, the last frame) before measuring.
+    std::thread::sleep(Duration::from_secs(1));
+    let pid = run.pid();
+    let (ticks, bytes, at) = (cpu_ticks(pid), run.bytes(), Instant::now());
+    std::thread::sleep(IDLE);
+    let (ticks_after, bytes_after, elapsed) = (cpu_ticks(pid), run.bytes(), at.elapsed());
+    run.quit();
+    let cpu = (ticks_after - ticks) as f64 / ticks_per_second() as f64;
+    let share = cpu / elapsed.as_secs_f64() * 100.0;
+    let verdict = if share < 1.0 { "within 1%" } else { "OVER 1%" };
+    println!(
+        "Idle on the Logs tab ({} s, log not changing; first frame after {:.1} ms):",
+        elapsed.as_secs(),
+        ms(first)
+    );
+    println!(
+        "  CPU {:.2} s = {share:.2}% of a core ({verdict}); {} bytes written to the terminal",
+        cpu,
+        bytes_after - bytes
+    );
+}
+
+fn main() {
+    if !cfg!(target_os = "linux") {
+        eprintln!("bench_startup reads /proc: Linux only");
+        std::process::exit(2);
+    }
+    let bin = binary();
+    println!("binary: {}", bin.display());
+    first_frames(&bin);
+    idle(&bin);
+}
