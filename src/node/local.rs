@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use super::backup;
 use super::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
-use crate::platform;
+use crate::platform::{self, retry};
 
 /// A node whose root is a directory on this machine.
 #[derive(Debug, Clone)]
@@ -121,7 +121,8 @@ impl Node for LocalNode {
             check_unchanged(&local, &shown, &expected)?;
             let backup = write_backup(&local, &shown)?;
             check_unchanged(&local, &shown, &expected)?;
-            fs::remove_file(&local).map_err(|e| NodeError::io(&shown, e))?;
+            retry::on_busy_file(|| fs::remove_file(&local))
+                .map_err(|e| NodeError::io(&shown, e))?;
             Ok(Written {
                 backup,
                 version: None,
@@ -300,9 +301,9 @@ fn replace_file(
                         path: shown.to_string(),
                     });
                 }
-                Err(_) => fs::rename(&tmp, local).map_err(io_err)?,
+                Err(_) => rename(&tmp, local).map_err(io_err)?,
             },
-            Expected::Version(_) => fs::rename(&tmp, local).map_err(io_err)?,
+            Expected::Version(_) => rename(&tmp, local).map_err(io_err)?,
         }
         sync_dir(&dir);
         Ok(Written {
@@ -313,6 +314,11 @@ fn replace_file(
     // After a rename the temp name is gone; after a hard link or a failure it is ours to remove.
     let _ = fs::remove_file(&tmp);
     result
+}
+
+/// Renames over a file, waiting a little while another program holds it.
+fn rename(tmp: &Path, local: &Path) -> io::Result<()> {
+    retry::on_busy_file(|| fs::rename(tmp, local))
 }
 
 fn create_temp(tmp: &Path, private: bool) -> io::Result<File> {

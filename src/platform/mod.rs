@@ -1,11 +1,12 @@
 //! Where Windows and Unix differ for local files: who may read a private
-//! file.
+//! file, and retrying a replace while another program holds the file.
 //!
-//! The decisions are platform-neutral data and functions ([`acl`]), tested
-//! on every platform; the Win32 calls are a thin layer compiled on Windows
-//! only.
+//! The decisions are platform-neutral data and functions ([`acl`],
+//! [`retry`]), tested on every platform; the Win32 calls are a thin layer
+//! compiled on Windows only.
 
 pub mod acl;
+pub mod retry;
 #[cfg(windows)]
 mod windows;
 
