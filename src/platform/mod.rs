@@ -1,9 +1,10 @@
 //! Where Windows and Unix differ for local files: who may read a private
-//! file, and retrying a replace while another program holds the file.
+//! file, retrying a replace while another program holds the file, and which
+//! node to work on when there is no inventory.
 //!
-//! The decisions are platform-neutral data and functions ([`acl`],
-//! [`retry`]), tested on every platform; the Win32 calls are a thin layer
-//! compiled on Windows only.
+//! The decisions are platform-neutral data and functions ([`acl`], [`retry`],
+//! [`default_node`]), tested on every platform; the Win32 calls are a thin
+//! layer compiled on Windows only.
 
 pub mod acl;
 pub mod retry;
@@ -112,9 +113,52 @@ pub fn key_fix(root: &str, key_path: &str) -> String {
     }
 }
 
+/// What to work on when no inventory is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultNode {
+    /// This machine is a node: edit the suite at its standard root.
+    StandardRoot,
+    /// Nothing to work on. `root_missing`: this is Windows, but the suite's
+    /// standard root is not here (say so).
+    Nothing { root_missing: bool },
+}
+
+/// With no inventory, a Windows machine with the suite's standard root is
+/// the node itself (an admin on RDP); anything else has no node to work on.
+pub fn default_node(os_is_windows: bool, standard_root_exists: bool) -> DefaultNode {
+    match (os_is_windows, standard_root_exists) {
+        (true, true) => DefaultNode::StandardRoot,
+        (windows, _) => DefaultNode::Nothing {
+            root_missing: windows,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_windows_node_with_the_standard_root_edits_itself() {
+        assert_eq!(default_node(true, true), DefaultNode::StandardRoot);
+    }
+
+    #[test]
+    fn without_the_standard_root_or_off_windows_there_is_nothing() {
+        assert_eq!(
+            default_node(true, false),
+            DefaultNode::Nothing { root_missing: true }
+        );
+        // A folder of that name elsewhere is not a Windows node.
+        for exists in [true, false] {
+            assert_eq!(
+                default_node(false, exists),
+                DefaultNode::Nothing {
+                    root_missing: false
+                }
+            );
+        }
+    }
 
     #[cfg(unix)]
     #[test]
