@@ -3,6 +3,7 @@
 
 pub mod args;
 mod calendar;
+pub mod completions;
 mod credentials;
 mod diff;
 mod doctor;
@@ -53,6 +54,8 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
         Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
         Command::Doctor => Ok(doctor::run(cli, &select_targets(cli)?).await),
+        Command::Completions { shell } => Ok(completions::print_completions(*shell)),
+        Command::Man => Ok(completions::print_man()),
     }
 }
 
