@@ -138,7 +138,7 @@ async fn credentials(target: &Target, found: &mut Vec<Finding>) {
     match target.node.owner_only(key_path).await {
         Ok(Some(false)) => found.push(problem(
             format!("the node key {key_path} is readable by other users"),
-            format!("chmod 600 {key_path} on the node"),
+            crate::platform::key_fix(target.node.root(), key_path),
         )),
         Ok(_) => {}
         Err(e) => found.push(problem(

@@ -16,6 +16,7 @@ pub mod logs;
 pub mod node;
 pub mod ops;
 pub mod paths;
+pub mod platform;
 pub mod settings;
 pub mod tui;
 

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "ucsconf",
-    version,
+    version = super::completions::VERSION,
     about = "Edit Imagicle UC Suite node settings and watch the node's log, on one node or a whole cluster",
     after_help = "With no command, opens the full-screen editor on the selected nodes. Try `ucsconf demo`."
 )]
@@ -66,6 +66,14 @@ pub enum Command {
     /// Check every selected node and say what is wrong and how to fix it
     /// (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)
     Doctor,
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

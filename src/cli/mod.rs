@@ -3,6 +3,7 @@
 
 pub mod args;
 mod calendar;
+pub mod completions;
 mod credentials;
 mod diff;
 mod doctor;
@@ -53,6 +54,8 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
         Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
         Command::Doctor => Ok(doctor::run(cli, &select_targets(cli)?).await),
+        Command::Completions { shell } => Ok(completions::print_completions(*shell)),
+        Command::Man => Ok(completions::print_man()),
     }
 }
 
@@ -82,15 +85,28 @@ pub fn select_specs(cli: &Cli) -> Result<Vec<NodeSpec>> {
 /// else an explanation of how to point ucsconf at a node.
 fn local_node_without_inventory() -> Result<Vec<NodeSpec>> {
     let standard = Path::new(crate::paths::WINDOWS_ROOT);
-    if cfg!(windows) && standard.is_dir() {
-        return Ok(vec![NodeSpec::local("local", standard)]);
-    }
+    // Looked for on Windows only: elsewhere that name is a relative path.
+    let exists = cfg!(windows) && standard.is_dir();
+    let root_missing = match crate::platform::default_node(cfg!(windows), exists) {
+        crate::platform::DefaultNode::StandardRoot => {
+            return Ok(vec![NodeSpec::local("local", standard)]);
+        }
+        crate::platform::DefaultNode::Nothing { root_missing } => root_missing,
+    };
     let user = dirs::config_dir()
         .map(|d| d.join("ucsconf").join("nodes.toml").display().to_string())
         .unwrap_or_else(|| "<config dir>/ucsconf/nodes.toml".into());
     Err(Error::invalid(format!(
         "no nodes to work on: pass --root DIR for a local suite root, or --config FILE \
-         (or set UCSCONF_CONFIG, or create {user}) for an inventory; `ucsconf demo` shows a demo cluster"
+         (or set UCSCONF_CONFIG, or create {user}) for an inventory; `ucsconf demo` shows a demo cluster{}",
+        if root_missing {
+            format!(
+                " (this machine is not a node: {} is not here)",
+                crate::paths::WINDOWS_ROOT
+            )
+        } else {
+            String::new()
+        }
     )))
 }
 

@@ -1,6 +1,6 @@
 //! The local filesystem as a node.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -9,6 +9,7 @@ use async_trait::async_trait;
 
 use super::backup;
 use super::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::platform::{self, retry};
 
 /// A node whose root is a directory on this machine.
 #[derive(Debug, Clone)]
@@ -106,7 +107,7 @@ impl Node for LocalNode {
 
     async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
         self.blocking(path, |local, shown| match fs::metadata(&local) {
-            Ok(m) => Ok(owner_only(&m)),
+            Ok(m) => platform::owner_only(&local, &m).map_err(|e| NodeError::io(&shown, e)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(NodeError::io(&shown, e)),
         })
@@ -120,7 +121,8 @@ impl Node for LocalNode {
             check_unchanged(&local, &shown, &expected)?;
             let backup = write_backup(&local, &shown)?;
             check_unchanged(&local, &shown, &expected)?;
-            fs::remove_file(&local).map_err(|e| NodeError::io(&shown, e))?;
+            retry::on_busy_file(|| fs::remove_file(&local))
+                .map_err(|e| NodeError::io(&shown, e))?;
             Ok(Written {
                 backup,
                 version: None,
@@ -177,18 +179,6 @@ fn read_range(local: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
 }
 
 #[cfg(unix)]
-fn owner_only(meta: &fs::Metadata) -> Option<bool> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(meta.permissions().mode() & 0o077 == 0)
-}
-
-/// Windows ACLs are checked separately; the mode bits say nothing there.
-#[cfg(not(unix))]
-fn owner_only(_meta: &fs::Metadata) -> Option<bool> {
-    None
-}
-
-#[cfg(unix)]
 fn file_id(meta: &fs::Metadata) -> Option<u64> {
     use std::os::unix::fs::MetadataExt;
     Some(meta.ino())
@@ -226,17 +216,18 @@ fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> 
     let mut attempt = backup::next_attempt(&file, now, &dir_names(&dir));
     let (backup_path, mut out) = loop {
         let candidate = dir.join(backup::backup_name(&file, now, attempt));
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
+        match platform::create_new_options().open(&candidate) {
             Ok(f) => break (candidate, f),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 10_000 => attempt += 1,
             Err(e) => return Err(io_err(e)),
         }
     };
     copy_permissions(local, &backup_path);
+    if let Err(e) = platform::protect_like(local, &out) {
+        drop(out);
+        let _ = fs::remove_file(&backup_path);
+        return Err(io_err(e));
+    }
     out.write_all(&current.bytes)
         .and_then(|_| out.sync_all())
         .map_err(io_err)?;
@@ -290,6 +281,9 @@ fn replace_file(
         out.write_all(bytes)
             .and_then(|_| out.sync_all())
             .map_err(io_err)?;
+        if private {
+            platform::check_private(&out).map_err(io_err)?;
+        }
         let mtime = out.metadata().ok().and_then(|m| m.modified().ok());
         drop(out);
         let backup = match expected {
@@ -307,9 +301,9 @@ fn replace_file(
                         path: shown.to_string(),
                     });
                 }
-                Err(_) => fs::rename(&tmp, local).map_err(io_err)?,
+                Err(_) => rename(&tmp, local).map_err(io_err)?,
             },
-            Expected::Version(_) => fs::rename(&tmp, local).map_err(io_err)?,
+            Expected::Version(_) => rename(&tmp, local).map_err(io_err)?,
         }
         sync_dir(&dir);
         Ok(Written {
@@ -322,17 +316,24 @@ fn replace_file(
     result
 }
 
+/// Renames over a file, waiting a little while another program holds it.
+fn rename(tmp: &Path, local: &Path) -> io::Result<()> {
+    retry::on_busy_file(|| fs::rename(tmp, local))
+}
+
 fn create_temp(tmp: &Path, private: bool) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut options = platform::create_new_options();
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(if private { 0o600 } else { 0o644 });
     }
-    #[cfg(not(unix))]
-    let _ = private;
-    options.open(tmp)
+    let file = options.open(tmp)?;
+    if private {
+        platform::make_private(&file)?;
+    }
+    Ok(file)
 }
 
 /// The new file keeps the old one's permissions (best effort).
