@@ -50,6 +50,7 @@ fn nodes(sshd: &Sshd, count: usize, tag: &str) -> Vec<(Arc<SshNode>, Target)> {
                 paths: Paths::default(),
                 cloud_token_url: None,
                 cloud_scope: None,
+                groups: Vec::new(),
             };
             let node = Arc::new(SshNode::new(&spec, options.clone()));
             let target = Target {

@@ -265,6 +265,7 @@ fn alias_spec(alias: &str, root: &std::path::Path) -> NodeSpec {
         paths: Paths::default(),
         cloud_token_url: None,
         cloud_scope: None,
+        groups: Vec::new(),
     }
 }
 
