@@ -455,4 +455,8 @@ impl Node for SshNode {
         )
         .await)
     }
+
+    async fn round_trip(&self) -> Result<Duration, NodeError> {
+        SshNode::round_trip(self).await
+    }
 }
