@@ -1,7 +1,10 @@
 //! Setting one Presence.ini key over SSH (read, change, conflict-checked
 //! replace) on 1 node and on 20 nodes, against
 //! an OpenSSH server on loopback: wall time (first run connects, second
-//! reuses the connections) and the SFTP round trips a read and a set take.
+//! reuses the connections), with the default bound of 16 nodes at a time
+//! and with all 20 at once; the CPU time this process and the server spent
+//! (on one machine they share its cores); and the SFTP round trips a read
+//! and a set take.
 //!
 //! `cargo run --release --example bench_ssh` (needs `/usr/sbin/sshd`).
 
@@ -50,6 +53,7 @@ fn nodes(sshd: &Sshd, count: usize, tag: &str) -> Vec<(Arc<SshNode>, Target)> {
                 paths: Paths::default(),
                 cloud_token_url: None,
                 cloud_scope: None,
+                groups: Vec::new(),
             };
             let node = Arc::new(SshNode::new(&spec, options.clone()));
             let target = Target {
@@ -61,11 +65,11 @@ fn nodes(sshd: &Sshd, count: usize, tag: &str) -> Vec<(Arc<SshNode>, Target)> {
         .collect()
 }
 
-/// Sets `WebexPresence.Enable` on every target at once (read, change the
-/// line, conflict-checked replace); the wall time.
-async fn set_key(targets: &[Target], value: &'static str) -> Duration {
+/// Sets `WebexPresence.Enable` on every target, `parallel` at a time (read,
+/// change the line, conflict-checked replace); the wall time.
+async fn set_key(targets: &[Target], parallel: usize, value: &'static str) -> Duration {
     let started = Instant::now();
-    let results = cluster::for_each(targets, DEFAULT_PARALLEL, move |t| async move {
+    let results = cluster::for_each(targets, parallel, move |t| async move {
         let snap = t.node.read(PRESENCE, 1 << 20).await?.expect("seeded");
         let text = String::from_utf8_lossy(&snap.bytes);
         let line = |v: &str| format!("WebexPresence.Enable={v}");
@@ -85,6 +89,40 @@ async fn set_key(targets: &[Target], value: &'static str) -> Duration {
     elapsed
 }
 
+/// CPU time (ms) of this process and of the server's finished children,
+/// from /proc (Linux; zero elsewhere). Clock ticks are taken as 1/100 s.
+struct Cpu {
+    ours: u64,
+    server: u64,
+}
+
+impl Cpu {
+    fn now(sshd: &Sshd) -> Cpu {
+        let ticks = |pid: &str, fields: [usize; 2]| -> u64 {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let after = stat.rfind(')').map_or("", |i| &stat[i + 2..]);
+            let f: Vec<&str> = after.split_whitespace().collect();
+            // Fields after `(comm)`, counted from `state` as field 3.
+            fields
+                .iter()
+                .filter_map(|n| f.get(n - 3)?.parse::<u64>().ok())
+                .sum::<u64>()
+                * 10
+        };
+        Cpu {
+            ours: ticks("self", [14, 15]),
+            server: ticks(&sshd.pid().to_string(), [16, 17]),
+        }
+    }
+
+    /// Waits a moment for the server's connection processes to be reaped.
+    fn since(&self, sshd: &Sshd) -> (u64, u64) {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = Cpu::now(sshd);
+        (now.ours - self.ours, now.server - self.server)
+    }
+}
+
 fn used(node: &SshNode, before: SftpStats) -> SftpStats {
     node.stats().sftp - before
 }
@@ -93,13 +131,19 @@ fn used(node: &SshNode, before: SftpStats) -> SftpStats {
 async fn main() {
     let Some(sshd) = Sshd::start() else { return };
 
-    for count in [1usize, 20] {
-        let set = nodes(&sshd, count, &format!("c{count}-"));
+    for (count, parallel) in [(1usize, DEFAULT_PARALLEL), (20, DEFAULT_PARALLEL), (20, 20)] {
+        let set = nodes(&sshd, count, &format!("c{count}-p{parallel}-"));
         let targets: Vec<Target> = set.iter().map(|(_, t)| t.clone()).collect();
-        let cold = set_key(&targets, "1").await;
-        let warm = set_key(&targets, "0").await;
+        let cpu = Cpu::now(&sshd);
+        let cold = set_key(&targets, parallel, "1").await;
+        let warm = set_key(&targets, parallel, "0").await;
+        // The server's connection processes count once they have exited.
+        drop((set, targets));
+        let (ours, server) = cpu.since(&sshd);
         println!(
-            "set one key on {count:>2} node(s): {:>8.1} ms connecting, {:>8.1} ms on open connections",
+            "set one key on {count:>2} node(s), {:>2} at a time: {:>6.1} ms connecting, \
+             {:>5.1} ms on open connections (CPU for both: {ours:>3} ms here, {server:>3} ms sshd)",
+            parallel.min(count),
             cold.as_secs_f64() * 1000.0,
             warm.as_secs_f64() * 1000.0
         );

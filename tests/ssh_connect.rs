@@ -243,6 +243,80 @@ async fn an_encrypted_key_asks_the_passphrase_callback() {
     assert!(!err.to_string().contains("horse"));
 }
 
+#[tokio::test]
+async fn with_a_key_cache_the_passphrase_is_asked_once_for_many_nodes() {
+    let Some(sshd) = Sshd::start() else { return };
+    let key = sshd.dir.path().join("shared_encrypted_key");
+    sshd::keygen(&key, "ed25519", "correct horse");
+    sshd.authorize(&key.with_extension("pub"));
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let mut options = isolated_options(&sshd);
+    options.passphrase = Some(Arc::new(move |_: &str| {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        // Slow enough that the other nodes ask while the first prompt is open.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        Some(SecretString::from(if n == 0 {
+            "wrong"
+        } else {
+            "correct horse"
+        }))
+    }));
+    options.key_cache = Some(ssh::KeyCache::default());
+    let nodes: Vec<SshNode> = (0..5)
+        .map(|i| {
+            let name = format!("cached{i}");
+            let root = sshd.root(&name);
+            seed(&root);
+            let mut spec = spec_for(&sshd, &name, &root);
+            spec.identity_file = Some(key.display().to_string());
+            SshNode::new(&spec, options.clone())
+        })
+        .collect();
+    let reads: Vec<_> = nodes
+        .iter()
+        .map(|n| {
+            let n = n.clone();
+            tokio::spawn(async move { n.read(FILE, MIB).await })
+        })
+        .collect();
+    for read in reads {
+        assert_eq!(read.await.unwrap().unwrap().unwrap().bytes, b"seed");
+    }
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        2,
+        "one wrong answer, one right, for all five"
+    );
+    assert!(!format!("{options:?}").contains("horse"));
+
+    // A key file that changed is asked for again.
+    sshd::run(
+        "ssh-keygen",
+        &[
+            "-q",
+            "-p",
+            "-P",
+            "correct horse",
+            "-N",
+            "battery staple",
+            "-f",
+            key.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let root = sshd.root("cached-again");
+    seed(&root);
+    let mut spec = spec_for(&sshd, "cached-again", &root);
+    spec.identity_file = Some(key.display().to_string());
+    let err = SshNode::new(&spec, options)
+        .read(FILE, MIB)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("wrong passphrase"), "{err}");
+    assert_eq!(asked.load(Ordering::SeqCst), 5);
+}
+
 /// An SSH config file; the node names only the alias.
 fn write_ssh_config(sshd: &Sshd, text: &str) -> SshOptions {
     let path = sshd.dir.path().join("ssh_config");
@@ -265,6 +339,7 @@ fn alias_spec(alias: &str, root: &std::path::Path) -> NodeSpec {
         paths: Paths::default(),
         cloud_token_url: None,
         cloud_scope: None,
+        groups: Vec::new(),
     }
 }
 

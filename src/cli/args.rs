@@ -21,6 +21,14 @@ pub struct Cli {
     /// Select a node by name (repeatable; default: every node)
     #[arg(long = "node", global = true, value_name = "NAME")]
     pub nodes: Vec<String>,
+    /// Select the nodes of an inventory group (repeatable; with --node: both)
+    #[arg(
+        long = "group",
+        global = true,
+        value_name = "NAME",
+        conflicts_with = "all"
+    )]
+    pub groups: Vec<String>,
     /// Select every node of the inventory (the default)
     #[arg(long, global = true, conflicts_with = "nodes")]
     pub all: bool,
@@ -74,6 +82,11 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(hide = true)]
     Man,
+    /// Show a node's SSH host key fingerprint and, if you confirm, add it to known_hosts
+    Trust {
+        /// The node's name in the inventory
+        node: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

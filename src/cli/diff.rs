@@ -13,10 +13,16 @@ use crate::ops::Target;
 const EXIT_DRIFT: u8 = 1;
 
 pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
-    let settings = cluster::for_each(targets, cli.parallel, |t| async move {
+    let settings: Vec<_> = cluster::for_each(targets, cli.parallel, |t| async move {
         cluster::collect(&t).await
     })
-    .await;
+    .await
+    .into_iter()
+    .map(|r| cluster::NodeResult {
+        result: r.result.map_err(|e| super::ssh::hinted(cli, &r.node, e)),
+        node: r.node,
+    })
+    .collect();
     let rows = cluster::drift(&settings);
     let names: Vec<&str> = settings.iter().map(|s| s.node.as_str()).collect();
     let mut failed = 0;

@@ -73,7 +73,7 @@ pub async fn run(cli: &Cli, args: &LogsArgs, targets: &[Target]) -> Result<u8> {
         })
         .await);
     }
-    follow(args.lines, &filter, targets).await
+    follow(cli, args.lines, &filter, targets).await
 }
 
 fn source(target: &Target) -> NodeLog {
@@ -83,7 +83,17 @@ fn source(target: &Target) -> NodeLog {
     }
 }
 
+/// A node's own error (an unknown host key...) stays typed, so the face can
+/// say how to fix it; other I/O errors name the log.
 fn io_error(target: &Target, e: std::io::Error) -> Error {
+    use crate::node::NodeError;
+    if e.get_ref().is_some_and(|i| i.is::<NodeError>()) {
+        let path = &target.paths.log;
+        return match e.into_inner().map(|i| i.downcast::<NodeError>()) {
+            Some(Ok(node_error)) => Error::Node(*node_error),
+            _ => Error::Failed(format!("{path}: the node failed")),
+        };
+    }
     Error::Failed(format!("{}: {e}", target.paths.log))
 }
 
@@ -142,7 +152,7 @@ fn keep_entry(entry: Entry, filter: &Filter, into: &mut Vec<String>) {
 }
 
 /// Prints the end of every node's log, then what is appended, until killed.
-async fn follow(n: usize, filter: &Filter, targets: &[Target]) -> Result<u8> {
+async fn follow(cli: &Cli, n: usize, filter: &Filter, targets: &[Target]) -> Result<u8> {
     let multi = targets.len() > 1;
     let mut tasks = tokio::task::JoinSet::new();
     for target in targets {
@@ -152,12 +162,15 @@ async fn follow(n: usize, filter: &Filter, targets: &[Target]) -> Result<u8> {
         } else {
             String::new()
         };
-        tasks.spawn(async move { follow_one(&target, n, &filter, &prefix).await });
+        tasks.spawn(async move {
+            let result = follow_one(&target, n, &filter, &prefix).await;
+            (target.name().to_string(), prefix, result)
+        });
     }
     // Each task only ends on an error; the command ends when every node failed.
     while let Some(done) = tasks.join_next().await {
-        if let Ok(Err(e)) = done {
-            eprintln!("error: {e}");
+        if let Ok((node, prefix, Err(e))) = done {
+            eprintln!("error: {prefix}{}", super::ssh::hinted(cli, &node, e));
         }
     }
     Ok(1)

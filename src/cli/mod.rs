@@ -12,6 +12,7 @@ mod nodes;
 pub mod output;
 mod presence;
 mod secret;
+pub mod ssh;
 
 use std::future::Future;
 use std::path::Path;
@@ -56,13 +57,28 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Doctor => Ok(doctor::run(cli, &select_targets(cli)?).await),
         Command::Completions { shell } => Ok(completions::print_completions(*shell)),
         Command::Man => Ok(completions::print_man()),
+        Command::Trust { node } => ssh::trust(cli, node).await,
     }
 }
 
 /// The nodes the command works on: `--root DIR`, or the inventory's nodes
-/// filtered by `--node`.
+/// filtered by `--node` and `--group`. SSH nodes connect with the command
+/// line's options (a passphrase is asked on the terminal).
 pub fn select_targets(cli: &Cli) -> Result<Vec<Target>> {
-    Ok(select_specs(cli)?.iter().map(NodeSpec::target).collect())
+    let options = ssh::options(cli);
+    Ok(select_specs(cli)?
+        .iter()
+        .map(|spec| spec.target_with(&options))
+        .collect())
+}
+
+/// The inventory the command line names (`--config`, `$UCSCONF_CONFIG`, or
+/// the user's), or an explanation of how to give one.
+pub(crate) fn inventory_for(cli: &Cli) -> Result<Inventory> {
+    match inventory::locate(cli.config.as_deref()) {
+        Some(source) => Inventory::load(source.path()),
+        None => Err(no_inventory(false)),
+    }
 }
 
 pub fn select_specs(cli: &Cli) -> Result<Vec<NodeSpec>> {
@@ -73,11 +89,17 @@ pub fn select_specs(cli: &Cli) -> Result<Vec<NodeSpec>> {
                 "with --root there is one node, named `local`",
             ));
         }
+        if !cli.groups.is_empty() {
+            return Err(Error::invalid(
+                "with --root there is one node and no groups",
+            ));
+        }
         return Ok(vec![spec]);
     }
     match inventory::locate(cli.config.as_deref()) {
-        Some(source) => Inventory::load(source.path())?.select(&cli.nodes),
-        None => local_node_without_inventory(),
+        Some(source) => Inventory::load(source.path())?.select_with_groups(&cli.nodes, &cli.groups),
+        None if cli.groups.is_empty() => local_node_without_inventory(),
+        None => Err(Error::invalid("--group needs an inventory (--config FILE)")),
     }
 }
 
@@ -87,27 +109,30 @@ fn local_node_without_inventory() -> Result<Vec<NodeSpec>> {
     let standard = Path::new(crate::paths::WINDOWS_ROOT);
     // Looked for on Windows only: elsewhere that name is a relative path.
     let exists = cfg!(windows) && standard.is_dir();
-    let root_missing = match crate::platform::default_node(cfg!(windows), exists) {
-        crate::platform::DefaultNode::StandardRoot => {
-            return Ok(vec![NodeSpec::local("local", standard)]);
-        }
-        crate::platform::DefaultNode::Nothing { root_missing } => root_missing,
-    };
+    match crate::platform::default_node(cfg!(windows), exists) {
+        crate::platform::DefaultNode::StandardRoot => Ok(vec![NodeSpec::local("local", standard)]),
+        crate::platform::DefaultNode::Nothing { root_missing } => Err(no_inventory(root_missing)),
+    }
+}
+
+/// How to point ucsconf at a node when there is no inventory;
+/// `root_missing`: this is Windows, but not a node of the suite.
+fn no_inventory(root_missing: bool) -> Error {
     let user = dirs::config_dir()
         .map(|d| d.join("ucsconf").join("nodes.toml").display().to_string())
         .unwrap_or_else(|| "<config dir>/ucsconf/nodes.toml".into());
-    Err(Error::invalid(format!(
+    let not_a_node = if root_missing {
+        format!(
+            " (this machine is not a node: {} is not here)",
+            crate::paths::WINDOWS_ROOT
+        )
+    } else {
+        String::new()
+    };
+    Error::invalid(format!(
         "no nodes to work on: pass --root DIR for a local suite root, or --config FILE \
-         (or set UCSCONF_CONFIG, or create {user}) for an inventory; `ucsconf demo` shows a demo cluster{}",
-        if root_missing {
-            format!(
-                " (this machine is not a node: {} is not here)",
-                crate::paths::WINDOWS_ROOT
-            )
-        } else {
-            String::new()
-        }
-    )))
+         (or set UCSCONF_CONFIG, or create {user}) for an inventory; `ucsconf demo` shows a demo cluster{not_a_node}"
+    ))
 }
 
 /// Runs `f` on every target (bounded by `--parallel`) and prints the results.
@@ -116,7 +141,14 @@ where
     F: Fn(Target) -> Fut,
     Fut: Future<Output = Result<Report>> + Send + 'static,
 {
-    let results = cluster::for_each(targets, cli.parallel, f).await;
+    let results = cluster::for_each(targets, cli.parallel, f)
+        .await
+        .into_iter()
+        .map(|r| cluster::NodeResult {
+            result: r.result.map_err(|e| ssh::hinted(cli, &r.node, e)),
+            node: r.node,
+        })
+        .collect();
     output::finish(results, cli.json)
 }
 

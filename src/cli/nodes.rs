@@ -1,10 +1,14 @@
-//! `nodes`: each node's transport, root and whether it can be reached.
+//! `nodes`: each node's transport, root, whether it can be reached, the
+//! round-trip time of one request and, over SSH, the time to connect.
+
+use std::time::{Duration, Instant};
 
 use super::args::Cli;
 use super::on_each;
 use super::output::Report;
+use crate::Result;
+use crate::node::Transport;
 use crate::ops::Target;
-use crate::{Error, Result};
 
 pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
     on_each(cli, targets, |t| async move { probe(&t).await }).await
@@ -12,29 +16,41 @@ pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
 
 async fn probe(target: &Target) -> Result<Report> {
     let node = &target.node;
-    let started = std::time::Instant::now();
-    let root = node.stat("").await?;
-    let elapsed = started.elapsed();
-    if root.is_none() {
-        return Err(Error::Failed(format!(
-            "{} ({}): the root {} does not exist",
-            node.name(),
-            node.transport(),
-            node.root()
-        )));
-    }
+    // The first request connects (over SSH); the second is a plain round trip.
+    let started = Instant::now();
+    let first = node.round_trip().await?;
+    let connect = started.elapsed().saturating_sub(first);
+    let rtt = first.min(node.round_trip().await?);
+    let transport = node.transport();
+    let connect = (transport != Transport::Local).then_some(connect);
+    let timing = match connect {
+        Some(c) => format!("round trip {}, connected in {}", ms(rtt), ms(c)),
+        None => format!("round trip {}", ms(rtt)),
+    };
     let mut report = Report::default();
     report
         .line(format!(
-            "{}\t{}\t{}\treachable ({} ms)",
+            "{}\t{transport}\t{}\treachable ({timing})",
             node.name(),
-            node.transport(),
             node.root(),
-            elapsed.as_millis()
         ))
-        .field("transport", node.transport().to_string())
+        .field("transport", transport.to_string())
         .field("root", node.root())
         .field("reachable", true)
-        .field("rtt_ms", elapsed.as_secs_f64() * 1000.0);
+        .field("rtt_ms", millis(rtt))
+        .field("connect_ms", serde_json::json!(connect.map(millis)));
     Ok(report)
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn ms(d: Duration) -> String {
+    let m = millis(d);
+    if m < 10.0 {
+        format!("{m:.1} ms")
+    } else {
+        format!("{m:.0} ms")
+    }
 }

@@ -213,6 +213,22 @@ pub trait Node: Send + Sync {
         let _ = path;
         Ok(None)
     }
+
+    /// Reachability: the time one request takes once connected (a
+    /// transport that connects does so first). The root must exist.
+    async fn round_trip(&self) -> Result<std::time::Duration, NodeError> {
+        let started = std::time::Instant::now();
+        match self.stat("").await? {
+            Some(_) => Ok(started.elapsed()),
+            None => Err(NodeError::io(
+                self.root(),
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the root folder does not exist",
+                ),
+            )),
+        }
+    }
 }
 
 /// Splits a relative `/`-separated path into its directory and file name.

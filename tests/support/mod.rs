@@ -36,6 +36,7 @@ pub fn spec_for(sshd: &Sshd, name: &str, root: &Path) -> NodeSpec {
         paths: Paths::default(),
         cloud_token_url: None,
         cloud_scope: None,
+        groups: Vec::new(),
     }
 }
 

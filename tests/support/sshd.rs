@@ -208,6 +208,28 @@ impl Sshd {
         fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
     }
 
+    /// The listening server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// How many files under `dir` the server's processes hold open (a
+    /// leaked SFTP handle is one), from /proc.
+    pub fn open_files_under(&self, dir: &Path) -> usize {
+        let mut pids = vec![self.child.id()];
+        let mut i = 0;
+        while i < pids.len() {
+            pids.extend(children_of(pids[i]));
+            i += 1;
+        }
+        pids.iter()
+            .filter_map(|pid| fs::read_dir(format!("/proc/{pid}/fd")).ok())
+            .flatten()
+            .filter_map(|fd| fs::read_link(fd.ok()?.path()).ok())
+            .filter(|target| target.starts_with(dir))
+            .count()
+    }
+
     /// Cuts every client connection (kills the per-connection processes,
     /// children of this server) while the server keeps listening.
     pub fn drop_connections(&self) -> usize {

@@ -1,14 +1,16 @@
 //! Logging in: the ssh-agent's keys first, then identity files (asking the
 //! passphrase callback for an encrypted one). A failure lists what was tried.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use russh::client::{AuthResult, Handle};
 use russh::keys::agent::AgentIdentity;
 use russh::keys::agent::client::{AgentClient, AgentStream};
 use russh::keys::{self, HashAlg, PrivateKeyWithHashAlg, PublicKey};
 use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
 
 use super::session::{Client, Endpoint, within};
 use super::{AgentSource, SshOptions};
@@ -18,6 +20,41 @@ type Agent = AgentClient<Box<dyn AgentStream + Send + Unpin + 'static>>;
 
 /// How many times an encrypted key's passphrase is asked for.
 const PASSPHRASE_TRIES: usize = 3;
+
+/// A decrypted key and the digest of the file it came from.
+type CachedKey = ([u8; 32], Arc<keys::PrivateKey>);
+
+/// Identity files decrypted with a passphrase, shared by every node built
+/// with the same [`SshOptions`] (clones share it): a key is asked for once,
+/// not once per node. Prompts are asked one at a time, so nodes that connect
+/// together wait for the first answer instead of asking again.
+#[derive(Clone, Default)]
+pub struct KeyCache {
+    /// By file, with a digest of the file's text (an edited file is asked again).
+    keys: Arc<Mutex<HashMap<PathBuf, CachedKey>>>,
+    asking: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl KeyCache {
+    fn get(&self, path: &Path, digest: &[u8; 32]) -> Option<Arc<keys::PrivateKey>> {
+        let keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.get(path)
+            .filter(|(d, _)| d == digest)
+            .map(|(_, k)| k.clone())
+    }
+
+    fn put(&self, path: &Path, digest: [u8; 32], key: Arc<keys::PrivateKey>) {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.insert(path.to_path_buf(), (digest, key));
+    }
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.keys.lock().map(|k| k.len()).unwrap_or(0);
+        write!(f, "KeyCache({count} keys)")
+    }
+}
 
 /// One login attempt on one server, and what it tried so far.
 struct Login<'a> {
@@ -206,7 +243,7 @@ impl Login<'_> {
                 return Ok(false);
             }
         };
-        let key = match load_key(&text, &shown, self.options).await {
+        let key = match load_key(&text, path, self.options).await {
             Ok(k) => k,
             Err(why) => {
                 self.note(format!("{shown} ({why})"));
@@ -220,7 +257,7 @@ impl Login<'_> {
             return Ok(false);
         }
         let hash = self.rsa_hash_for(key.public_key()).await;
-        let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+        let key = PrivateKeyWithHashAlg::new(key, hash);
         let attempt = self.handle.authenticate_publickey(&self.hop.user, key);
         let result = within(self.options, self.hop, "authentication", async {
             Ok(attempt.await)
@@ -241,20 +278,44 @@ impl Login<'_> {
 }
 
 /// Decodes a private key, asking the passphrase callback when it is
-/// encrypted. The error says why the key could not be used.
+/// encrypted (once per key file when the options carry a [`KeyCache`]).
+/// The error says why the key could not be used.
 async fn load_key(
     text: &str,
-    shown: &str,
+    path: &Path,
     options: &SshOptions,
-) -> Result<keys::PrivateKey, String> {
+) -> Result<Arc<keys::PrivateKey>, String> {
     match keys::decode_secret_key(text, None) {
-        Ok(k) => return Ok(k),
+        Ok(k) => return Ok(Arc::new(k)),
         Err(keys::Error::KeyIsEncrypted) => {}
         Err(e) => return Err(format!("unusable key: {e}")),
     }
+    let shown = path.display();
     let Some(ask) = options.passphrase.clone() else {
-        return Err("encrypted, and no passphrase can be asked for".into());
+        return Err(format!(
+            "encrypted, and no passphrase can be asked for here: load it into the ssh-agent \
+             (`ssh-add {shown}`) and try again"
+        ));
     };
+    let Some(cache) = &options.key_cache else {
+        return ask_passphrase(text, &shown.to_string(), &ask).await;
+    };
+    let digest: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+    let _asking = cache.asking.lock().await;
+    if let Some(key) = cache.get(path, &digest) {
+        return Ok(key);
+    }
+    let key = ask_passphrase(text, &shown.to_string(), &ask).await?;
+    cache.put(path, digest, key.clone());
+    Ok(key)
+}
+
+/// Asks for the passphrase (a few times) until the key decrypts.
+async fn ask_passphrase(
+    text: &str,
+    shown: &str,
+    ask: &super::PassphraseFn,
+) -> Result<Arc<keys::PrivateKey>, String> {
     for _ in 0..PASSPHRASE_TRIES {
         let prompt = format!("Passphrase for {shown}: ");
         let ask = ask.clone();
@@ -267,7 +328,7 @@ async fn load_key(
             return Err("encrypted, no passphrase given".into());
         };
         match keys::decode_secret_key(text, Some(passphrase.expose_secret())) {
-            Ok(k) => return Ok(k),
+            Ok(k) => return Ok(Arc::new(k)),
             Err(keys::Error::KeyIsEncrypted)
             | Err(keys::Error::SshKey(_))
             | Err(keys::Error::KeyIsCorrupt) => {}

@@ -26,6 +26,7 @@ use secrecy::SecretString;
 use crate::inventory::NodeSpec;
 use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
 
+pub use auth::KeyCache;
 pub use known_hosts::{HostKeyStatus, trust};
 pub use paths::RemoteKind;
 pub use russh::keys::PublicKey;
@@ -73,6 +74,9 @@ pub struct SshOptions {
     pub system_known_hosts: Vec<PathBuf>,
     /// Asked for the passphrase of an encrypted identity file.
     pub passphrase: Option<PassphraseFn>,
+    /// Keys decrypted with a passphrase, kept for the other nodes (and
+    /// reconnections) so that it is asked once; `None`: asked every time.
+    pub key_cache: Option<KeyCache>,
     /// Without `posix-rename@openssh.com`, overwrite files in place (not
     /// atomic) instead of refusing. Off unless the admin confirmed it.
     pub allow_in_place: bool,
@@ -89,6 +93,7 @@ impl Default for SshOptions {
             default_identities: None,
             system_known_hosts: system_known_hosts(),
             passphrase: None,
+            key_cache: None,
             allow_in_place: false,
         }
     }
@@ -108,6 +113,7 @@ impl std::fmt::Debug for SshOptions {
                 "passphrase",
                 &self.passphrase.as_ref().map(|_| "<callback>"),
             )
+            .field("key_cache", &self.key_cache)
             .field("allow_in_place", &self.allow_in_place)
             .finish()
     }
@@ -448,5 +454,9 @@ impl Node for SshNode {
             &op, &remote, expected
         )
         .await)
+    }
+
+    async fn round_trip(&self) -> Result<Duration, NodeError> {
+        SshNode::round_trip(self).await
     }
 }

@@ -22,6 +22,19 @@ pub fn kind_from_realpath(cwd: &str) -> RemoteKind {
     }
 }
 
+/// The kind of a node when its root alone tells (saving the `realpath`
+/// round trip): a drive (`C:\...`, `/C:/...`) is Windows, an absolute path
+/// with `/` only is Unix. Relative roots and backslashes leave it open.
+pub fn kind_from_root(root: &str) -> Option<RemoteKind> {
+    if drive_prefix(root.strip_prefix('/').unwrap_or(root)).is_some() {
+        Some(RemoteKind::Windows)
+    } else if root.starts_with('/') && !root.contains('\\') {
+        Some(RemoteKind::Unix)
+    } else {
+        None
+    }
+}
+
 /// `Some('C')` when `s` starts with a drive (`C:` followed by a separator or nothing).
 fn drive_prefix(s: &str) -> Option<char> {
     let mut chars = s.chars();
@@ -135,6 +148,17 @@ mod tests {
         assert_eq!(kind_from_realpath("/"), RemoteKind::Unix);
         assert_eq!(kind_from_realpath("/C:x"), RemoteKind::Unix);
         assert_eq!(kind_from_realpath("/CC:/x"), RemoteKind::Unix);
+    }
+
+    #[test]
+    fn the_root_tells_the_kind_when_it_is_unambiguous() {
+        assert_eq!(kind_from_root(SUITE), Some(RemoteKind::Windows));
+        assert_eq!(kind_from_root("/C:/UCS"), Some(RemoteKind::Windows));
+        assert_eq!(kind_from_root("d:"), Some(RemoteKind::Windows));
+        assert_eq!(kind_from_root("/srv/ucs"), Some(RemoteKind::Unix));
+        assert_eq!(kind_from_root("ucs"), None);
+        assert_eq!(kind_from_root(r"\Program Files\X"), None);
+        assert_eq!(kind_from_root(r"/srv/a\b"), None);
     }
 
     #[test]

@@ -5,7 +5,9 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use russh::client::{self, Handle};
@@ -267,6 +269,62 @@ impl client::Handler for Client {
     }
 }
 
+/// The TCP connection to the first server. OpenSSH's server keeps Nagle's
+/// algorithm on until a session starts, so an answer it writes behind a
+/// packet the client has not acknowledged yet (the debug messages it sends
+/// right after a login) waits for the client's delayed ACK: 40 ms on Linux,
+/// for every connection. On Linux every read therefore asks for the
+/// acknowledgement at once (`TCP_QUICKACK`, which the kernel forgets again).
+struct Tcp(tokio::net::TcpStream);
+
+impl tokio::io::AsyncRead for Tcp {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.0).poll_read(cx, buf);
+        #[cfg(target_os = "linux")]
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            let _ = socket2::SockRef::from(&self.0).set_tcp_quickack(true);
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = before;
+        polled
+    }
+}
+
+impl tokio::io::AsyncWrite for Tcp {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
 /// The client configuration: keepalives, and the host key types already
 /// known for this host first (as OpenSSH does), so a server that has
 /// several keys shows the one known_hosts can vouch for.
@@ -380,7 +438,7 @@ async fn open_hop(
                         NodeError::Unreachable(format!("{where_}: cannot connect: {e}"))
                     })?;
                 let _ = tcp.set_nodelay(true);
-                client::connect_stream(config, tcp, handler).await
+                client::connect_stream(config, Tcp(tcp), handler).await
             }
             Some(jump) => {
                 let channel = jump
@@ -516,15 +574,21 @@ pub async fn connect(
         let sftp = Sftp::start(channel.into_stream(), options.request_timeout, counters)
             .await
             .map_err(|e| sftp_error(failure_text(&e)))?;
-        let cwd = sftp
-            .op()
-            .realpath(".")
-            .await
-            .map_err(|e| sftp_error(failure_text(&e)))?;
-        Ok((sftp, cwd))
+        // The server's kind, from the root when it tells, else from how the
+        // server spells its working directory.
+        let kind = match paths::kind_from_root(&spec.root) {
+            Some(kind) => kind,
+            None => paths::kind_from_realpath(
+                &sftp
+                    .op()
+                    .realpath(".")
+                    .await
+                    .map_err(|e| sftp_error(failure_text(&e)))?,
+            ),
+        };
+        Ok((sftp, kind))
     };
-    let (sftp, cwd) = within(options, target, "the SFTP start", start).await?;
-    let kind = paths::kind_from_realpath(&cwd);
+    let (sftp, kind) = within(options, target, "the SFTP start", start).await?;
     Ok(Connection {
         sftp,
         kind,

@@ -148,6 +148,7 @@ impl Sftp {
         Op {
             sftp: self,
             last_done: AtomicU64::new(0),
+            root: None,
             depth: AtomicU64::new(0),
             mutated: AtomicBool::new(false),
         }
@@ -161,11 +162,15 @@ impl Sftp {
 /// another: a request sent right after a reply came in is one step deeper
 /// than that reply; requests sent together share a step. (An async chain
 /// sends its next request in the same poll that saw the reply, so the last
-/// reply seen is the one it waited for.)
+/// reply seen is the one it waited for.) Chains of several requests that
+/// run side by side each follow their own replies: see [`Op::fork`].
 pub struct Op<'a> {
     sftp: &'a Sftp,
-    /// The step of the reply seen last.
+    /// The step of the reply this chain saw last.
     last_done: AtomicU64,
+    /// The operation a fork belongs to (which keeps the depth and whether
+    /// anything changed); `None` for the operation itself.
+    root: Option<&'a Op<'a>>,
     /// The deepest step so far: this operation's round trips.
     depth: AtomicU64,
     mutated: AtomicBool,
@@ -174,9 +179,33 @@ pub struct Op<'a> {
 /// An open file handle.
 pub struct Handle(String);
 
-impl Op<'_> {
+impl<'a> Op<'a> {
+    fn root(&self) -> &Op<'a> {
+        self.root.unwrap_or(self)
+    }
+
     pub fn mutated(&self) -> bool {
-        self.mutated.load(Ordering::Relaxed)
+        self.root().mutated.load(Ordering::Relaxed)
+    }
+
+    /// A view for a chain of requests run beside others: it starts where
+    /// this one is and counts into the same operation. [`Op::joined`] takes
+    /// the chains' ends back.
+    pub fn fork(&self) -> Op<'_> {
+        Op {
+            sftp: self.sftp,
+            last_done: AtomicU64::new(self.last_done.load(Ordering::Relaxed)),
+            root: Some(self.root()),
+            depth: AtomicU64::new(0),
+            mutated: AtomicBool::new(false),
+        }
+    }
+
+    /// Continues after forks ran side by side: from the latest of their ends.
+    pub fn joined(&self, forks: &[&Op<'_>]) {
+        let end = forks.iter().map(|f| f.last_done.load(Ordering::Relaxed));
+        self.last_done
+            .fetch_max(end.max().unwrap_or(0), Ordering::Relaxed);
     }
 
     pub fn sftp(&self) -> &Sftp {
@@ -188,13 +217,14 @@ impl Op<'_> {
         F: Future<Output = Result<T, E>>,
         Failure: From<E>,
     {
+        let root = self.root();
         if mutating {
-            self.mutated.store(true, Ordering::Relaxed);
+            root.mutated.store(true, Ordering::Relaxed);
         }
         let counters = &self.sftp.counters;
         counters.requests.fetch_add(1, Ordering::Relaxed);
         let step = self.last_done.load(Ordering::Relaxed) + 1;
-        let deeper = step.saturating_sub(self.depth.fetch_max(step, Ordering::Relaxed));
+        let deeper = step.saturating_sub(root.depth.fetch_max(step, Ordering::Relaxed));
         counters.round_trips.fetch_add(deeper, Ordering::Relaxed);
         let result = request.await.map_err(Failure::from);
         self.last_done.store(step, Ordering::Relaxed);
@@ -258,6 +288,23 @@ impl Op<'_> {
             )
             .await?;
         Ok(Handle(h.handle))
+    }
+
+    /// Closes a handle without waiting for the answer, for a file that was
+    /// only read (nothing depends on the outcome): one round trip less. The
+    /// request is sent at once, so the server (which answers in order)
+    /// handles it before anything sent after it.
+    pub fn close_unawaited(&self, handle: Handle) {
+        self.sftp.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let mut close = std::pin::pin!(self.sftp.raw.close(handle.0));
+        // russh-sftp writes the request on the first poll; the answer then
+        // arrives for a request no one waits for, and is dropped.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        if let std::task::Poll::Ready(Err(e)) = close.as_mut().poll(&mut cx)
+            && matches!(Failure::from(e), Failure::Transport(_))
+        {
+            self.sftp.broken.store(true, Ordering::Relaxed);
+        }
     }
 
     pub async fn close(&self, handle: Handle) -> SftpResult<()> {
@@ -450,10 +497,8 @@ impl Op<'_> {
                 Err(f) => break Err(f),
             }
         };
-        let closed = self.close(Handle(handle)).await;
-        let names = result?;
-        closed?;
-        Ok(names)
+        self.close_unawaited(Handle(handle));
+        result
     }
 }
 

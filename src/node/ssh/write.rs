@@ -107,10 +107,8 @@ pub async fn read(
         return Ok(None);
     };
     let result = read_open(op, remote, &handle, limit).await;
-    let closed = op.close(handle).await.map_err(&fail);
-    let read = result?;
-    closed?;
-    Ok(Some(read))
+    op.close_unawaited(handle);
+    Ok(Some(result?))
 }
 
 async fn read_open(
@@ -173,10 +171,8 @@ pub async fn read_at(op: &Op<'_>, remote: &Remote, offset: u64, len: usize) -> O
         .read_to_end(&handle, offset, len as u64, 16)
         .await
         .map_err(&fail);
-    let closed = op.close(handle).await.map_err(&fail);
-    let data = result?;
-    closed?;
-    Ok(data)
+    op.close_unawaited(handle);
+    result
 }
 
 /// Fails with `Conflict`/`AlreadyExists` unless the file is exactly as
@@ -268,7 +264,10 @@ async fn check_and_list(
         "" => ".",
         dir => dir,
     };
-    let (current, names) = tokio::join!(check_unchanged(op, remote, expected), op.list(dir));
+    let (check, listing) = (op.fork(), op.fork());
+    let (current, names) =
+        tokio::join!(check_unchanged(&check, remote, expected), listing.list(dir));
+    op.joined(&[&check, &listing]);
     Ok((current?, names.map_err(remote.fail())?))
 }
 
@@ -347,10 +346,12 @@ pub async fn replace(
     }
     let temp = remote.sibling(&backup::temp_name(remote.dir_and_name().1));
     // The new content and the backup of the old are written side by side.
+    let (new, old) = (op.fork(), op.fork());
     let (temp_attrs, backup) = tokio::join!(
-        write_new(op, &temp, bytes, mode, exact, true),
-        backup_if_any(op, remote, current.as_ref(), names)
+        write_new(&new, &temp, bytes, mode, exact, true),
+        backup_if_any(&old, remote, current.as_ref(), names)
     );
+    op.joined(&[&new, &old]);
     // A failed temp file removed itself; a backup made meanwhile is harmless.
     let temp_attrs = temp_attrs?;
     let mut temp_gone = false;

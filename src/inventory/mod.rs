@@ -1,5 +1,8 @@
-//! The inventory (`nodes.toml`, SPEC §1): which nodes there are, how each is
-//! reached, and where its files live.
+//! The inventory (`nodes.toml`, SPEC §1, or an Ansible INI inventory): which
+//! nodes there are, how each is reached, where its files live, and which
+//! groups they belong to.
+
+pub mod ansible;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,6 +48,8 @@ pub struct NodeSpec {
     pub cloud_token_url: Option<String>,
     /// The scope asked for with the token, if the endpoint needs one.
     pub cloud_scope: Option<String>,
+    /// The groups the node belongs to (`--group`), sorted.
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +80,7 @@ struct Entry {
     paths: Option<PathOverrides>,
     cloud_token_url: Option<String>,
     cloud_scope: Option<String>,
+    groups: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -117,6 +123,9 @@ pub fn locate(flag: Option<&Path>) -> Option<Source> {
     user.is_file().then_some(Source::UserConfig(user))
 }
 
+/// The pseudo-group every node is in (as in Ansible).
+pub const ALL_GROUP: &str = "all";
+
 impl Inventory {
     pub fn load(path: &Path) -> Result<Inventory> {
         let text = std::fs::read_to_string(path)
@@ -124,10 +133,38 @@ impl Inventory {
         Inventory::parse(&text, path)
     }
 
-    /// Parses inventory text; relative local roots are taken from the file's folder.
+    /// Parses inventory text: an Ansible INI inventory when the file's name
+    /// says so (`.ini`, `.cfg`, `hosts`) or when it is not TOML but reads
+    /// like one; else `nodes.toml`. Relative local roots are taken from the
+    /// file's folder.
     pub fn parse(text: &str, path: &Path) -> Result<Inventory> {
         let invalid = |msg: String| Error::Invalid(format!("inventory {}: {msg}", path.display()));
-        let file: FileFormat = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if ansible::named_like(path) {
+            return Inventory::parse_ansible(text, path);
+        }
+        let file: FileFormat = match toml::from_str(text) {
+            Ok(file) => file,
+            Err(_) if ansible::looks_like(text) => return Inventory::parse_ansible(text, path),
+            Err(e) => return Err(invalid(e.to_string())),
+        };
+        Inventory::from_toml(file, path)
+    }
+
+    /// Parses an Ansible INI inventory.
+    pub fn parse_ansible(text: &str, path: &Path) -> Result<Inventory> {
+        let invalid =
+            |msg: String| Error::Invalid(format!("inventory {} (Ansible): {msg}", path.display()));
+        let base = path.parent().unwrap_or(Path::new(""));
+        let nodes = ansible::parse(text, base).map_err(invalid)?;
+        check_names(&nodes).map_err(invalid)?;
+        Ok(Inventory {
+            path: path.to_path_buf(),
+            nodes,
+        })
+    }
+
+    fn from_toml(file: FileFormat, path: &Path) -> Result<Inventory> {
+        let invalid = |msg: String| Error::Invalid(format!("inventory {}: {msg}", path.display()));
         if file.defaults.name.is_some() {
             return Err(invalid("[defaults] cannot have a name".into()));
         }
@@ -136,21 +173,63 @@ impl Inventory {
         for (i, entry) in file.node.iter().enumerate() {
             let spec = merge(&file.defaults, entry, base)
                 .map_err(|m| invalid(format!("node {}: {m}", i + 1)))?;
-            if nodes
-                .iter()
-                .any(|n| n.name.eq_ignore_ascii_case(&spec.name))
-            {
-                return Err(invalid(format!("two nodes are named {}", spec.name)));
-            }
             nodes.push(spec);
         }
         if nodes.is_empty() {
             return Err(invalid("no [[node]] entries".into()));
         }
+        check_names(&nodes).map_err(invalid)?;
         Ok(Inventory {
             path: path.to_path_buf(),
             nodes,
         })
+    }
+
+    /// Every group a node is in, sorted (`all` not included).
+    pub fn groups(&self) -> Vec<String> {
+        let mut groups: Vec<String> = self.nodes.iter().flat_map(|n| n.groups.clone()).collect();
+        groups.sort();
+        groups.dedup();
+        groups
+    }
+
+    /// The nodes named and the nodes of the groups named (both
+    /// case-insensitively, in the inventory's order), or all when nothing
+    /// is named. `all` is every node.
+    pub fn select_with_groups(&self, names: &[String], groups: &[String]) -> Result<Vec<NodeSpec>> {
+        if groups.is_empty() {
+            return self.select(names);
+        }
+        let known = self.groups();
+        for group in groups {
+            let exists = group.eq_ignore_ascii_case(ALL_GROUP)
+                || known.iter().any(|g| g.eq_ignore_ascii_case(group));
+            if !exists {
+                let listed = if known.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("groups: {}", known.join(", "))
+                };
+                return Err(Error::Invalid(format!(
+                    "no group named {group} in {} ({listed})",
+                    self.path.display()
+                )));
+            }
+        }
+        let named = self.select(names)?;
+        let named = if names.is_empty() { Vec::new() } else { named };
+        let in_group = |n: &NodeSpec| {
+            groups.iter().any(|g| {
+                g.eq_ignore_ascii_case(ALL_GROUP)
+                    || n.groups.iter().any(|m| m.eq_ignore_ascii_case(g))
+            })
+        };
+        Ok(self
+            .nodes
+            .iter()
+            .filter(|n| in_group(n) || named.iter().any(|m| m.name == n.name))
+            .cloned()
+            .collect())
     }
 
     /// The nodes named (case-insensitively), or all when none are named.
@@ -178,21 +257,40 @@ impl Inventory {
     }
 }
 
-fn merge(defaults: &Entry, entry: &Entry, base: &Path) -> std::result::Result<NodeSpec, String> {
-    let name = entry.name.clone().ok_or("every [[node]] needs a name")?;
+/// Node names are unique (case-insensitively); node and group names are
+/// non-empty and have no spaces.
+fn check_names(nodes: &[NodeSpec]) -> std::result::Result<(), String> {
+    for (i, spec) in nodes.iter().enumerate() {
+        check_name("node", &spec.name)?;
+        for g in &spec.groups {
+            check_name("group", g)?;
+        }
+        if nodes[..i]
+            .iter()
+            .any(|n| n.name.eq_ignore_ascii_case(&spec.name))
+        {
+            return Err(format!("two nodes are named {}", spec.name));
+        }
+    }
+    Ok(())
+}
+
+fn check_name(what: &str, name: &str) -> std::result::Result<(), String> {
     if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!(
-            "node name {name:?} must be non-empty without spaces"
+            "{what} name {name:?} must be non-empty without spaces"
         ));
     }
+    Ok(())
+}
+
+fn merge(defaults: &Entry, entry: &Entry, base: &Path) -> std::result::Result<NodeSpec, String> {
+    let name = entry.name.clone().ok_or("every [[node]] needs a name")?;
+    check_name("node", &name)?;
     let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
     let host = pick(&entry.host, &defaults.host);
     let root = pick(&entry.root, &defaults.root).ok_or(format!("{name} has no root"))?;
-    let root = match host {
-        // A local root relative to the inventory's folder, so a whole demo can move.
-        None if Path::new(&root).is_relative() => base.join(&root).display().to_string(),
-        _ => root,
-    };
+    let root = resolve_root(host.is_none(), root, base);
     let mut paths = Paths::default();
     for over in [&defaults.paths, &entry.paths].into_iter().flatten() {
         over.apply(&mut paths);
@@ -208,7 +306,24 @@ fn merge(defaults: &Entry, entry: &Entry, base: &Path) -> std::result::Result<No
         paths,
         cloud_token_url: pick(&entry.cloud_token_url, &defaults.cloud_token_url),
         cloud_scope: pick(&entry.cloud_scope, &defaults.cloud_scope),
+        groups: sorted_groups(entry.groups.as_ref().or(defaults.groups.as_ref())),
     })
+}
+
+/// A local root relative to the inventory's folder, so a whole demo can move.
+fn resolve_root(local: bool, root: String, base: &Path) -> String {
+    if local && Path::new(&root).is_relative() {
+        base.join(&root).display().to_string()
+    } else {
+        root
+    }
+}
+
+fn sorted_groups(groups: Option<&Vec<String>>) -> Vec<String> {
+    let mut groups = groups.cloned().unwrap_or_default();
+    groups.sort();
+    groups.dedup();
+    groups
 }
 
 impl NodeSpec {
@@ -225,6 +340,7 @@ impl NodeSpec {
             paths: Paths::default(),
             cloud_token_url: None,
             cloud_scope: None,
+            groups: Vec::new(),
         }
     }
 
@@ -320,5 +436,50 @@ mod tests {
         assert_eq!(inv.select(&["A".into()]).unwrap()[0].name, "a");
         let err = inv.select(&["b".into()]).unwrap_err().to_string();
         assert!(err.contains("nodes: a"), "{err}");
+    }
+
+    #[test]
+    fn groups_select_their_nodes_and_add_to_named_nodes() {
+        let text = "[[node]]\nname='a'\nroot='x'\ngroups=['web','dc1']\n\
+                    [[node]]\nname='b'\nroot='y'\ngroups=['dc1']\n\
+                    [[node]]\nname='c'\nroot='z'\n";
+        let inv = Inventory::parse(text, Path::new("n.toml")).unwrap();
+        let names = |nodes: Vec<NodeSpec>| nodes.into_iter().map(|n| n.name).collect::<Vec<_>>();
+        let pick = |n: &[&str], g: &[&str]| {
+            let n: Vec<String> = n.iter().map(|s| s.to_string()).collect();
+            let g: Vec<String> = g.iter().map(|s| s.to_string()).collect();
+            inv.select_with_groups(&n, &g)
+        };
+        assert_eq!(inv.groups(), ["dc1", "web"]);
+        assert_eq!(names(pick(&[], &["DC1"]).unwrap()), ["a", "b"]);
+        assert_eq!(names(pick(&["c"], &["web"]).unwrap()), ["a", "c"]);
+        assert_eq!(
+            names(pick(&["a"], &["web"]).unwrap()),
+            ["a"],
+            "no node twice"
+        );
+        assert_eq!(names(pick(&[], &["all"]).unwrap()), ["a", "b", "c"]);
+        let err = pick(&[], &["db"]).unwrap_err();
+        assert_eq!(err.class(), crate::ErrorClass::Invalid);
+        assert!(err.to_string().contains("groups: dc1, web"), "{err}");
+        assert!(
+            pick(&["zz"], &["web"]).is_err(),
+            "an unknown node still fails"
+        );
+    }
+
+    #[test]
+    fn an_ansible_inventory_is_recognised_by_name_or_content() {
+        let text = "[ucs]\nucs-a ansible_host=10.0.0.1\n";
+        for path in ["hosts", "inv.ini", "inv.cfg", "nodes.toml", "inventory"] {
+            let inv = Inventory::parse(text, Path::new(path)).unwrap();
+            assert_eq!(inv.nodes[0].host.as_deref(), Some("10.0.0.1"), "{path}");
+            assert_eq!(inv.nodes[0].groups, ["ucs"]);
+        }
+        // Broken TOML that does not read like Ansible keeps its TOML error.
+        let err = Inventory::parse("[[node]]\nname = 'a\n", Path::new("n.toml")).unwrap_err();
+        assert!(!err.to_string().contains("Ansible"), "{err}");
+        let err = Inventory::parse("[ucs]\na\nA\n", Path::new("hosts")).unwrap_err();
+        assert!(err.to_string().contains("two nodes are named A"), "{err}");
     }
 }

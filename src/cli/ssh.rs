@@ -1,0 +1,284 @@
+//! SSH on the command line: the connection options (passphrase prompts),
+//! `trust NODE`, and the hint that turns an unknown host key into the
+//! command that trusts it.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde_json::json;
+
+use super::args::Cli;
+use crate::inventory::NodeSpec;
+use crate::node::NodeError;
+use crate::node::ssh::{self, HostKeyInfo, KeyCache, SshOptions};
+use crate::{Error, Result};
+
+/// How SSH nodes connect for this command: the user's config, agent and
+/// keys; an encrypted key's passphrase is asked on the terminal (never read
+/// from arguments), once per key file, and only when there is a terminal
+/// and no full-screen interface owns it.
+pub fn options(cli: &Cli) -> SshOptions {
+    let interactive = cli.command.is_some() && std::io::stdin().is_terminal();
+    SshOptions {
+        passphrase: interactive.then(|| Arc::new(ask_passphrase) as ssh::PassphraseFn),
+        key_cache: Some(KeyCache::default()),
+        ..SshOptions::default()
+    }
+}
+
+/// A masked prompt on stderr; an empty answer or a failed read is no passphrase.
+fn ask_passphrase(prompt: &str) -> Option<SecretString> {
+    let config = rpassword::ConfigBuilder::new()
+        .output_writer(std::io::stderr())
+        .build();
+    rpassword::prompt_password_with_config(prompt, config)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(SecretString::from)
+}
+
+/// The command that trusts `node`'s host key, ready to paste (the
+/// inventory flag repeated when one was given).
+pub fn trust_command(cli: &Cli, node: &str) -> String {
+    let mut command = format!("ucsconf trust {}", quoted(node));
+    if let Some(config) = &cli.config {
+        command.push_str(&format!(
+            " --config {}",
+            quoted(&config.display().to_string())
+        ));
+    }
+    command
+}
+
+/// Quoted for the admin's shell when it needs it.
+fn quoted(text: &str) -> String {
+    let plain = |c: char| {
+        c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c) || (cfg!(windows) && c == '\\')
+    };
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_string()
+    } else if cfg!(windows) {
+        format!("\"{text}\"")
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// An unknown host key on `node` becomes the message that says how to trust
+/// it; any other error is returned as it is.
+pub fn hinted(cli: &Cli, node: &str, error: Error) -> Error {
+    match &error {
+        Error::Node(e) => unknown_key_hint(cli, node, e).map_or(error, Error::Failed),
+        _ => error,
+    }
+}
+
+/// The hinted message for an unknown host key (`None` for other errors).
+pub fn unknown_key_hint(cli: &Cli, node: &str, error: &NodeError) -> Option<String> {
+    let NodeError::UnknownHostKey {
+        host,
+        key_type,
+        fingerprint,
+    } = error
+    else {
+        return None;
+    };
+    Some(format!(
+        "the host key of {host} is not known ({key_type} {fingerprint}); nothing was done. \
+         If it is the right one, trust it with: {}",
+        trust_command(cli, node)
+    ))
+}
+
+/// The inventory entry `trust` works on.
+fn spec_named(cli: &Cli, name: &str) -> Result<NodeSpec> {
+    if cli.root.is_some() {
+        return Err(Error::invalid(
+            "with --root there is only the local node, which has no host key",
+        ));
+    }
+    let spec = super::inventory_for(cli)?
+        .select(&[name.to_string()])?
+        .remove(0);
+    if spec.host.is_none() {
+        return Err(Error::invalid(format!(
+            "{} is a local node: it has no SSH host key",
+            spec.name
+        )));
+    }
+    Ok(spec)
+}
+
+/// Most hops a route has (jump hosts and the node): each unknown key is
+/// asked about in turn.
+const MAX_PROMPTS: usize = 8;
+
+/// `trust NODE`: shows the first host key on the way to the node that
+/// known_hosts does not vouch for, asks, and records it; then the next.
+pub async fn trust(cli: &Cli, name: &str) -> Result<u8> {
+    let spec = spec_named(cli, name)?;
+    let options = options(cli);
+    let mut added: Vec<HostKeyInfo> = Vec::new();
+    for _ in 0..MAX_PROMPTS {
+        let info = ssh::fetch_host_key(&spec, &options).await?;
+        if info.known {
+            report_known(cli, &spec, &info, &added);
+            return Ok(0);
+        }
+        if added
+            .iter()
+            .any(|a| a.host == info.host && a.port == info.port)
+        {
+            return Err(Error::Failed(format!(
+                "{}: the key of {} was added to {} but is still not accepted; check that file",
+                spec.name,
+                hop_name(&info),
+                info.known_hosts.display()
+            )));
+        }
+        describe(&spec, &info);
+        if !confirmed().await? {
+            return Err(Error::Failed(format!(
+                "{}: not trusted; known_hosts was not changed",
+                spec.name
+            )));
+        }
+        info.trust().map_err(|e| {
+            Error::Failed(format!(
+                "cannot add the key to {}: {e}",
+                info.known_hosts.display()
+            ))
+        })?;
+        eprintln!(
+            "Added {} ({}) to {}",
+            hop_name(&info),
+            info.fingerprint,
+            info.known_hosts.display()
+        );
+        added.push(info);
+    }
+    Err(Error::Failed(format!(
+        "{}: too many unknown host keys on the way",
+        spec.name
+    )))
+}
+
+/// `host:port`, with the name it is reached by when that differs.
+fn hop_name(info: &HostKeyInfo) -> String {
+    let address = format!("{}:{}", info.host, info.port);
+    if info.alias == info.host {
+        address
+    } else {
+        format!("{} ({address})", info.alias)
+    }
+}
+
+/// What the admin is asked to trust, on stderr beside the prompt.
+fn describe(spec: &NodeSpec, info: &HostKeyInfo) {
+    let which = if spec.host.as_deref() == Some(info.alias.as_str()) {
+        format!("The host key of {} at {}", spec.name, hop_name(info))
+    } else {
+        format!(
+            "The host key of the jump host {} on the way to {}",
+            hop_name(info),
+            spec.name
+        )
+    };
+    eprintln!("{which} is not known.");
+    eprintln!(
+        "  {} key fingerprint is {}",
+        info.key_type, info.fingerprint
+    );
+    eprintln!(
+        "  Compare it with the server's own (`ssh-keygen -l -f` on its host key) before trusting it."
+    );
+}
+
+/// Asks `Trust this key? [y/N]` on stderr and reads the answer from stdin
+/// (a terminal or a pipe): only y or yes is a yes.
+async fn confirmed() -> Result<bool> {
+    eprint!("Trust this key? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let line = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await
+    .map_err(|e| Error::Failed(format!("reading the answer: {e}")))?
+    .map_err(|e| Error::Failed(format!("reading the answer: {e}")))?;
+    if !std::io::stdin().is_terminal() {
+        // Echo a piped answer, so the transcript reads like a dialogue.
+        eprintln!("{}", line.trim());
+    }
+    let answer = line.trim().to_ascii_lowercase();
+    Ok(answer == "y" || answer == "yes")
+}
+
+fn report_known(cli: &Cli, spec: &NodeSpec, info: &HostKeyInfo, added: &[HostKeyInfo]) {
+    let state = if added.is_empty() {
+        "already trusted"
+    } else {
+        "now trusted"
+    };
+    if cli.json {
+        let doc = json!({
+            "node": spec.name,
+            "host": info.host,
+            "port": info.port,
+            "key_type": info.key_type,
+            "fingerprint": info.fingerprint,
+            "known_hosts": info.known_hosts.display().to_string(),
+            "added": added.iter().map(|a| json!({
+                "host": a.host,
+                "port": a.port,
+                "fingerprint": a.fingerprint,
+            })).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else {
+        println!(
+            "{}: the host key of {} is {state} ({} {})",
+            spec.name,
+            hop_name(info),
+            info.key_type,
+            info.fingerprint
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_trust_command_repeats_the_inventory_and_quotes_what_needs_it() {
+        let cli = Cli::parse_from(["ucsconf", "nodes"]);
+        assert_eq!(trust_command(&cli, "ucs-a"), "ucsconf trust ucs-a");
+        let cli = Cli::parse_from(["ucsconf", "--config", "my nodes.toml", "nodes"]);
+        assert_eq!(
+            trust_command(&cli, "ucs-a"),
+            "ucsconf trust ucs-a --config 'my nodes.toml'"
+        );
+        assert_eq!(quoted("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn only_an_unknown_host_key_gets_the_hint() {
+        let cli = Cli::parse_from(["ucsconf", "nodes"]);
+        let unknown = NodeError::UnknownHostKey {
+            host: "[10.0.0.5]:2222".into(),
+            key_type: "ssh-ed25519".into(),
+            fingerprint: "SHA256:abc".into(),
+        };
+        let text = hinted(&cli, "ucs-b", Error::Node(unknown)).to_string();
+        assert!(text.contains("SHA256:abc"), "{text}");
+        assert!(
+            text.ends_with("trust it with: ucsconf trust ucs-b"),
+            "{text}"
+        );
+        let other = Error::Node(NodeError::Auth("refused".into()));
+        assert_eq!(hinted(&cli, "ucs-b", other).to_string(), "refused");
+    }
+}

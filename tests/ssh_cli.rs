@@ -1,0 +1,529 @@
+//! The command line over SSH, end to end: the real binary, an inventory in
+//! a temp dir whose nodes are folders served by a real OpenSSH server on
+//! loopback, and a throwaway `HOME` so the user's own `~/.ssh` is never used.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use support::names_in;
+use support::sshd::{self, Sshd};
+
+const PRESENCE: &str = "Apps/Presence/Settings/Presence.ini";
+const SEED: &[u8] = b"\xEF\xBB\xBF; Presence service\r\n[Presence]\r\nWebexPresence.Enable = 0\r\n\r\nPollSeconds=30\r\n; end\r\n";
+
+/// An inventory of nodes on one test server.
+struct Cluster {
+    sshd: Sshd,
+    home: tempfile::TempDir,
+    inventory: PathBuf,
+    known_hosts: PathBuf,
+    nodes: Vec<(String, PathBuf)>,
+}
+
+impl Cluster {
+    /// `count` nodes `n0`, `n1`..., each with its own root holding `SEED`,
+    /// trusting the server's host key.
+    fn start(count: usize) -> Option<Cluster> {
+        let sshd = Sshd::start()?;
+        let known_hosts = sshd.known_hosts();
+        let home = tempfile::tempdir().unwrap();
+        let inventory = home.path().join("nodes.toml");
+        let mut cluster = Cluster {
+            sshd,
+            home,
+            inventory,
+            known_hosts,
+            nodes: Vec::new(),
+        };
+        for i in 0..count {
+            cluster.add(&format!("n{i}"));
+        }
+        cluster.write_inventory(None);
+        Some(cluster)
+    }
+
+    fn add(&mut self, name: &str) -> PathBuf {
+        let root = self.sshd.root(name);
+        let file = root.join(PRESENCE);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, SEED).unwrap();
+        self.nodes.push((name.to_string(), root.clone()));
+        root
+    }
+
+    /// nodes.toml for the nodes; `down` is one more node on a port where
+    /// nothing listens.
+    fn write_inventory(&self, down: Option<&str>) {
+        let mut text = format!(
+            "[defaults]\nhost = '127.0.0.1'\nport = {}\nuser = '{}'\nidentity_file = '{}'\nknown_hosts = '{}'\n",
+            self.sshd.port,
+            sshd::current_user(),
+            self.sshd.client_key.display(),
+            self.known_hosts.display()
+        );
+        for (name, root) in &self.nodes {
+            text.push_str(&format!(
+                "\n[[node]]\nname = '{name}'\nroot = '{}'\n",
+                root.display()
+            ));
+        }
+        if let Some(name) = down {
+            text.push_str(&format!(
+                "\n[[node]]\nname = '{name}'\nport = {}\nroot = '/nowhere'\n",
+                sshd::closed_port()
+            ));
+        }
+        fs::write(&self.inventory, text).unwrap();
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("ucsconf").unwrap();
+        c.env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .env_remove("UCSCONF_CONFIG")
+            .env_remove("SSH_AUTH_SOCK")
+            .arg("--config")
+            .arg(&self.inventory);
+        c
+    }
+
+    fn presence(&self, node: usize) -> Vec<u8> {
+        fs::read(self.nodes[node].1.join(PRESENCE)).unwrap()
+    }
+
+    fn settings_dir(&self, node: usize) -> PathBuf {
+        self.nodes[node]
+            .1
+            .join(PRESENCE)
+            .parent()
+            .unwrap()
+            .to_path_buf()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The lines of `a` and `b` that differ (same line count expected).
+fn changed_lines(a: &[u8], b: &[u8]) -> Vec<(String, String)> {
+    let (a, b) = (text(a), text(b));
+    assert_eq!(a.split("\r\n").count(), b.split("\r\n").count());
+    a.split("\r\n")
+        .zip(b.split("\r\n"))
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| (x.to_string(), y.to_string()))
+        .collect()
+}
+
+fn no_temp_files(dir: &Path) {
+    let names = names_in(dir);
+    assert!(
+        !names.iter().any(|n| n.ends_with(".tmp")),
+        "temp file left: {names:?}"
+    );
+}
+
+#[test]
+fn presence_get_and_set_are_byte_exact_over_ssh() {
+    let Some(cluster) = Cluster::start(1) else {
+        return;
+    };
+    cluster
+        .cmd()
+        .args(["presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("0\n");
+
+    cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("saved (backup "));
+    let after = cluster.presence(0);
+    assert!(after.starts_with(b"\xEF\xBB\xBF"), "the BOM is kept");
+    assert_eq!(
+        changed_lines(SEED, &after),
+        [(
+            "WebexPresence.Enable = 0".to_string(),
+            "WebexPresence.Enable = 1".to_string()
+        )]
+    );
+    let dir = cluster.settings_dir(0);
+    no_temp_files(&dir);
+    let backups: Vec<String> = names_in(&dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".bak"))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert_eq!(fs::read(dir.join(&backups[0])).unwrap(), SEED);
+
+    cluster
+        .cmd()
+        .args(["presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("1\n");
+    // Setting the same value again rewrites nothing.
+    cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("unchanged"));
+    assert_eq!(cluster.presence(0), after);
+}
+
+#[test]
+fn nodes_shows_the_transport_and_timings_and_diff_finds_the_drifted_node() {
+    let Some(cluster) = Cluster::start(3) else {
+        return;
+    };
+    let out = cluster.cmd().arg("nodes").assert().success();
+    let stdout = text(&out.get_output().stdout);
+    for (name, root) in &cluster.nodes {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}: {name}\t")))
+            .unwrap_or_else(|| panic!("{name} missing: {stdout}"));
+        assert!(
+            line.contains(&format!(
+                "ssh {}@127.0.0.1:{}",
+                sshd::current_user(),
+                cluster.sshd.port
+            )),
+            "{line}"
+        );
+        assert!(line.contains(&root.display().to_string()), "{line}");
+        assert!(line.contains("reachable (round trip "), "{line}");
+        assert!(line.contains("connected in "), "{line}");
+    }
+    let json = cluster.cmd().args(["--json", "nodes"]).assert().success();
+    let doc: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    for node in doc["nodes"].as_array().unwrap() {
+        assert!(node["rtt_ms"].as_f64().unwrap() > 0.0, "{node}");
+        assert!(node["connect_ms"].as_f64().unwrap() > 0.0, "{node}");
+    }
+
+    cluster.cmd().arg("diff").assert().code(0);
+    let drifted = SEED
+        .iter()
+        .map(|&b| if b == b'3' { b'6' } else { b })
+        .collect::<Vec<u8>>();
+    fs::write(cluster.nodes[1].1.join(PRESENCE), drifted).unwrap();
+    let out = cluster.cmd().arg("diff").assert().code(1);
+    let stdout = text(&out.get_output().stdout);
+    let row = stdout
+        .lines()
+        .find(|l| l.contains("PollSeconds"))
+        .unwrap_or_else(|| panic!("no drift row: {stdout}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&cells[cells.len() - 3..], ["30", "60", "30"], "{row}");
+    assert_eq!(stdout.lines().count(), 2, "a header and one row: {stdout}");
+}
+
+#[test]
+fn twenty_nodes_at_once_then_one_down() {
+    let Some(cluster) = Cluster::start(20) else {
+        return;
+    };
+    cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .success();
+    for i in 0..20 {
+        assert_eq!(changed_lines(SEED, &cluster.presence(i)).len(), 1, "n{i}");
+        no_temp_files(&cluster.settings_dir(i));
+    }
+
+    cluster.write_inventory(Some("down"));
+    let out = cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "0"])
+        .assert()
+        .code(4);
+    let (stdout, stderr) = (
+        text(&out.get_output().stdout),
+        text(&out.get_output().stderr),
+    );
+    for i in 0..20 {
+        assert!(
+            stdout.contains(&format!("n{i}: {PRESENCE}: saved")),
+            "{stdout}"
+        );
+        assert_eq!(cluster.presence(i), SEED, "n{i} set back");
+    }
+    let down: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(down.len(), 1, "{stderr}");
+    assert!(down[0].starts_with("error: down: "), "{stderr}");
+    assert!(down[0].contains("cannot connect"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_host_key_is_refused_with_the_command_that_trusts_it() {
+    let Some(mut cluster) = Cluster::start(1) else {
+        return;
+    };
+    cluster.known_hosts = cluster.home.path().join("kh").join("known_hosts");
+    cluster.write_inventory(None);
+    let fingerprint = cluster.sshd.fingerprint();
+
+    let out = cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(stderr.contains(&fingerprint), "{stderr}");
+    assert!(stderr.contains("ucsconf trust n0 --config "), "{stderr}");
+    assert_eq!(cluster.presence(0), SEED, "nothing written");
+    assert!(!cluster.known_hosts.exists());
+
+    // Anything but yes is a no.
+    let out = cluster
+        .cmd()
+        .args(["trust", "n0"])
+        .write_stdin("n\n")
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(stderr.contains(&fingerprint), "{stderr}");
+    assert!(stderr.contains("ssh-ed25519"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("127.0.0.1:{}", cluster.sshd.port)),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Trust this key? [y/N]"), "{stderr}");
+    assert!(stderr.contains("not trusted"), "{stderr}");
+    assert!(!cluster.known_hosts.exists());
+    cluster
+        .cmd()
+        .args(["trust", "n0"])
+        .write_stdin("")
+        .assert()
+        .code(1);
+
+    cluster
+        .cmd()
+        .args(["trust", "n0"])
+        .write_stdin("yes\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("now trusted"));
+    let recorded = fs::read_to_string(&cluster.known_hosts).unwrap();
+    assert!(
+        recorded.contains(&format!("[127.0.0.1]:{}", cluster.sshd.port)),
+        "{recorded}"
+    );
+    cluster
+        .cmd()
+        .args(["trust", "n0"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already trusted"));
+    cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .success();
+    assert_eq!(changed_lines(SEED, &cluster.presence(0)).len(), 1);
+}
+
+#[test]
+fn a_changed_host_key_is_refused_and_trust_does_not_override_it() {
+    let Some(mut cluster) = Cluster::start(1) else {
+        return;
+    };
+    let other = cluster.home.path().join("other_host_key");
+    sshd::keygen(&other, "ed25519", "");
+    let other_pub = fs::read_to_string(other.with_extension("pub")).unwrap();
+    let blob = other_pub.split_whitespace().nth(1).unwrap();
+    cluster.known_hosts = cluster.home.path().join("known_hosts_changed");
+    let line = format!("[127.0.0.1]:{} ssh-ed25519 {blob}\n", cluster.sshd.port);
+    fs::write(&cluster.known_hosts, &line).unwrap();
+    cluster.write_inventory(None);
+
+    cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("CHANGED"))
+        .stderr(predicate::str::contains(cluster.sshd.fingerprint()));
+    assert_eq!(cluster.presence(0), SEED, "nothing written");
+    cluster
+        .cmd()
+        .args(["trust", "n0"])
+        .write_stdin("y\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("CHANGED"))
+        .stderr(predicate::str::contains("Trust this key?").not());
+    assert_eq!(fs::read_to_string(&cluster.known_hosts).unwrap(), line);
+}
+
+#[test]
+fn groups_of_an_ansible_inventory_select_nodes() {
+    let Some(mut cluster) = Cluster::start(0) else {
+        return;
+    };
+    for name in ["w1", "w2", "d1"] {
+        cluster.add(name);
+    }
+    let root = |i: usize| cluster.nodes[i].1.display().to_string();
+    let hosts = format!(
+        "# UC Suite nodes\n[web]\nw1 ansible_host=127.0.0.1 ucsconf_root='{}'\nw2 ansible_host=127.0.0.1 ucsconf_root='{}'\n\n\
+         [db]\nd1 ansible_host=127.0.0.1 ucsconf_root='{}'\n\n\
+         [all:vars]\nansible_port={}\nansible_user={}\nansible_ssh_private_key_file={}\nucsconf_known_hosts={}\n",
+        root(0),
+        root(1),
+        root(2),
+        cluster.sshd.port,
+        sshd::current_user(),
+        cluster.sshd.client_key.display(),
+        cluster.known_hosts.display()
+    );
+    cluster.inventory = cluster.home.path().join("hosts");
+    fs::write(&cluster.inventory, hosts).unwrap();
+
+    let out = cluster
+        .cmd()
+        .args([
+            "--group",
+            "web",
+            "presence",
+            "set",
+            "WebexPresence.Enable",
+            "1",
+        ])
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
+    assert!(
+        stdout.contains("w1: ") && stdout.contains("w2: "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("d1"), "{stdout}");
+    assert_eq!(changed_lines(SEED, &cluster.presence(0)).len(), 1);
+    assert_eq!(changed_lines(SEED, &cluster.presence(1)).len(), 1);
+    assert_eq!(cluster.presence(2), SEED, "d1 is not in web");
+
+    // A group and a node together: both.
+    let out = cluster
+        .cmd()
+        .args([
+            "--group",
+            "db",
+            "--node",
+            "w1",
+            "presence",
+            "get",
+            "WebexPresence.Enable",
+        ])
+        .assert()
+        .success();
+    assert_eq!(text(&out.get_output().stdout), "w1: 1\nd1: 0\n");
+
+    cluster
+        .cmd()
+        .args(["--group", "nope", "nodes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("groups: db, web"));
+}
+
+#[test]
+fn an_encrypted_key_without_a_terminal_points_to_the_agent() {
+    let Some(cluster) = Cluster::start(1) else {
+        return;
+    };
+    let key = cluster.home.path().join("encrypted_key");
+    sshd::keygen(&key, "ed25519", "correct horse");
+    cluster.sshd.authorize(&key.with_extension("pub"));
+    let inventory = fs::read_to_string(&cluster.inventory).unwrap().replace(
+        &cluster.sshd.client_key.display().to_string(),
+        &key.display().to_string(),
+    );
+    fs::write(&cluster.inventory, inventory).unwrap();
+    let out = cluster
+        .cmd()
+        .args(["presence", "get", "WebexPresence.Enable"])
+        .write_stdin("correct horse\n")
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(stderr.contains("encrypted"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("ssh-add {}", key.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("horse"));
+}
+
+#[test]
+fn trust_walks_the_jump_host_first_then_the_node() {
+    let Some(cluster) = Cluster::start(1) else {
+        return;
+    };
+    let Some(jump) = Sshd::start() else { return };
+    jump.authorize(&cluster.sshd.client_key.with_extension("pub"));
+    let known_hosts = cluster.home.path().join(".ssh").join("known_hosts");
+    let user = sshd::current_user();
+    fs::create_dir_all(known_hosts.parent().unwrap()).unwrap();
+    fs::write(
+        cluster.home.path().join(".ssh").join("config"),
+        format!(
+            "Host ucs-far\n  HostName 127.0.0.1\n  Port {}\n  ProxyJump {user}@127.0.0.1:{}\nHost *\n  User {user}\n  IdentityFile {}\n",
+            cluster.sshd.port,
+            jump.port,
+            cluster.sshd.client_key.display(),
+        ),
+    )
+    .unwrap();
+    fs::write(
+        &cluster.inventory,
+        format!(
+            "[[node]]\nname = 'far'\nhost = 'ucs-far'\nroot = '{}'\n",
+            cluster.nodes[0].1.display()
+        ),
+    )
+    .unwrap();
+
+    let out = cluster
+        .cmd()
+        .args(["trust", "far"])
+        .write_stdin("y\ny\n")
+        .assert()
+        .success();
+    let stderr = text(&out.get_output().stderr);
+    let jump_at = stderr.find(&jump.fingerprint()).expect(&stderr);
+    let node_at = stderr.find(&cluster.sshd.fingerprint()).expect(&stderr);
+    assert!(jump_at < node_at, "the jump host first: {stderr}");
+    assert!(stderr.contains("jump host"), "{stderr}");
+    assert_eq!(
+        stderr.matches("Trust this key? [y/N]").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(&known_hosts).unwrap().lines().count(),
+        2,
+        "both keys recorded in the user's known_hosts"
+    );
+    cluster
+        .cmd()
+        .args(["presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("0\n");
+}
