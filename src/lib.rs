@@ -17,6 +17,7 @@ pub mod node;
 pub mod ops;
 pub mod paths;
 pub mod settings;
+pub mod telemetry;
 pub mod tui;
 
 pub use error::{Error, ErrorClass, Result};

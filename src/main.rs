@@ -5,6 +5,8 @@ use ucsconf::cli::{self, Cli, args::Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The program's own log; never fails the command.
+    let _ = ucsconf::telemetry::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

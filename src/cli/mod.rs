@@ -29,6 +29,7 @@ pub async fn run(cli: Cli) -> u8 {
     match dispatch(&cli).await {
         Ok(code) => code,
         Err(e) => {
+            tracing::warn!("command failed: {e}");
             eprintln!("error: {e}");
             e.class().exit_code()
         }
