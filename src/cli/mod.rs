@@ -53,7 +53,7 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Credentials(c) => credentials::run(cli, c, &select_targets(cli)?).await,
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
         Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
-        Command::Doctor => Ok(doctor::run(cli, &select_targets(cli)?).await),
+        Command::Doctor { .. } => Ok(doctor::run(cli, &select_targets(cli)?).await),
     }
 }
 
