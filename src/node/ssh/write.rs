@@ -186,8 +186,22 @@ async fn check_unchanged(
     remote: &Remote,
     expected: &Expected,
 ) -> OpResult<Option<(Snapshot, FileAttributes)>> {
-    let current = read(op, remote, u64::MAX).await?;
+    // A file larger than expected has changed: it is not read (it may be huge).
+    let limit = match expected {
+        Expected::Version(v) => v.size,
+        Expected::Absent => 0,
+    };
     let path = remote.shown.clone();
+    let current = match read(op, remote, limit).await {
+        Err(OpFail::Node(NodeError::TooLarge { .. })) => {
+            return Err(match expected {
+                Expected::Absent => NodeError::AlreadyExists { path },
+                Expected::Version(_) => NodeError::Conflict { path },
+            }
+            .into());
+        }
+        other => other?,
+    };
     match (expected, current) {
         (Expected::Absent, None) => Ok(None),
         (Expected::Absent, Some(_)) => Err(NodeError::AlreadyExists { path }.into()),
