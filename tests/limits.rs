@@ -1,6 +1,9 @@
 //! Size limits end to end: settings files around the 8 MiB limit, very long
 //! log lines, and a settings file that grows past the limit between the
-//! read and the write. Real files in temp dirs, the real binary.
+//! read and the write. Real files in temp dirs, the real binary, and a
+//! real OpenSSH server for the SFTP write path.
+
+mod support;
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Write};
@@ -338,6 +341,38 @@ async fn the_conflict_check_does_not_read_a_file_that_grew_huge() {
     let err = ops::save_store(&target, &loaded, &store).await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Conflict, "{err}");
     assert_eq!(fs::metadata(node.path(STORE)).unwrap().len(), huge);
+}
+
+/// Over SFTP too: the re-check before the rename does not fetch a file that
+/// grew past what was read.
+#[cfg(unix)]
+#[tokio::test]
+async fn over_ssh_the_conflict_check_does_not_read_a_file_that_grew_huge() {
+    use ucsconf::node::ssh::SshNode;
+    use ucsconf::node::{Expected, Node, NodeError};
+    let Some(sshd) = support::sshd::Sshd::start() else {
+        return;
+    };
+    let root = sshd.root("grown");
+    let spec = support::spec_for(&sshd, "grown", &root);
+    let node = SshNode::new(&spec, support::isolated_options(&sshd));
+    let local = root.join(PRESENCE);
+    fs::create_dir_all(local.parent().unwrap()).unwrap();
+    fs::write(&local, presence_of_size(4096)).unwrap();
+    let snapshot = node.read(PRESENCE, MAX_FILE_SIZE).await.unwrap().unwrap();
+    let huge = 64 << 30;
+    File::options()
+        .write(true)
+        .open(&local)
+        .unwrap()
+        .set_len(huge)
+        .unwrap();
+    let err = node
+        .replace(PRESENCE, b"x", &Expected::Version(snapshot.version), false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Conflict { .. }), "{err}");
+    assert_eq!(fs::metadata(&local).unwrap().len(), huge);
 }
 
 // --- Very long log lines -------------------------------------------------------

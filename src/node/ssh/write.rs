@@ -186,9 +186,11 @@ async fn check_unchanged(
     remote: &Remote,
     expected: &Expected,
 ) -> OpResult<Option<(Snapshot, FileAttributes)>> {
-    // A file larger than expected has changed: it is not read (it may be huge).
+    // A file larger than expected has changed: it is not read whole (it may
+    // be huge). The bound is never below the settings limit, so that small
+    // files are read in the same round trips as before.
     let limit = match expected {
-        Expected::Version(v) => v.size,
+        Expected::Version(v) => v.size.max(crate::ini::MAX_FILE_SIZE),
         Expected::Absent => 0,
     };
     let path = remote.shown.clone();
