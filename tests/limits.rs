@@ -5,8 +5,8 @@
 
 mod support;
 
-use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Write};
+use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -259,7 +259,7 @@ fn a_huge_settings_file_is_refused_without_being_read() {
     let node = Node::new();
     node.write(PRESENCE, b"[Webex]\r\nWebexPresence.Enable=0\r\n");
     let huge = 64 << 30;
-    File::options()
+    fs::File::options()
         .write(true)
         .open(node.path(PRESENCE))
         .unwrap()
@@ -332,7 +332,7 @@ async fn the_conflict_check_does_not_read_a_file_that_grew_huge() {
         .save_credentials(&key, "abc", &secrecy::SecretString::from("s3cret-value"))
         .unwrap();
     let huge = 64 << 30;
-    File::options()
+    fs::File::options()
         .write(true)
         .open(node.path(STORE))
         .unwrap()
@@ -361,7 +361,7 @@ async fn over_ssh_the_conflict_check_does_not_read_a_file_that_grew_huge() {
     fs::write(&local, presence_of_size(4096)).unwrap();
     let snapshot = node.read(PRESENCE, MAX_FILE_SIZE).await.unwrap().unwrap();
     let huge = 64 << 30;
-    File::options()
+    fs::File::options()
         .write(true)
         .open(&local)
         .unwrap()
@@ -443,6 +443,7 @@ fn long_log_lines_are_shown_cut_with_a_marker() {
 /// the log's last line.
 #[cfg(target_os = "linux")]
 fn peak_memory_of_follow(node: &Node, lines: usize) -> u64 {
+    use std::io::{BufRead, BufReader};
     let mut cmd = node.cmd();
     cmd.args(["logs", "--follow", "--lines", &lines.to_string()])
         .stdout(Stdio::piped())
