@@ -294,8 +294,14 @@ pub async fn check_online(target: &Target, options: &OnlineOptions) -> OnlineRep
     };
     let configured = imagicle_hosts(target).await;
     if options.token_url.is_none() {
+        let what = if configured.is_empty() {
+            "no token URL is configured and Presence.ini names no Imagicle Cloud host, \
+             so Imagicle Cloud was not checked"
+        } else {
+            "no token URL is configured, so the token endpoint was not checked"
+        };
         report.findings.push(warning(
-            "no token URL is configured, so the Imagicle Cloud endpoints were not checked",
+            what,
             "set cloud_token_url for the node (or under [defaults]) in nodes.toml",
         ));
     }
