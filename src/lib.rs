@@ -18,6 +18,7 @@ pub mod ops;
 pub mod paths;
 pub mod platform;
 pub mod settings;
+pub mod telemetry;
 pub mod tui;
 
 pub use error::{Error, ErrorClass, Result};

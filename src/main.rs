@@ -5,6 +5,8 @@ use ucsconf::cli::{self, Cli, args::Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The program's own log; never fails the command.
+    let _ = ucsconf::telemetry::init();
     let tui = matches!(
         cli.command,
         None | Some(Command::Demo { no_tui: false, .. })

@@ -164,8 +164,9 @@ pub async fn save_credentials(
     client_id: &str,
     secret: &SecretString,
 ) -> Result<Saved> {
-    let key = node_key(target, true).await?.expect("created on demand");
+    // The store first: an unreadable one must not leave a new key behind.
     let loaded = load_store(target).await?;
+    let key = node_key(target, true).await?.expect("created on demand");
     let mut store = loaded.store.clone();
     store.save_credentials(&key, client_id, secret)?;
     save_store(target, &loaded, &store).await

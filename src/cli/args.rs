@@ -73,7 +73,16 @@ pub enum Command {
     Diff,
     /// Check every selected node and say what is wrong and how to fix it
     /// (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)
-    Doctor,
+    Doctor {
+        /// Also check that the cloud endpoints each node needs answer (Webex
+        /// APIs, Imagicle Cloud, the token URL), from this machine, through
+        /// the node's proxy
+        #[arg(long)]
+        online: bool,
+        /// With --online: check URL instead of https://webexapis.com (repeatable)
+        #[arg(long = "endpoint", value_name = "URL", requires = "online")]
+        endpoints: Vec<String>,
+    },
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     Completions {
         #[arg(value_enum)]

@@ -31,6 +31,7 @@ pub async fn run(cli: Cli) -> u8 {
     match dispatch(&cli).await {
         Ok(code) => code,
         Err(e) => {
+            tracing::warn!("command failed: {e}");
             eprintln!("error: {e}");
             e.class().exit_code()
         }
@@ -54,7 +55,7 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Credentials(c) => credentials::run(cli, c, &select_targets(cli)?).await,
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
         Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
-        Command::Doctor => Ok(doctor::run(cli, &select_targets(cli)?).await),
+        Command::Doctor { .. } => Ok(doctor::run(cli, &select_targets(cli)?).await),
         Command::Completions { shell } => Ok(completions::print_completions(*shell)),
         Command::Man => Ok(completions::print_man()),
         Command::Trust { node } => ssh::trust(cli, node).await,

@@ -85,6 +85,7 @@ pub fn finish(results: Vec<NodeResult<Report>>, json: bool) -> u8 {
                 }
             }
             Err(e) => {
+                tracing::warn!(node = %r.node, "failed: {e}");
                 classes.push(Some(e.class()));
                 let _ = writeln!(err, "error: {p}{e}");
                 if json {

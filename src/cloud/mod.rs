@@ -13,6 +13,7 @@
 
 mod endpoint;
 mod error;
+mod probe;
 mod proxy;
 mod saved;
 mod token;
@@ -24,6 +25,7 @@ pub use error::{CloudError, NetworkKind};
 pub fn check_token_url(text: &str) -> Result<(), CloudError> {
     endpoint::check_token_url(text).map(|_| ())
 }
+pub use probe::{Reached, probe};
 pub use proxy::{ProxyChoice, ProxyRoute, resolve_proxy};
 pub use saved::{TestOverrides, test_saved_credentials};
 pub use token::{

@@ -210,16 +210,22 @@ async fn exchange(
     })
 }
 
-/// Ways the secret could be written in a server's echo: as is, form-encoded
-/// (body and Basic), and the Basic credentials as sent.
+/// Ways the secret could be written in a server's echo: as is, form- and
+/// percent-encoded (body and Basic), in base64 (either alphabet; unpadded,
+/// so a padded copy matches too), and the Basic credentials as sent.
 fn secret_forms(req: &TokenRequest) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     let secret = req.secret.expose_secret();
     let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let basic = format!("{}:{}", encode(&req.client_id), encode(secret));
     vec![
         secret.to_owned(),
         encode(secret),
-        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, basic),
+        encode(secret).replace('+', "%20"),
+        STANDARD.encode(basic),
+        STANDARD_NO_PAD.encode(secret),
+        URL_SAFE_NO_PAD.encode(secret),
     ]
 }
 

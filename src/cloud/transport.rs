@@ -97,6 +97,28 @@ impl EndpointClient {
         })
     }
 
+    /// Whether the endpoint answers: its status, whatever it is (a 407
+    /// from the proxy is the proxy's refusal, not an answer). The body is
+    /// not read.
+    pub(crate) async fn probe(&self, url: &Url) -> Result<u16, CloudError> {
+        let response = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|e| self.network_error(&e))?;
+        let status = response.status();
+        if let (StatusCode::PROXY_AUTHENTICATION_REQUIRED, Some((proxy, sent_credentials))) =
+            (status, &self.proxy)
+        {
+            return Err(CloudError::ProxyAuth {
+                proxy: proxy.clone(),
+                sent_credentials: *sent_credentials,
+            });
+        }
+        Ok(status.as_u16())
+    }
+
     async fn read_body(&self, response: &mut reqwest::Response) -> Result<Vec<u8>, CloudError> {
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.network_error(&e))? {

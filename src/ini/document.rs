@@ -228,6 +228,11 @@ impl Document {
             return self.replace_value(index, value);
         }
         self.check_growth(&[key, value])?;
+        if self.inserts_at_top(&span) && reads_as_bom(key, self.encoding) {
+            return Err(IniError::Invalid(format!(
+                "key {key:?} cannot start the file: its first characters would read as a byte-order mark"
+            )));
+        }
         self.insert_key(&span, key, value);
         Ok(true)
     }
@@ -326,6 +331,11 @@ impl Document {
         line.kind = classify(&line.text);
         debug_assert_eq!(line.key_value().map(|(_, v)| v), Some(value));
         Ok(true)
+    }
+
+    /// Whether a new key in `span` becomes the file's first line.
+    fn inserts_at_top(&self, span: &Span) -> bool {
+        span.header.is_none() && !span.body.clone().any(|i| self.lines[i].key().is_some())
     }
 
     /// Adds a key line to an existing section: after its last key line, else
@@ -538,6 +548,18 @@ fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
     start..start + len
 }
 
+/// Whether `text` at the very start of a file in `encoding` would be read
+/// back as a byte-order mark (and so change the encoding or lose characters).
+fn reads_as_bom(text: &str, encoding: Encoding) -> bool {
+    match encoding {
+        Encoding::Utf8 { bom: false } => text.starts_with('\u{feff}'),
+        // FF FE (UTF-16LE) or EF BB BF (UTF-8) once encoded.
+        Encoding::Windows1252 => text.starts_with("ÿþ") || text.starts_with("ï»¿"),
+        // The BOM already there is the one stripped; a second one stays text.
+        Encoding::Utf8 { bom: true } | Encoding::Utf16Le => false,
+    }
+}
+
 fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
@@ -660,6 +682,24 @@ mod tests {
         assert_eq!(doc.get(Some("B"), "y"), Some("2"));
         doc.set(Some("B"), "z", "3").unwrap();
         assert_eq!(doc.to_bytes(), b"[A]\nx=1\n[B\ny=2\nz=3\n");
+    }
+
+    #[test]
+    fn a_new_first_key_never_reads_back_as_a_byte_order_mark() {
+        // Found by fuzzing: the key became the first bytes of the file, and
+        // the next read took them for a BOM (or for UTF-16).
+        let mut doc = Document::parse(b"[A]\r\nx=1\r\n").unwrap();
+        let err = doc.set(None, "\u{feff}k", "v").unwrap_err();
+        assert!(matches!(err, IniError::Invalid(_)), "{err}");
+        assert_eq!(doc.to_bytes(), b"[A]\r\nx=1\r\n");
+        let mut latin = Document::parse(b"[A]\r\nx=\xE9\r\n").unwrap();
+        assert_eq!(latin.encoding(), Encoding::Windows1252);
+        assert!(latin.set(None, "ÿþk", "v").is_err());
+        // Anywhere but the top it is only an odd key.
+        let mut doc = Document::parse(b"a=1\r\n").unwrap();
+        assert!(doc.set(None, "\u{feff}k", "v").unwrap());
+        let again = Document::parse(&doc.to_bytes()).unwrap();
+        assert_eq!(again.get(None, "\u{feff}k"), Some("v"));
     }
 
     #[test]

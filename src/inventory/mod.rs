@@ -367,6 +367,7 @@ impl NodeSpec {
             None => Arc::new(LocalNode::new(&self.name, &self.root)),
             Some(_) => Arc::new(SshNode::new(self, options.clone())),
         };
+        let node = crate::telemetry::logged(node);
         Target {
             node,
             paths: self.paths.clone(),

@@ -191,7 +191,15 @@ fn file_id(_meta: &fs::Metadata) -> Option<u64> {
 
 /// Fails with `Conflict`/`AlreadyExists` unless the file is exactly as expected.
 fn check_unchanged(local: &Path, shown: &str, expected: &Expected) -> Result<(), NodeError> {
-    let current = read_file(local, shown, u64::MAX)?;
+    // A file larger than expected has changed: it is not read (it may be huge).
+    let limit = match expected {
+        Expected::Version(v) => v.size,
+        Expected::Absent => 0,
+    };
+    let current = match read_file(local, shown, limit) {
+        Err(NodeError::TooLarge { .. }) => return Err(changed(expected, shown)),
+        other => other?,
+    };
     match (expected, current) {
         (Expected::Absent, None) => Ok(()),
         (Expected::Absent, Some(_)) => Err(NodeError::AlreadyExists {
@@ -201,6 +209,15 @@ fn check_unchanged(local: &Path, shown: &str, expected: &Expected) -> Result<(),
         (Expected::Version(_), _) => Err(NodeError::Conflict {
             path: shown.to_string(),
         }),
+    }
+}
+
+/// The error for a file that is not as expected.
+fn changed(expected: &Expected, shown: &str) -> NodeError {
+    let path = shown.to_string();
+    match expected {
+        Expected::Absent => NodeError::AlreadyExists { path },
+        Expected::Version(_) => NodeError::Conflict { path },
     }
 }
 

@@ -308,6 +308,7 @@ impl SshNode {
         };
         match attempt.await {
             Ok(c) => {
+                tracing::info!(node = %s.spec.name, transport = %s.transport, "ssh connected");
                 s.connections.fetch_add(1, Ordering::Relaxed);
                 let c = Arc::new(c);
                 slot.connection = Some(c.clone());
@@ -315,6 +316,7 @@ impl SshNode {
                 Ok(c)
             }
             Err(e) => {
+                tracing::warn!(node = %s.spec.name, transport = %s.transport, "ssh connect failed: {e}");
                 slot.failure = Some((Instant::now(), duplicate(&e)));
                 Err(e)
             }

@@ -182,8 +182,24 @@ async fn check_unchanged(
     remote: &Remote,
     expected: &Expected,
 ) -> OpResult<Option<(Snapshot, FileAttributes)>> {
-    let current = read(op, remote, u64::MAX).await?;
+    // A file larger than expected has changed: it is not read whole (it may
+    // be huge). The bound is never below the settings limit, so that small
+    // files are read in the same round trips as before.
+    let limit = match expected {
+        Expected::Version(v) => v.size.max(crate::ini::MAX_FILE_SIZE),
+        Expected::Absent => 0,
+    };
     let path = remote.shown.clone();
+    let current = match read(op, remote, limit).await {
+        Err(OpFail::Node(NodeError::TooLarge { .. })) => {
+            return Err(match expected {
+                Expected::Absent => NodeError::AlreadyExists { path },
+                Expected::Version(_) => NodeError::Conflict { path },
+            }
+            .into());
+        }
+        other => other?,
+    };
     match (expected, current) {
         (Expected::Absent, None) => Ok(None),
         (Expected::Absent, Some(_)) => Err(NodeError::AlreadyExists { path }.into()),
