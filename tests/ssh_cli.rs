@@ -133,12 +133,14 @@ fn presence_get_and_set_are_byte_exact_over_ssh() {
     let Some(cluster) = Cluster::start(1) else {
         return;
     };
+    let logins = || cluster.sshd.log().matches("Accepted publickey").count();
     cluster
         .cmd()
         .args(["presence", "get", "WebexPresence.Enable"])
         .assert()
         .success()
         .stdout("0\n");
+    assert_eq!(logins(), 1, "a get is one connection");
 
     cluster
         .cmd()
@@ -146,6 +148,7 @@ fn presence_get_and_set_are_byte_exact_over_ssh() {
         .assert()
         .success()
         .stdout(predicate::str::contains("saved (backup "));
+    assert_eq!(logins(), 2, "a set is one connection too");
     let after = cluster.presence(0);
     assert!(after.starts_with(b"\xEF\xBB\xBF"), "the BOM is kept");
     assert_eq!(

@@ -257,10 +257,13 @@ mod tests {
         let cli = Cli::parse_from(["ucsconf", "nodes"]);
         assert_eq!(trust_command(&cli, "ucs-a"), "ucsconf trust ucs-a");
         let cli = Cli::parse_from(["ucsconf", "--config", "my nodes.toml", "nodes"]);
-        assert_eq!(
-            trust_command(&cli, "ucs-a"),
+        let expected = if cfg!(windows) {
+            r#"ucsconf trust ucs-a --config "my nodes.toml""#
+        } else {
             "ucsconf trust ucs-a --config 'my nodes.toml'"
-        );
+        };
+        assert_eq!(trust_command(&cli, "ucs-a"), expected);
+        #[cfg(unix)]
         assert_eq!(quoted("it's"), r"'it'\''s'");
     }
 
