@@ -120,6 +120,22 @@ pub enum Cell {
     Unreachable,
 }
 
+impl Cell {
+    /// What a person is shown: a sealed value says only that it is sealed;
+    /// that it differs is said by the row being there.
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Value(v) if v.starts_with(SEALED_PREFIX) => "(sealed)".into(),
+            Cell::Value(v) => v.clone(),
+            Cell::Absent => "—".into(),
+            Cell::Unreachable => "unreachable".into(),
+        }
+    }
+}
+
+/// The start of the opaque marker that stands for a sealed value in drift.
+const SEALED_PREFIX: &str = "(sealed #";
+
 /// A setting whose value differs between the reachable nodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriftRow {
@@ -208,5 +224,5 @@ fn fingerprint(secret: &str) -> String {
         .chain_update(secret.as_bytes())
         .finalize();
     let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    format!("(sealed #{short})")
+    format!("{SEALED_PREFIX}{short})")
 }

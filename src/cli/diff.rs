@@ -49,16 +49,6 @@ pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
     }
 }
 
-/// What a cell shows: sealed values say only that they are set.
-fn shown(cell: &Cell) -> String {
-    match cell {
-        Cell::Value(v) if v.starts_with("(sealed") => "(sealed)".into(),
-        Cell::Value(v) => v.clone(),
-        Cell::Absent => "—".into(),
-        Cell::Unreachable => "unreachable".into(),
-    }
-}
-
 fn print_table(names: &[&str], rows: &[DriftRow]) {
     let mut out = std::io::stdout().lock();
     if rows.is_empty() {
@@ -74,7 +64,7 @@ fn print_table(names: &[&str], rows: &[DriftRow]) {
     let widths: Vec<usize> = (0..names.len())
         .map(|i| {
             rows.iter()
-                .map(|r| shown(&r.cells[i]).chars().count())
+                .map(|r| r.cells[i].shown().chars().count())
                 .chain([names[i].chars().count()])
                 .max()
                 .unwrap_or(0)
@@ -89,7 +79,7 @@ fn print_table(names: &[&str], rows: &[DriftRow]) {
     for row in rows {
         let mut line = format!("{:<first$}", row.setting);
         for (cell, w) in row.cells.iter().zip(&widths) {
-            line.push_str(&format!("  {:<w$}", shown(cell)));
+            line.push_str(&format!("  {:<w$}", cell.shown()));
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
@@ -109,7 +99,7 @@ fn print_json(
                 .map(|(n, c)| {
                     let v = match c {
                         Cell::Absent => Value::Null,
-                        other => json!(shown(other)),
+                        other => json!(other.shown()),
                     };
                     (n.to_string(), v)
                 })
