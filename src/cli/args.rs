@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = "With no command, opens the full-screen editor on the selected nodes. Try `ucsconf demo`."
 )]
 pub struct Cli {
-    /// The inventory file (default: $UCSCONF_CONFIG, else <config dir>/ucsconf/nodes.toml)
+    /// The inventory: nodes.toml, or an Ansible INI inventory (default: $UCSCONF_CONFIG, else <config dir>/ucsconf/nodes.toml)
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "root")]
     pub config: Option<PathBuf>,
     /// Work on one local node, named `local`, whose suite root is DIR

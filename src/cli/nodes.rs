@@ -11,10 +11,12 @@ use crate::node::Transport;
 use crate::ops::Target;
 
 pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
-    on_each(cli, targets, |t| async move { probe(&t).await }).await
+    // With several nodes each line is already prefixed with the node's name.
+    let named = targets.len() == 1;
+    on_each(cli, targets, |t| async move { probe(&t, named).await }).await
 }
 
-async fn probe(target: &Target) -> Result<Report> {
+async fn probe(target: &Target, named: bool) -> Result<Report> {
     let node = &target.node;
     // The first request connects (over SSH); the second is a plain round trip.
     let started = Instant::now();
@@ -30,8 +32,12 @@ async fn probe(target: &Target) -> Result<Report> {
     let mut report = Report::default();
     report
         .line(format!(
-            "{}\t{transport}\t{}\treachable ({timing})",
-            node.name(),
+            "{}{transport}\t{}\treachable ({timing})",
+            if named {
+                format!("{}\t", node.name())
+            } else {
+                String::new()
+            },
             node.root(),
         ))
         .field("transport", transport.to_string())
