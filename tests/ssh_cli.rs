@@ -193,7 +193,7 @@ fn nodes_shows_the_transport_and_timings_and_diff_finds_the_drifted_node() {
     for (name, root) in &cluster.nodes {
         let line = stdout
             .lines()
-            .find(|l| l.starts_with(&format!("{name}: {name}\t")))
+            .find(|l| l.starts_with(&format!("{name}: ssh ")))
             .unwrap_or_else(|| panic!("{name} missing: {stdout}"));
         assert!(
             line.contains(&format!(
