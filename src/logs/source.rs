@@ -119,7 +119,7 @@ fn local_stat(path: &Path) -> io::Result<Option<LogStat>> {
         ))),
         Ok(meta) => Ok(Some(LogStat {
             len: meta.len(),
-            id: file_id(&meta),
+            id: crate::node::local::file_id(&meta),
         })),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
@@ -134,17 +134,6 @@ fn local_read(path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(len.min(1 << 24));
     file.take(len as u64).read_to_end(&mut buf)?;
     Ok(buf)
-}
-
-#[cfg(unix)]
-fn file_id(meta: &fs::Metadata) -> Option<u64> {
-    use std::os::unix::fs::MetadataExt;
-    Some(meta.ino())
-}
-
-#[cfg(not(unix))]
-fn file_id(_meta: &fs::Metadata) -> Option<u64> {
-    None
 }
 
 #[async_trait]

@@ -178,14 +178,15 @@ fn read_range(local: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// An identity that changes when the file is replaced (the inode on Unix).
 #[cfg(unix)]
-fn file_id(meta: &fs::Metadata) -> Option<u64> {
+pub(crate) fn file_id(meta: &fs::Metadata) -> Option<u64> {
     use std::os::unix::fs::MetadataExt;
     Some(meta.ino())
 }
 
 #[cfg(not(unix))]
-fn file_id(_meta: &fs::Metadata) -> Option<u64> {
+pub(crate) fn file_id(_meta: &fs::Metadata) -> Option<u64> {
     None
 }
 
