@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use tui_input::InputRequest;
 
 use crate::cluster::DriftRow;
+use crate::doctor::Finding;
 use crate::ini::Document;
 use crate::node::ssh::HostKeyInfo;
 use crate::ops::{Change, LoadedIni, LoadedStore};
@@ -186,6 +187,8 @@ pub enum Action {
     ApplyAll,
     ApplyAllConfirmed,
     ShowDrift,
+    /// Open the doctor overlay: what is wrong on each node.
+    ShowDoctor,
     Help,
     Reload,
     ReloadConfirmed,
@@ -246,6 +249,10 @@ pub enum Action {
     Drift {
         rows: Vec<DriftRow>,
         errors: Vec<(String, String)>,
+    },
+    /// The doctor's findings, per node name, in the nodes' order.
+    Doctor {
+        nodes: Vec<(String, Vec<Finding>)>,
     },
     StatusExpired(u64),
     /// A credentials test still runs: `secs` since it started (sent once a second).
@@ -339,6 +346,8 @@ pub enum Effect {
         change: Change,
     },
     CollectDrift,
+    /// Run the doctor's checks on every node.
+    CheckHealth,
     /// Ask the node's token endpoint for a token with its saved credentials.
     TestCredentials {
         node: usize,

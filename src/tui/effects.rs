@@ -15,6 +15,7 @@ use super::action::{
 };
 use crate::cloud::TestOverrides;
 use crate::cluster::{self, DEFAULT_PARALLEL};
+use crate::doctor::{self, Finding, Severity};
 use crate::error::ErrorClass;
 use crate::inventory::NodeSpec;
 use crate::logs::{Follower, NodeLog, display_line, last_lines};
@@ -300,6 +301,28 @@ impl Runner {
                         })
                         .collect();
                     Runner::send(&tx, Action::Drift { rows, errors });
+                });
+            }
+            Effect::CheckHealth => {
+                self.spawn(async move {
+                    let results = cluster::for_each(&targets, DEFAULT_PARALLEL, |t| async move {
+                        Ok(doctor::check(&t).await)
+                    })
+                    .await;
+                    let nodes = results
+                        .into_iter()
+                        .map(|r| {
+                            let findings = r.result.unwrap_or_else(|e| {
+                                vec![Finding {
+                                    severity: Severity::Problem,
+                                    what: format!("the checks did not run: {e}"),
+                                    fix: "run `ucsconf doctor` for this node".into(),
+                                }]
+                            });
+                            (r.node, findings)
+                        })
+                        .collect();
+                    Runner::send(&tx, Action::Doctor { nodes });
                 });
             }
             Effect::TestCredentials { node, id } => self.start_test(node, id),

@@ -21,7 +21,7 @@ pub enum Ctx {
     LogSearch,
     /// A confirmation or choice dialog.
     Dialog,
-    /// A scrolled overlay (help, drift, results).
+    /// A scrolled overlay (help, drift, health, results).
     Overlay,
     /// A list to pick a value from.
     Choice,
@@ -40,7 +40,7 @@ impl Ctx {
             Ctx::Logs => "Logs",
             Ctx::LogSearch => "Logs, while a search is set",
             Ctx::Dialog => "Dialogs",
-            Ctx::Overlay => "Overlays (help, drift, results)",
+            Ctx::Overlay => "Overlays (help, drift, health, results)",
             Ctx::Choice => "Choice lists",
             Ctx::Input => "Editing a field",
         }
@@ -239,6 +239,7 @@ pub fn bindings() -> Vec<Binding> {
         bind(Global, &[Key::ctrl('s')], Action::Save, "save the tab's file (shows the diff first)", As("Ctrl-S", "save")),
         bind(Global, &[c('A')], Action::ApplyAll, "apply the current change to all nodes", As("A", "apply to all")),
         bind(Global, &[c('D')], Action::ShowDrift, "drift: settings that differ between nodes", As("D", "drift")),
+        bind(Global, &[c('H')], Action::ShowDoctor, "health: what is wrong on each node, with fixes", No),
         bind(Global, &[c('n')], Action::NextNode, "next node", As("n/N", "node")),
         bind(Global, &[c('N')], Action::PrevNode, "previous node", No),
         bind(Global, &[c('1')], Action::GoTab(TabId::System), "System Parameters", No),

@@ -12,6 +12,7 @@ use super::prompt::PassphrasePrompt;
 use super::tabs::{calendar::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
 use super::widgets::dialog::Dialog;
 use crate::cluster::DriftRow;
+use crate::doctor::Finding;
 use crate::ops::Change;
 
 /// How long a status message stays.
@@ -66,6 +67,25 @@ pub struct DriftView {
     pub scroll: usize,
 }
 
+/// The doctor overlay: checking, then every node's findings (problems first).
+#[derive(Debug, Clone, Default)]
+pub struct DoctorView {
+    pub loading: bool,
+    pub nodes: Vec<(String, Vec<Finding>)>,
+    pub scroll: usize,
+}
+
+impl DoctorView {
+    /// Lines drawn before wrapping: one per node, two per finding.
+    pub fn len(&self) -> usize {
+        self.nodes.iter().map(|(_, f)| 1 + 2 * f.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
 /// The results of "apply to all", a line per node.
 #[derive(Debug, Clone, Default)]
 pub struct ResultsView {
@@ -118,6 +138,7 @@ pub enum Modal {
     Dialog(Dialog),
     Help { scroll: usize },
     Drift(DriftView),
+    Doctor(DoctorView),
     Results(ResultsView),
     Choice(ChoiceList),
 }
@@ -478,6 +499,13 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }));
             vec![Effect::CollectDrift]
         }
+        Action::ShowDoctor => {
+            state.modal = Some(Modal::Doctor(DoctorView {
+                loading: true,
+                ..DoctorView::default()
+            }));
+            vec![Effect::CheckHealth]
+        }
         Action::Close => {
             state.modal = None;
             Vec::new()
@@ -540,6 +568,16 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 view.loading = false;
                 view.rows = rows;
                 view.errors = errors;
+            }
+            Vec::new()
+        }
+        Action::Doctor { mut nodes } => {
+            if let Some(Modal::Doctor(view)) = &mut state.modal {
+                for (_, findings) in &mut nodes {
+                    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+                }
+                view.loading = false;
+                view.nodes = nodes;
             }
             Vec::new()
         }
@@ -713,6 +751,9 @@ fn navigate(state: &mut State, nav: Nav) -> Vec<Effect> {
         }
         Some(Modal::Drift(view)) => {
             view.scroll = super::widgets::scrolled(view.scroll, nav, view.rows.len(), 10)
+        }
+        Some(Modal::Doctor(view)) => {
+            view.scroll = super::widgets::scrolled(view.scroll, nav, view.len(), 10)
         }
         Some(Modal::Results(view)) => {
             view.scroll = super::widgets::scrolled(view.scroll, nav, view.rows.len(), 10)

@@ -15,6 +15,7 @@ use super::theme::{self, Theme};
 use super::ui;
 use super::widgets::dialog::DialogBody;
 use crate::cluster::{Cell, DriftRow};
+use crate::doctor::{Finding, Severity};
 use crate::ini::Document;
 use crate::ops::{Change, LoadedIni, LoadedStore};
 use crate::settings::credentials::Store;
@@ -449,6 +450,107 @@ fn drift_is_collected_in_the_background_then_shown() {
     assert_eq!(view.rows.len(), 1);
 }
 
+fn finding(severity: Severity, what: &str, fix: &str) -> Finding {
+    Finding {
+        severity,
+        what: what.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Three nodes: one well, one with a warning then a problem (out of order on
+/// purpose), one unreachable.
+fn doctor_findings() -> Vec<(String, Vec<Finding>)> {
+    vec![
+        ("ucs-a".into(), Vec::new()),
+        (
+            "ucs-b".into(),
+            vec![
+                finding(
+                    Severity::Warning,
+                    "the log C:\\ProgramData\\Imagicle\\Logs\\ApplicationServer.log was last written 3 days ago",
+                    "check that the Imagicle services run",
+                ),
+                finding(
+                    Severity::Problem,
+                    "Webex presence is on but no cloud credentials are saved; presence cannot be retrieved from Webex without a token, so every user shows as unknown",
+                    "save the client ID and secret on the System tab",
+                ),
+            ],
+        ),
+        (
+            "ucs-c".into(),
+            vec![finding(
+                Severity::Problem,
+                "unreachable: 10.0.0.13:22: connection refused",
+                "check the host, the network and the SSH settings (`ucsconf nodes`)",
+            )],
+        ),
+    ]
+}
+
+#[test]
+fn the_doctor_checks_in_the_background_then_lists_problems_first() {
+    let mut state = fixture();
+    let effects = press(&mut state, KeyCode::Char('H'));
+    assert!(matches!(effects.as_slice(), [Effect::CheckHealth]));
+    assert!(screen(&state, 120, 40).contains("Checking every node…"));
+    update(
+        &mut state,
+        Action::Doctor {
+            nodes: doctor_findings(),
+        },
+    );
+    let Some(Modal::Doctor(view)) = &state.modal else {
+        panic!("no doctor view");
+    };
+    assert!(!view.loading);
+    let names: Vec<&str> = view.nodes.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["ucs-a", "ucs-b", "ucs-c"]);
+    let severities: Vec<Severity> = view.nodes[1].1.iter().map(|f| f.severity).collect();
+    assert_eq!(severities, [Severity::Problem, Severity::Warning]);
+    let text = screen(&state, 120, 40);
+    assert!(text.contains("✓ ucs-a  nothing wrong"), "{text}");
+    assert!(text.contains("✗ ucs-b  1 problem, 1 warning"), "{text}");
+    assert!(text.contains("1 of 3 nodes without problems"), "{text}");
+    press(&mut state, KeyCode::Esc);
+    assert!(state.modal.is_none());
+}
+
+#[test]
+fn doctor_findings_for_a_closed_overlay_are_dropped() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('H'));
+    press(&mut state, KeyCode::Esc);
+    update(
+        &mut state,
+        Action::Doctor {
+            nodes: doctor_findings(),
+        },
+    );
+    assert!(state.modal.is_none());
+}
+
+#[test]
+fn the_doctor_wraps_long_findings_within_the_overlay() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('H'));
+    update(
+        &mut state,
+        Action::Doctor {
+            nodes: doctor_findings(),
+        },
+    );
+    let text = screen(&state, 60, 20);
+    assert!(
+        text.contains("unknown"),
+        "the end of a long finding is kept: {text}"
+    );
+    for line in text.lines() {
+        assert!(line.chars().count() <= 62, "{line}");
+    }
+}
+
 #[test]
 fn the_status_fades_by_an_event_for_its_own_id_only() {
     let mut state = fixture();
@@ -674,6 +776,19 @@ fn snapshot_drift_and_results_overlays() {
         },
     );
     snapshot("apply_results_80x24", &state, 80, 24);
+}
+
+#[test]
+fn snapshot_doctor_overlay() {
+    let mut state = fixture();
+    press(&mut state, KeyCode::Char('H'));
+    update(
+        &mut state,
+        Action::Doctor {
+            nodes: doctor_findings(),
+        },
+    );
+    snapshot("doctor_120x40", &state, 120, 40);
 }
 
 #[test]

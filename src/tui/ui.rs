@@ -9,11 +9,14 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::action::{ApplyOutcome, TabId};
 use super::keymap::{self, Ctx};
-use super::state::{ChoiceList, DriftView, Load, Modal, ResultsView, State, StatusKind};
+use super::state::{
+    ChoiceList, DoctorView, DriftView, Load, Modal, ResultsView, State, StatusKind,
+};
 use super::tabs::{RenderCx, ellipsize};
 use super::theme::Theme;
 use super::widgets::{self, list};
 use crate::cluster::Cell;
+use crate::doctor::{self, Finding, Severity};
 
 /// Below this size only a "terminal too small" notice is drawn.
 pub const MIN_WIDTH: u16 = 60;
@@ -42,6 +45,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::Dialog(d)) => d.render(frame, theme),
         Some(Modal::Help { scroll }) => render_help(frame, *scroll, theme),
         Some(Modal::Drift(view)) => render_drift(frame, view, state, theme),
+        Some(Modal::Doctor(view)) => render_doctor(frame, view, theme),
         Some(Modal::Results(view)) => render_results(frame, view, theme),
         Some(Modal::Choice(list)) => render_choice(frame, list, theme),
         None => {}
@@ -387,6 +391,150 @@ fn render_drift(frame: &mut Frame, view: &DriftView, state: &State, theme: &Them
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `text` broken at spaces into lines of at most `width` columns (a longer
+/// word is cut), the first after `first`, the others after `rest`.
+fn wrapped(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines = vec![first.to_string()];
+    let mut used = first.width();
+    let mut fresh = true;
+    for word in text.split_whitespace() {
+        let w = word.width();
+        if !fresh && used + 1 + w > width {
+            lines.push(rest.to_string());
+            used = rest.width();
+            fresh = true;
+        }
+        let line = lines.last_mut().expect("never empty");
+        if !fresh {
+            line.push(' ');
+            used += 1;
+        }
+        let room = width.saturating_sub(used).max(1);
+        let cut = if w > room {
+            ellipsize(word, room)
+        } else {
+            word.to_string()
+        };
+        used += cut.width();
+        line.push_str(&cut);
+        fresh = false;
+    }
+    lines
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A node's line: its worst mark, its name and what was found, counted.
+fn doctor_node_line(
+    name: &str,
+    findings: &[Finding],
+    name_width: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let problems = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Problem)
+        .count();
+    let warnings = findings.len() - problems;
+    let (mark, style) = match (problems, warnings) {
+        (0, 0) => ("✓", theme.ok),
+        (0, _) => ("!", theme.warning),
+        _ => ("✗", theme.bad),
+    };
+    let counts = match (problems, warnings) {
+        (0, 0) => "nothing wrong".to_string(),
+        (0, w) => plural(w, "warning"),
+        (p, 0) => plural(p, "problem"),
+        (p, w) => format!("{}, {}", plural(p, "problem"), plural(w, "warning")),
+    };
+    Line::from(vec![
+        Span::styled(format!("{mark} "), style),
+        Span::styled(
+            format!("{:<name_width$}", ellipsize(name, name_width)),
+            theme.label,
+        ),
+        Span::styled(format!("  {counts}"), style),
+    ])
+}
+
+fn doctor_lines(view: &DoctorView, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let name_width = view
+        .nodes
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(4, (width / 3).max(4));
+    let mut lines = Vec::new();
+    for (name, findings) in &view.nodes {
+        lines.push(doctor_node_line(name, findings, name_width, theme));
+        for f in findings {
+            let (mark, style) = match f.severity {
+                Severity::Problem => ("    ✗ ", theme.bad),
+                Severity::Warning => ("    ! ", theme.warning),
+            };
+            for text in wrapped(&f.what, width, mark, "      ") {
+                lines.push(Line::from(Span::styled(text, style)));
+            }
+            for text in wrapped(&f.fix, width, "      fix: ", "           ") {
+                lines.push(Line::from(Span::styled(text, theme.dim)));
+            }
+        }
+    }
+    lines
+}
+
+fn render_doctor(frame: &mut Frame, view: &DoctorView, theme: &Theme) {
+    let area = frame.area();
+    let rect = widgets::centered(
+        area,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, rect);
+    let block = overlay_block(
+        " Health: what is wrong on each node, and how to fix it ",
+        theme,
+    );
+    let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
+    frame.render_widget(block, rect);
+    if view.loading {
+        let checking = Span::styled("Checking every node…", theme.pending);
+        return frame.render_widget(Paragraph::new(Line::from(checking)), inner);
+    }
+    let [summary, body] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    let healthy = view
+        .nodes
+        .iter()
+        .filter(|(_, f)| doctor::healthy(f))
+        .count();
+    let text = format!(
+        "{healthy} of {} without problems",
+        plural(view.nodes.len(), "node")
+    );
+    let style = if healthy == view.nodes.len() {
+        theme.ok
+    } else {
+        theme.bad
+    };
+    frame.render_widget(Paragraph::new(Span::styled(text, style)), summary);
+    let lines = doctor_lines(view, body.width as usize, theme);
+    // The last page stays full however far the keys scrolled.
+    let skip = view
+        .scroll
+        .min(lines.len().saturating_sub(body.height as usize));
+    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
+    frame.render_widget(Paragraph::new(shown), body);
 }
 
 fn outcome_spans(outcome: &ApplyOutcome, theme: &Theme) -> Vec<Span<'static>> {
