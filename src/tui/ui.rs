@@ -306,7 +306,7 @@ fn render_help(frame: &mut Frame, scroll: usize, theme: &Theme) {
 
 fn cell_text(cell: &Cell) -> String {
     match cell {
-        Cell::Value(v) => crate::tui::sanitize(v).into_owned(),
+        Cell::Value(_) => crate::tui::sanitize(&cell.shown()).into_owned(),
         Cell::Absent => "—".to_string(),
         Cell::Unreachable => "unreachable".to_string(),
     }
@@ -482,7 +482,7 @@ fn doctor_lines(view: &DoctorView, width: usize, theme: &Theme) -> Vec<Line<'sta
                 Severity::Problem => ("    ✗ ", theme.bad),
                 Severity::Warning => ("    ! ", theme.warning),
             };
-            for text in wrapped(&f.what, width, mark, "      ") {
+            for text in wrapped(&crate::tui::sanitize(&f.what), width, mark, "      ") {
                 lines.push(Line::from(Span::styled(text, style)));
             }
             for text in wrapped(&f.fix, width, "      fix: ", "           ") {
