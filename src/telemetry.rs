@@ -157,6 +157,16 @@ fn patterns() -> &'static [(Regex, &'static str)] {
     })
 }
 
+/// The words the credential patterns start with (lower case).
+const CREDENTIAL_WORDS: &[&str] = &[
+    "secret", "password", "passwd", "pwd", "token", "basic", "bearer",
+];
+
+fn mentions_credentials(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    CREDENTIAL_WORDS.iter().any(|w| lower.contains(w))
+}
+
 /// `text` without any known secret and without credential-looking values.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
@@ -167,6 +177,11 @@ pub fn redact(text: &str) -> Cow<'_, str> {
                 out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
             }
         }
+    }
+    // Compiling the patterns costs more than starting the program: only a
+    // line that mentions one of their words needs them.
+    if !mentions_credentials(&out) {
+        return out;
     }
     for (pattern, replacement) in patterns() {
         if pattern.is_match(&out) {
@@ -460,6 +475,16 @@ impl Node for Logged {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_lines_that_mention_credentials_go_through_the_patterns() {
+        assert!(matches!(redact("ucsconf started pid=42"), Cow::Borrowed(_)));
+        assert_eq!(redact("Password = hunter2xyz"), "Password = [redacted]");
+        assert_eq!(
+            redact("Authorization: Bearer abcdefgh12345"),
+            "Authorization: Bearer [redacted]"
+        );
+    }
 
     #[test]
     fn dates_are_civil_utc() {
