@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
-use super::{RenderCx, conflict_modal, ellipsize, saved_message};
+use super::{RenderCx, after_save, ellipsize, load_overwrite_base, reload};
 use crate::ops::{Change, FieldValue, LoadedIni};
 use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
@@ -393,43 +393,19 @@ impl CalendarTab {
                     cx.info(format!("Writing Calendar.ini on {}…", cx.node_name));
                 }
             }
-            Action::Saved { result, .. } => match result {
-                Ok(info) => {
-                    // The typed password is sealed in the file now: drop it.
-                    if matches!(self.settings.password, Password::New(_)) {
-                        self.settings.password = self.original.password.clone();
-                        self.touched.retain(|f| *f != Field::Password);
-                    }
-                    cx.ok(saved_message(
-                        FileKind::Calendar,
-                        &cx.node_name.clone(),
-                        &info,
-                    ));
-                    cx.effects.push(Effect::LoadFile {
-                        node: cx.node,
-                        file: FileKind::Calendar,
-                    });
+            Action::Saved { result, .. } => {
+                let saved = after_save(cx, FileKind::Calendar, result);
+                // The typed password is sealed in the file now: drop it.
+                if saved && matches!(self.settings.password, Password::New(_)) {
+                    self.settings.password = self.original.password.clone();
+                    self.touched.retain(|f| *f != Field::Password);
                 }
-                Err(f) if f.conflict => {
-                    cx.modal = Some(conflict_modal(
-                        FileKind::Calendar,
-                        &cx.node_name,
-                        &f.message,
-                    ))
-                }
-                Err(f) => cx.error(format!("Calendar.ini not saved: {}", f.message)),
-            },
+            }
             Action::ConflictReload(_) => {
                 self.discard();
-                cx.effects.push(Effect::LoadFile {
-                    node: cx.node,
-                    file: FileKind::Calendar,
-                });
+                reload(cx, FileKind::Calendar);
             }
-            Action::ConflictShowDiff(_) => cx.effects.push(Effect::LoadOverwriteBase {
-                node: cx.node,
-                file: FileKind::Calendar,
-            }),
+            Action::ConflictShowDiff(_) => load_overwrite_base(cx, FileKind::Calendar),
             Action::OverwriteBase { loaded, .. } => match loaded {
                 Ok(current) => match self.preview(&current) {
                     Ok(text) => {

@@ -9,8 +9,8 @@ pub mod system;
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-use super::action::{Action, FileKind, SaveInfo};
-use super::state::{Modal, State};
+use super::action::{Action, Effect, FileKind, SaveFailure, SaveInfo};
+use super::state::{Cx, Modal, State};
 use super::theme::Theme;
 use super::widgets::dialog::{Button, Dialog};
 
@@ -40,6 +40,43 @@ pub fn saved_message(file: FileKind, node: &str, info: &SaveInfo) -> String {
         n => text.push_str(&format!(" · {n} warnings")),
     }
     text
+}
+
+/// What a tab that edits `file` does with the outcome of a save: the status
+/// line and a reload on success, the reload-or-overwrite choice on a
+/// conflict, the error otherwise. Returns whether the file was saved.
+pub fn after_save(cx: &mut Cx, file: FileKind, result: Result<SaveInfo, SaveFailure>) -> bool {
+    match result {
+        Ok(info) => {
+            cx.ok(saved_message(file, &cx.node_name.clone(), &info));
+            reload(cx, file);
+            true
+        }
+        Err(f) if f.conflict => {
+            cx.modal = Some(conflict_modal(file, &cx.node_name, &f.message));
+            false
+        }
+        Err(f) => {
+            cx.error(format!("{} not saved: {}", file.label(), f.message));
+            false
+        }
+    }
+}
+
+/// Reads `file` again on the current node.
+pub fn reload(cx: &mut Cx, file: FileKind) {
+    cx.effects.push(Effect::LoadFile {
+        node: cx.node,
+        file,
+    });
+}
+
+/// Reads what the node has now, to show the diff of an overwrite.
+pub fn load_overwrite_base(cx: &mut Cx, file: FileKind) {
+    cx.effects.push(Effect::LoadOverwriteBase {
+        node: cx.node,
+        file,
+    });
 }
 
 /// The choice offered when a file changed on the node after it was read.

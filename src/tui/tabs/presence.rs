@@ -12,7 +12,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::{RenderCx, conflict_modal, ellipsize, saved_message};
+use super::{RenderCx, after_save, ellipsize, load_overwrite_base, reload};
 use crate::ini::{Document, Entry};
 use crate::ops::{Change, LoadedIni};
 use crate::tui::action::{Action, Effect, FileKind, PresenceAction};
@@ -597,38 +597,14 @@ impl PresenceTab {
                     cx.info(format!("Writing Presence.ini on {}…", cx.node_name));
                 }
             }
-            Action::Saved { result, .. } => match result {
-                Ok(info) => {
-                    cx.ok(saved_message(
-                        FileKind::Presence,
-                        &cx.node_name.clone(),
-                        &info,
-                    ));
-                    cx.effects.push(Effect::LoadFile {
-                        node: cx.node,
-                        file: FileKind::Presence,
-                    });
-                }
-                Err(f) if f.conflict => {
-                    cx.modal = Some(conflict_modal(
-                        FileKind::Presence,
-                        &cx.node_name,
-                        &f.message,
-                    ))
-                }
-                Err(f) => cx.error(format!("Presence.ini not saved: {}", f.message)),
-            },
+            Action::Saved { result, .. } => {
+                after_save(cx, FileKind::Presence, result);
+            }
             Action::ConflictReload(_) => {
                 self.discard();
-                cx.effects.push(Effect::LoadFile {
-                    node: cx.node,
-                    file: FileKind::Presence,
-                });
+                reload(cx, FileKind::Presence);
             }
-            Action::ConflictShowDiff(_) => cx.effects.push(Effect::LoadOverwriteBase {
-                node: cx.node,
-                file: FileKind::Presence,
-            }),
+            Action::ConflictShowDiff(_) => load_overwrite_base(cx, FileKind::Presence),
             Action::OverwriteBase { loaded, .. } => match (loaded, &self.doc) {
                 (Ok(current), Some(doc)) => {
                     let lines = diff::unified(&current.doc.text(), &doc.text(), 3);
