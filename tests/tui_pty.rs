@@ -411,6 +411,30 @@ fn an_escape_sequence_in_the_log_never_reaches_the_terminal() {
 }
 
 #[test]
+fn the_logs_tab_keeps_as_many_entries_as_asked() {
+    let root = tempfile::tempdir().unwrap();
+    let log = root.path().join("Var/Log/w3wp/ApplicationSuite.log");
+    std::fs::create_dir_all(log.parent().unwrap()).unwrap();
+    let text: String = (0..50)
+        .map(|i| format!("2026-11-22 10:15:{i:02},000 INFO  Suite.Web        entry {i}\r\n"))
+        .collect();
+    std::fs::write(&log, text).unwrap();
+    let root_arg = root.path().to_str().unwrap();
+    let mut tui = Tui::spawn(&["--root", root_arg, "--log-entries", "10"]);
+    tui.wait_for("System Parameters");
+    tui.send("4");
+    let screen = tui.wait_until("the ten newest entries", |s| {
+        s.contains("10/50 entries (10 kept)") && s.contains("entry 40") && s.contains("entry 49")
+    });
+    assert!(
+        !screen.contains("entry 39"),
+        "an entry beyond the ten newest is kept:\n{screen}"
+    );
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
 fn no_color_draws_without_colour_and_the_selection_stays_visible() {
     if !demo_available() {
         return;

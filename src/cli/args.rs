@@ -38,6 +38,15 @@ pub struct Cli {
     /// The TUI's colour theme (default, light, high-contrast, mono, or your own)
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    /// How many log entries the TUI's Logs tab keeps per view, oldest dropped first
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = crate::tui::tabs::logs::DEFAULT_CAPACITY,
+        value_parser = at_least_one
+    )]
+    pub log_entries: usize,
     /// How many nodes to work on at once
     #[arg(long, global = true, value_name = "N", default_value_t = crate::cluster::DEFAULT_PARALLEL)]
     pub parallel: usize,
@@ -214,4 +223,13 @@ pub struct LogsArgs {
     /// Only entries matching this regular expression
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
+}
+
+/// A count that must be at least 1.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

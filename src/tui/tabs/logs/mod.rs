@@ -41,7 +41,12 @@ const PAGE: usize = 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
     pub level: Option<Level>,
-    pub lines: Vec<String>,
+    /// Its lines joined by `\n`, in one allocation of exactly their size,
+    /// made on the interface's thread: a full ring of 100,000 entries stays
+    /// small and unfragmented.
+    text: Box<str>,
+    /// How many lines `text` holds.
+    line_count: u16,
     /// The node it came from (an index into the interface's nodes).
     pub node: usize,
     /// Its timestamp in ms, or that of the entry before it from the same
@@ -54,15 +59,59 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
-    fn new(node: usize, time: i64, head: String) -> LogEntry {
+    fn new(node: usize, time: i64, head: &str) -> LogEntry {
         LogEntry {
-            level: entry::parse_level(&head),
-            lines: vec![head],
+            level: entry::parse_level(head),
+            text: Box::from(head),
+            line_count: 1,
             node,
             time,
             filter_hit: false,
             search_hit: false,
         }
+    }
+
+    /// An entry of `lines` (a head and its continuation lines), at most
+    /// [`MAX_LINES_PER_ENTRY`] of them.
+    fn from_lines(node: usize, time: i64, lines: &[String]) -> LogEntry {
+        let lines = &lines[..lines.len().min(MAX_LINES_PER_ENTRY)];
+        LogEntry {
+            level: lines.first().and_then(|l| entry::parse_level(l)),
+            text: lines.join("\n").into_boxed_str(),
+            line_count: lines.len().max(1) as u16,
+            node,
+            time,
+            filter_hit: false,
+            search_hit: false,
+        }
+    }
+
+    /// Its lines: the first, then its continuation lines.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.text.split('\n')
+    }
+
+    pub fn line_count(&self) -> usize {
+        usize::from(self.line_count)
+    }
+
+    /// Adds continuation lines (the entry is rebuilt once, at its new size);
+    /// those beyond [`MAX_LINES_PER_ENTRY`] are dropped.
+    fn extend<'a>(&mut self, more: impl IntoIterator<Item = &'a str>) {
+        let room = MAX_LINES_PER_ENTRY - self.line_count();
+        let more: Vec<&str> = more.into_iter().take(room).collect();
+        if more.is_empty() {
+            return;
+        }
+        let size = self.text.len() + more.iter().map(|l| l.len() + 1).sum::<usize>();
+        let mut text = String::with_capacity(size);
+        text.push_str(&self.text);
+        for line in &more {
+            text.push('\n');
+            text.push_str(line);
+        }
+        self.text = text.into_boxed_str();
+        self.line_count += more.len() as u16;
     }
 }
 
@@ -74,8 +123,9 @@ struct Pattern {
 }
 
 impl Pattern {
-    fn hits(&self, lines: &[String]) -> bool {
-        lines.iter().any(|l| self.regex.is_match(l))
+    /// Line by line, as shown: a pattern never matches across two lines.
+    fn hits(&self, entry: &LogEntry) -> bool {
+        entry.lines().any(|l| self.regex.is_match(l))
     }
 }
 
@@ -266,8 +316,8 @@ impl LogsTab {
 
     /// Sets the entry's filter and search flags from all its lines.
     fn flag(&self, entry: &mut LogEntry) {
-        entry.filter_hit = self.filter.as_ref().is_some_and(|p| p.hits(&entry.lines));
-        entry.search_hit = self.search.as_ref().is_some_and(|p| p.hits(&entry.lines));
+        entry.filter_hit = self.filter.as_ref().is_some_and(|p| p.hits(entry));
+        entry.search_hit = self.search.as_ref().is_some_and(|p| p.hits(entry));
     }
 
     /// Counts an entry in (or out of) the shown and matched totals.
@@ -328,23 +378,19 @@ impl LogsTab {
         if node >= self.last_time.len() {
             self.last_time.resize(node + 1, i64::MIN);
         }
+        let times: Vec<Option<i64>> = lines.iter().map(|l| entry::parse_timestamp(l)).collect();
+        let (mut rest, mut times) = (&lines[..], &times[..]);
+        let lead = times.iter().take_while(|t| t.is_none()).count();
+        if lead > 0 && self.continue_latest(node, &rest[..lead]) {
+            (rest, times) = (&rest[lead..], &times[lead..]);
+        }
         let mut new: Vec<LogEntry> = Vec::new();
-        for line in lines {
-            let time = entry::parse_timestamp(&line);
-            if time.is_none() {
-                if let Some(last) = new.last_mut() {
-                    if last.lines.len() < MAX_LINES_PER_ENTRY {
-                        last.lines.push(line);
-                    }
-                    continue;
-                }
-                if self.continue_latest(node, line.clone()) {
-                    continue;
-                }
-            }
-            let time = time.unwrap_or_else(|| self.time_for(node));
+        while let Some(head) = times.first() {
+            let len = 1 + times[1..].iter().take_while(|t| t.is_none()).count();
+            let time = head.unwrap_or_else(|| self.time_for(node));
             self.last_time[node] = time;
-            new.push(LogEntry::new(node, time, line));
+            new.push(LogEntry::from_lines(node, time, &rest[..len]));
+            (rest, times) = (&rest[len..], &times[len..]);
         }
         new
     }
@@ -357,8 +403,8 @@ impl LogsTab {
         }
     }
 
-    /// Adds a continuation line to the node's latest entry; false if none.
-    fn continue_latest(&mut self, node: usize, line: String) -> bool {
+    /// Adds continuation lines to the node's latest entry; false if none.
+    fn continue_latest(&mut self, node: usize, lines: &[String]) -> bool {
         let Some(index) = self
             .entries
             .iter()
@@ -369,18 +415,15 @@ impl LogsTab {
         else {
             return false;
         };
-        if self.entries[index].lines.len() >= MAX_LINES_PER_ENTRY {
-            return true;
-        }
-        let mut entry = std::mem::replace(
-            &mut self.entries[index],
-            LogEntry::new(node, 0, String::new()),
-        );
+        let mut entry = std::mem::replace(&mut self.entries[index], LogEntry::new(node, 0, ""));
         self.tally(&entry, false);
-        let hit = |p: &Option<Pattern>| p.as_ref().is_some_and(|p| p.regex.is_match(&line));
+        let hit = |p: &Option<Pattern>| {
+            p.as_ref()
+                .is_some_and(|p| lines.iter().any(|l| p.regex.is_match(l)))
+        };
         entry.filter_hit |= hit(&self.filter);
         entry.search_hit |= hit(&self.search);
-        entry.lines.push(line);
+        entry.extend(lines.iter().map(String::as_str));
         self.tally(&entry, true);
         self.entries[index] = entry;
         true

@@ -36,12 +36,15 @@ fn typed(tab: &mut LogsTab, action: LogsAction, text: &str, cx: &mut Cx) {
 }
 
 fn bottom_text(tab: &LogsTab) -> &str {
-    &tab.entries[tab.index_of(tab.bottom_seq().unwrap())].lines[0]
+    tab.entries[tab.index_of(tab.bottom_seq().unwrap())]
+        .lines()
+        .next()
+        .unwrap()
 }
 
 fn focused_text(tab: &LogsTab) -> Option<&str> {
     let f = tab.focus?;
-    Some(&tab.entries[tab.index_of(f)].lines[0])
+    tab.entries[tab.index_of(f)].lines().next()
 }
 
 #[test]
@@ -57,12 +60,12 @@ fn continuation_lines_join_the_previous_entry() {
     );
     assert_eq!(tab.len(), 2);
     let first = tab.entries().next().unwrap();
-    assert_eq!(first.lines.len(), 2);
+    assert_eq!(first.line_count(), 2);
     assert_eq!(first.level, Some(Level::Error));
     // A continuation in a later batch still joins the last entry.
     tab.push_lines(vec!["   at Suite.Worker.Run()".into()], false);
     assert_eq!(tab.len(), 2);
-    assert_eq!(tab.entries().last().unwrap().lines.len(), 2);
+    assert_eq!(tab.entries().last().unwrap().line_count(), 2);
 }
 
 #[test]
@@ -71,7 +74,15 @@ fn the_ring_buffer_is_bounded() {
     tab.push_lines((0..25).map(|i| line(i, "INFO")).collect(), true);
     assert_eq!(tab.len(), 10);
     assert_eq!(tab.total, 25);
-    assert!(tab.entries().next().unwrap().lines[0].ends_with("message 15"));
+    assert!(
+        tab.entries()
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("message 15")
+    );
     assert!(
         tab.status_line("ucs-a").contains("10/25 entries (10 kept)"),
         "{}",
@@ -216,7 +227,7 @@ fn the_filter_shows_only_matching_entries_and_the_search_works_within_it() {
     let visible: Vec<&str> = tab
         .entries()
         .filter(|e| tab.visible(e))
-        .map(|e| e.lines[0].as_str())
+        .map(|e| e.lines().next().unwrap())
         .collect();
     assert!(
         visible.iter().all(|l| l.contains("Calendar")),
@@ -291,7 +302,7 @@ fn cluster_of(names: &[&str]) -> LogsTab {
 fn order(tab: &LogsTab) -> Vec<String> {
     tab.entries()
         .map(|e| {
-            let text = e.lines[0].rsplit("INFO  ").next().unwrap();
+            let text = e.lines().next().unwrap().rsplit("INFO  ").next().unwrap();
             format!("{}:{text}", tab.tags.as_ref().unwrap()[e.node])
         })
         .collect()
@@ -323,7 +334,10 @@ fn cluster_continuation_lines_join_their_own_node_entry() {
     tab.push_node_lines(1, vec![at(11, "b11")], true);
     tab.push_node_lines(0, vec!["   at A.Run()".into()], false);
     let a = tab.entries().find(|e| e.node == 0).unwrap();
-    assert_eq!(a.lines, [at(10, "a10 failed"), "   at A.Run()".to_string()]);
+    assert_eq!(
+        a.lines().collect::<Vec<_>>(),
+        [at(10, "a10 failed").as_str(), "   at A.Run()"]
+    );
     assert_eq!(tab.len(), 2);
 }
 
@@ -399,4 +413,37 @@ fn thousands_are_grouped() {
     assert_eq!(group(48211), "48,211");
     assert_eq!(group(100000), "100,000");
     assert_eq!(group(7), "7");
+}
+
+#[test]
+fn a_runaway_stack_trace_stays_bounded_across_batches() {
+    let mut tab = LogsTab::with_capacity(10);
+    let trace = |n: usize| {
+        (0..n)
+            .map(|i| format!("   at Frame{i}()"))
+            .collect::<Vec<_>>()
+    };
+    let mut first = vec![line(1, "ERROR")];
+    first.extend(trace(MAX_LINES_PER_ENTRY - 3));
+    tab.push_lines(first, true);
+    // The rest arrives in a later batch: it continues the same entry.
+    tab.push_lines(trace(10), false);
+    let entry = tab.entries().next().unwrap();
+    assert_eq!(tab.len(), 1);
+    assert_eq!(entry.line_count(), MAX_LINES_PER_ENTRY);
+    assert_eq!(entry.lines().count(), MAX_LINES_PER_ENTRY);
+    assert_eq!(entry.lines().last(), Some("   at Frame1()"));
+    assert_eq!(entry.level, Some(Level::Error));
+}
+
+#[test]
+fn a_search_never_matches_across_two_lines() {
+    let cx = &mut cx();
+    let mut tab = LogsTab::with_capacity(10);
+    tab.push_lines(vec![line(1, "INFO") + " alpha", "beta".into()], true);
+    typed(&mut tab, LogsAction::Search, "alpha\\sbeta", cx);
+    assert_eq!(tab.search_matches(), Some(0));
+    tab.update(Action::Logs(LogsAction::ClearSearch), cx);
+    typed(&mut tab, LogsAction::Search, "^beta$", cx);
+    assert_eq!(tab.search_matches(), Some(1));
 }

@@ -245,7 +245,7 @@ impl LogsTab {
         let focused = self.focus == Some(self.first_seq + index as u64);
         let search = self.search.as_ref().map(|p| &p.regex);
         let mut rows = Vec::new();
-        for (n, line) in entry.lines.iter().enumerate() {
+        for (n, line) in entry.lines().enumerate() {
             let (base, head) = if n == 0 {
                 (theme.base, Some(entry.level))
             } else {
