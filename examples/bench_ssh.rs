@@ -3,8 +3,9 @@
 //! an OpenSSH server on loopback: wall time (first run connects, second
 //! reuses the connections), with the default bound of 16 nodes at a time
 //! and with all 20 at once; the CPU time this process and the server spent
-//! (on one machine they share its cores); and the SFTP round trips a read
-//! and a set take.
+//! (on one machine they share its cores, so that CPU divided by the cores
+//! is a floor under the wall time no client can go below); and the SFTP
+//! round trips a read and a set take.
 //!
 //! `cargo run --release --example bench_ssh` (needs `/usr/sbin/sshd`).
 
@@ -130,6 +131,8 @@ fn used(node: &SshNode, before: SftpStats) -> SftpStats {
 #[tokio::main]
 async fn main() {
     let Some(sshd) = Sshd::start() else { return };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("{cores} core(s) shared by this process and the server");
 
     for (count, parallel) in [(1usize, DEFAULT_PARALLEL), (20, DEFAULT_PARALLEL), (20, 20)] {
         let set = nodes(&sshd, count, &format!("c{count}-p{parallel}-"));
@@ -140,9 +143,14 @@ async fn main() {
         // The server's connection processes count once they have exited.
         drop((set, targets));
         let (ours, server) = cpu.since(&sshd);
+        // On one machine the servers' logins share its cores with this
+        // process: no client can finish before they have had their CPU.
+        let floor = (ours + server) as f64 / cores as f64;
+        let wall = (cold + warm).as_secs_f64() * 1000.0;
         println!(
             "set one key on {count:>2} node(s), {:>2} at a time: {:>6.1} ms connecting, \
-             {:>5.1} ms on open connections (CPU for both: {ours:>3} ms here, {server:>3} ms sshd)",
+             {:>5.1} ms on open connections; both runs: CPU {ours} ms here + {server} ms sshd \
+             = {floor:.0} ms per core, in {wall:.0} ms of wall time",
             parallel.min(count),
             cold.as_secs_f64() * 1000.0,
             warm.as_secs_f64() * 1000.0
