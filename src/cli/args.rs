@@ -38,6 +38,9 @@ pub struct Cli {
     /// The TUI's colour theme (default, light, high-contrast, mono, or your own)
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Without posix-rename on an SSH server, back up and overwrite files in place: not atomic
+    #[arg(long, global = true)]
+    pub in_place: bool,
     /// How many nodes to work on at once
     #[arg(long, global = true, value_name = "N", default_value_t = crate::cluster::DEFAULT_PARALLEL)]
     pub parallel: usize,

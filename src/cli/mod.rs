@@ -211,6 +211,7 @@ async fn open_tui(cli: &Cli) -> anyhow::Result<()> {
         _ => (select_specs(cli)?, None, None),
     };
     let mut options = crate::tui::TuiOptions::new(theme, title);
+    options.ssh_options.allow_in_place = cli.in_place;
     let targets = specs
         .iter()
         .map(|spec| spec.target_with(&options.ssh_options))
