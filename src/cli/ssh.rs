@@ -358,7 +358,7 @@ mod tests {
         assert!(parsed.in_place, "a global flag, accepted after the command");
         let plain = options(&Cli::parse_from(["ucsconf", "nodes"]));
         assert!(!plain.allow_in_place);
-        // Tests run with stdin not a terminal (cargo test's is /dev/null or a pipe).
+        // Without a terminal (as under CI) nothing can be asked.
         if !std::io::stdin().is_terminal() {
             assert!(plain.confirm_in_place.is_none());
         }
