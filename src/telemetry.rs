@@ -470,6 +470,14 @@ impl Node for Logged {
     async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
         self.inner.owner_only(path).await
     }
+
+    fn connect_time(&self) -> Option<std::time::Duration> {
+        self.inner.connect_time()
+    }
+
+    async fn round_trip(&self) -> Result<std::time::Duration, NodeError> {
+        self.inner.round_trip().await
+    }
 }
 
 #[cfg(test)]

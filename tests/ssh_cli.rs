@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use support::names_in;
-use support::sshd::{self, Sshd};
+use support::sshd::{self, Settings, Sshd};
 
 const PRESENCE: &str = "Apps/Presence/Settings/Presence.ini";
 const SEED: &[u8] = b"\xEF\xBB\xBF; Presence service\r\n[Presence]\r\nWebexPresence.Enable = 0\r\n\r\nPollSeconds=30\r\n; end\r\n";
@@ -28,7 +28,12 @@ impl Cluster {
     /// `count` nodes `n0`, `n1`..., each with its own root holding `SEED`,
     /// trusting the server's host key.
     fn start(count: usize) -> Option<Cluster> {
-        let sshd = Sshd::start()?;
+        Cluster::start_with(count, Settings::default())
+    }
+
+    /// [`Cluster::start`] on a server with these settings.
+    fn start_with(count: usize, settings: Settings) -> Option<Cluster> {
+        let sshd = Sshd::start_with(settings)?;
         let known_hosts = sshd.known_hosts();
         let home = tempfile::tempdir().unwrap();
         let inventory = home.path().join("nodes.toml");
@@ -529,4 +534,386 @@ fn trust_walks_the_jump_host_first_then_the_node() {
         .assert()
         .success()
         .stdout("0\n");
+}
+
+/// A server that offers neither posix-rename nor hardlink, and refuses renames.
+fn no_posix_rename() -> Settings {
+    Settings {
+        sftp_flags: "-P posix-rename,hardlink,rename".into(),
+        ..Settings::default()
+    }
+}
+
+fn backups(dir: &Path) -> Vec<String> {
+    names_in(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".bak"))
+        .collect()
+}
+
+#[test]
+fn without_posix_rename_a_write_is_refused_naming_the_flag_that_allows_it() {
+    let Some(cluster) = Cluster::start_with(1, no_posix_rename()) else {
+        return;
+    };
+    let out = cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("posix-rename@openssh.com"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(stderr.contains("run again with --in-place"), "{stderr}");
+    assert!(
+        !stderr.contains("[y/N]"),
+        "no terminal, no question: {stderr}"
+    );
+    assert_eq!(cluster.presence(0), SEED, "nothing written");
+    assert_eq!(names_in(&cluster.settings_dir(0)), ["Presence.ini"]);
+
+    let out = cluster
+        .cmd()
+        .args(["--json", "presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .code(1);
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(
+        doc.to_string().contains("--in-place"),
+        "the JSON error names the flag too: {doc}"
+    );
+}
+
+#[test]
+fn with_in_place_the_value_is_set_after_a_backup_and_no_temp_file_is_left() {
+    let Some(cluster) = Cluster::start_with(2, no_posix_rename()) else {
+        return;
+    };
+    let out = cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1", "--in-place"])
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
+    for i in 0..2 {
+        assert!(
+            stdout.contains(&format!("n{i}: {PRESENCE}: saved (backup ")),
+            "{stdout}"
+        );
+        assert_eq!(
+            changed_lines(SEED, &cluster.presence(i)),
+            [(
+                "WebexPresence.Enable = 0".to_string(),
+                "WebexPresence.Enable = 1".to_string()
+            )]
+        );
+        let dir = cluster.settings_dir(i);
+        no_temp_files(&dir);
+        let kept = backups(&dir);
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(fs::read(dir.join(&kept[0])).unwrap(), SEED);
+    }
+    cluster
+        .cmd()
+        .args(["--in-place", "presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("n0: 1\nn1: 1\n");
+}
+
+#[test]
+fn nodes_reports_how_long_connecting_took() {
+    let Some(cluster) = Cluster::start(1) else {
+        return;
+    };
+    let json = cluster.cmd().args(["--json", "nodes"]).assert().success();
+    let doc: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    let node = &doc["nodes"][0];
+    let (connect, rtt) = (
+        node["connect_ms"].as_f64().unwrap(),
+        node["rtt_ms"].as_f64().unwrap(),
+    );
+    // A connection is several round trips (TCP, key exchange, login, SFTP
+    // start) and more than one request's worth of work.
+    assert!(connect > rtt && rtt > 0.0, "{node}");
+
+    let out = cluster.cmd().arg("nodes").assert().success();
+    let stdout = text(&out.get_output().stdout);
+    let shown = stdout
+        .split("connected in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ms").next())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(shown.parse::<f64>().unwrap() > 0.0, "{stdout}");
+}
+
+/// The binary in a pseudo-terminal: stdin, stdout and stderr are a terminal.
+#[cfg(unix)]
+mod pty {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Condvar, Mutex};
+    use std::time::{Duration, Instant};
+
+    use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+    const DEADLINE: Duration = Duration::from_secs(20);
+
+    #[derive(Default)]
+    struct Output {
+        raw: Vec<u8>,
+        closed: bool,
+    }
+
+    pub struct Pty {
+        _master: Box<dyn MasterPty + Send>,
+        writer: Box<dyn Write + Send>,
+        child: Box<dyn Child + Send + Sync>,
+        output: Arc<(Mutex<Output>, Condvar)>,
+        parser: Mutex<vt100::Parser>,
+    }
+
+    impl Pty {
+        pub fn spawn(args: &[&std::ffi::OsStr], env: &[(&str, &std::ffi::OsStr)]) -> Pty {
+            let (rows, cols) = (40, 120);
+            let pty = native_pty_system()
+                .openpty(PtySize {
+                    rows,
+                    cols,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .expect("a pseudo-terminal");
+            let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ucsconf"));
+            cmd.args(args);
+            cmd.env("TERM", "xterm-256color");
+            cmd.env_remove("UCSCONF_CONFIG");
+            cmd.env_remove("SSH_AUTH_SOCK");
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            let child = pty.slave.spawn_command(cmd).expect("the binary starts");
+            drop(pty.slave);
+            let mut reader = pty.master.try_clone_reader().unwrap();
+            let writer = pty.master.take_writer().unwrap();
+            let output = Arc::new((Mutex::new(Output::default()), Condvar::new()));
+            let shared = output.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    let n = reader.read(&mut buf).unwrap_or(0);
+                    let (lock, cvar) = &*shared;
+                    let mut out = lock.lock().unwrap();
+                    if n == 0 {
+                        out.closed = true;
+                        cvar.notify_all();
+                        return;
+                    }
+                    out.raw.extend_from_slice(&buf[..n]);
+                    cvar.notify_all();
+                }
+            });
+            Pty {
+                _master: pty.master,
+                writer,
+                child,
+                output,
+                parser: Mutex::new(vt100::Parser::new(rows, cols, 0)),
+            }
+        }
+
+        pub fn send(&mut self, keys: &str) {
+            self.writer.write_all(keys.as_bytes()).unwrap();
+            self.writer.flush().unwrap();
+        }
+
+        /// Everything printed so far, as text.
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(&self.output.0.lock().unwrap().raw).into_owned()
+        }
+
+        /// How many bytes were printed so far.
+        pub fn printed(&self) -> usize {
+            self.output.0.lock().unwrap().raw.len()
+        }
+
+        /// What was printed after the first `from` bytes, as text.
+        pub fn printed_since(&self, from: usize) -> String {
+            let out = self.output.0.lock().unwrap();
+            String::from_utf8_lossy(&out.raw[from.min(out.raw.len())..]).into_owned()
+        }
+
+        /// What a terminal shows now.
+        pub fn screen(&self) -> String {
+            let raw = self.output.0.lock().unwrap().raw.clone();
+            let mut parser = self.parser.lock().unwrap();
+            *parser = vt100::Parser::new(40, 120, 0);
+            parser.process(&raw);
+            parser.screen().contents()
+        }
+
+        /// Waits until `done` holds for (printed text, screen); panics with both on timeout.
+        pub fn wait_until(&self, what: &str, done: impl Fn(&str, &str) -> bool) {
+            let deadline = Instant::now() + DEADLINE;
+            loop {
+                let closed = {
+                    let (lock, cvar) = &*self.output;
+                    let out = lock.lock().unwrap();
+                    let out = cvar.wait_timeout(out, Duration::from_millis(50)).unwrap().0;
+                    out.closed
+                };
+                let (text, screen) = (self.text(), self.screen());
+                if done(&text, &screen) {
+                    return;
+                }
+                if closed || Instant::now() >= deadline {
+                    panic!("waited for {what}; the screen shows:\n{screen}\nprinted:\n{text}");
+                }
+            }
+        }
+
+        pub fn wait_for(&self, text: &str) {
+            self.wait_until(text, |_, screen| screen.contains(text));
+        }
+
+        pub fn wait_exit(&mut self) -> u32 {
+            let deadline = Instant::now() + DEADLINE;
+            loop {
+                if let Some(status) = self.child.try_wait().unwrap() {
+                    // Let the reader take what is left.
+                    self.wait_until("the end of the output", |_, _| {
+                        self.output.0.lock().unwrap().closed
+                    });
+                    return status.exit_code();
+                }
+                assert!(Instant::now() < deadline, "the program did not exit");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
+    impl Drop for Pty {
+        fn drop(&mut self) {
+            if let Ok(None) = self.child.try_wait() {
+                let _ = self.child.kill();
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Cluster {
+    /// The binary with these arguments in a pseudo-terminal.
+    fn pty(&self, args: &[&str]) -> pty::Pty {
+        let mut all: Vec<&std::ffi::OsStr> = vec!["--config".as_ref(), self.inventory.as_os_str()];
+        all.extend(args.iter().map(std::ffi::OsStr::new));
+        let config = self.home.path().join(".config");
+        pty::Pty::spawn(
+            &all,
+            &[
+                ("HOME", self.home.path().as_os_str()),
+                ("XDG_CONFIG_HOME", config.as_os_str()),
+            ],
+        )
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn at_a_terminal_the_admin_is_asked_once_per_node_and_no_writes_nothing() {
+    let Some(cluster) = Cluster::start_with(1, no_posix_rename()) else {
+        return;
+    };
+    let question = "n0: the server cannot replace files atomically (no posix-rename). \
+                    Back up and overwrite in place? [y/N]";
+    let mut run = cluster.pty(&["presence", "set", "WebexPresence.Enable", "1"]);
+    run.wait_until("the question", |text, _| text.contains(question));
+    run.send("n\r");
+    assert_eq!(run.wait_exit(), 1);
+    let printed = run.text();
+    assert!(printed.contains("run again with --in-place"), "{printed}");
+    assert_eq!(printed.matches("[y/N]").count(), 1, "{printed}");
+    assert_eq!(cluster.presence(0), SEED, "nothing written");
+    assert_eq!(names_in(&cluster.settings_dir(0)), ["Presence.ini"]);
+
+    let mut run = cluster.pty(&["presence", "set", "WebexPresence.Enable", "1"]);
+    run.wait_until("the question", |text, _| text.contains(question));
+    run.send("y\r");
+    assert_eq!(run.wait_exit(), 0);
+    let printed = run.text();
+    assert!(
+        printed.contains(&format!("{PRESENCE}: saved (backup ")),
+        "{printed}"
+    );
+    assert_eq!(changed_lines(SEED, &cluster.presence(0)).len(), 1);
+    let dir = cluster.settings_dir(0);
+    assert_eq!(backups(&dir).len(), 1);
+    no_temp_files(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_editor_asks_before_overwriting_in_place_and_a_yes_holds_for_the_node() {
+    const ENTER: &str = "\r";
+    const DOWN: &str = "\x1b[B";
+    const CTRL_S: &str = "\x13";
+    let Some(cluster) = Cluster::start_with(1, no_posix_rename()) else {
+        return;
+    };
+    let mut tui = cluster.pty(&[]);
+    tui.send("2");
+    tui.wait_for("Sections & keys");
+    let selected = |screen: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains('›'))
+            .unwrap_or("")
+            .to_string()
+    };
+    for _ in 0..20 {
+        let current = selected(&tui.screen());
+        if current.contains("WebexPresence.Enable") {
+            break;
+        }
+        tui.send(DOWN);
+        tui.wait_until("the selection to move", |_, s| selected(s) != current);
+    }
+    let save = |tui: &mut pty::Pty| {
+        tui.send(CTRL_S);
+        tui.wait_for("Write Presence.ini");
+        tui.send("y");
+    };
+
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    save(&mut tui);
+    tui.wait_until("the in-place question", |_, s| {
+        s.contains("No atomic replace on n0") && s.contains("not atomic")
+    });
+    tui.send("n");
+    tui.wait_for("Presence.ini not saved");
+    assert_eq!(cluster.presence(0), SEED, "a no writes nothing");
+
+    save(&mut tui);
+    tui.wait_for("No atomic replace on n0");
+    tui.send("y");
+    tui.wait_for("Presence.ini saved on n0");
+    assert_eq!(changed_lines(SEED, &cluster.presence(0)).len(), 1);
+    let dir = cluster.settings_dir(0);
+    assert_eq!(backups(&dir).len(), 1);
+    no_temp_files(&dir);
+
+    // The next save on the node goes in place without asking.
+    tui.wait_until("the reload", |_, s| !s.contains("unsaved"));
+    let asked_before = tui.printed();
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    save(&mut tui);
+    tui.wait_until("the second save", |_, _| cluster.presence(0) == SEED);
+    let since = tui.printed_since(asked_before);
+    assert!(!since.contains("No atomic replace"), "asked again: {since}");
+    assert_eq!(backups(&dir).len(), 2);
+    tui.wait_until("the reload", |_, s| !s.contains("unsaved"));
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
 }

@@ -258,6 +258,141 @@ async fn without_posix_rename_nothing_is_written_and_a_failed_write_leaves_no_te
     no_temp_files(dir);
 }
 
+/// A server without posix-rename, hardlink or rename, and a node on it whose
+/// in-place question is answered by `answer` (called with the node's name).
+fn without_posix_rename(
+    answer: impl Fn(&str) -> bool + Send + Sync + 'static,
+) -> Option<(Sshd, SshNode, std::path::PathBuf)> {
+    let settings = Settings {
+        sftp_flags: "-P posix-rename,hardlink,rename".into(),
+        ..Settings::default()
+    };
+    let sshd = Sshd::start_with(settings)?;
+    let root = sshd.root("asked");
+    let mut options = isolated_options(&sshd);
+    options.confirm_in_place = Some(Arc::new(answer));
+    let node = SshNode::new(&spec_for(&sshd, "asked", &root), options);
+    Some((sshd, node, root))
+}
+
+#[tokio::test]
+async fn asked_in_place_a_no_writes_nothing_and_a_yes_holds_for_the_node() {
+    let asked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let answers = Arc::new(std::sync::Mutex::new(vec![true, false]));
+    let (log, next) = (asked.clone(), answers.clone());
+    let Some((_sshd, node, root)) = without_posix_rename(move |name| {
+        log.lock().unwrap().push(name.to_string());
+        next.lock().unwrap().pop().unwrap()
+    }) else {
+        return;
+    };
+    let local = root.join(FILE);
+    let dir = local.parent().unwrap();
+    fs::create_dir_all(dir).unwrap();
+    fs::write(&local, b"old").unwrap();
+    let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+    let expected = Expected::Version(snap.version);
+
+    let err = node
+        .replace(FILE, b"new", &expected, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::PosixRenameMissing { .. }), "{err}");
+    assert_eq!(*asked.lock().unwrap(), ["asked"]);
+    assert!(!node.in_place_allowed());
+    assert_eq!(fs::read(&local).unwrap(), b"old");
+    assert_eq!(names_in(dir), ["Presence.ini"], "nothing written");
+
+    // Asked again (a no is not remembered by the node); a yes retries the same write.
+    let w = node.replace(FILE, b"new", &expected, false).await.unwrap();
+    assert_eq!(asked.lock().unwrap().len(), 2);
+    assert!(node.in_place_allowed());
+    assert_eq!(fs::read(&local).unwrap(), b"new");
+    assert_eq!(fs::read(w.backup.unwrap()).unwrap(), b"old");
+    no_temp_files(dir);
+
+    // Later writes go in place without asking.
+    let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+    node.replace(FILE, b"newer", &Expected::Version(snap.version), false)
+        .await
+        .unwrap();
+    assert_eq!(fs::read(&local).unwrap(), b"newer");
+    assert_eq!(asked.lock().unwrap().len(), 2, "not asked again");
+    assert!(answers.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_file_changed_while_the_admin_decided_is_a_conflict_in_place_too() {
+    let changed = Arc::new(std::sync::Mutex::new(None::<std::path::PathBuf>));
+    let target = changed.clone();
+    // The admin takes their time: someone else saves the file meanwhile.
+    let Some((_sshd, node, root)) = without_posix_rename(move |_| {
+        let path = target.lock().unwrap().clone().unwrap();
+        fs::write(path, b"theirs").unwrap();
+        true
+    }) else {
+        return;
+    };
+    let local = root.join(FILE);
+    let dir = local.parent().unwrap();
+    fs::create_dir_all(dir).unwrap();
+    fs::write(&local, b"old").unwrap();
+    *changed.lock().unwrap() = Some(local.clone());
+    let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+
+    let err = node
+        .replace(FILE, b"mine", &Expected::Version(snap.version), false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::Conflict { .. }), "{err}");
+    assert_eq!(err.class(), ErrorClass::Conflict);
+    assert_eq!(fs::read(&local).unwrap(), b"theirs", "their save survives");
+    assert_eq!(names_in(dir), ["Presence.ini"], "no backup, no temp file");
+    assert!(node.in_place_allowed(), "the yes holds for the next write");
+}
+
+#[tokio::test]
+async fn a_server_with_posix_rename_is_never_asked_about_in_place() {
+    let Some(sshd) = Sshd::start() else { return };
+    let root = sshd.root("atomic");
+    let mut options = isolated_options(&sshd);
+    options.confirm_in_place = Some(Arc::new(|_: &str| panic!("asked")));
+    let node = SshNode::new(&spec_for(&sshd, "atomic", &root), options);
+    fs::create_dir_all(root.join("Apps")).unwrap();
+    fs::write(root.join("Apps/a.ini"), b"a").unwrap();
+    let snap = node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
+    node.replace("Apps/a.ini", b"b", &Expected::Version(snap.version), false)
+        .await
+        .unwrap();
+    assert_eq!(fs::read(root.join("Apps/a.ini")).unwrap(), b"b");
+    assert!(!node.in_place_allowed());
+}
+
+#[tokio::test]
+async fn the_node_records_how_long_connecting_took() {
+    let Some(sshd) = Sshd::start() else { return };
+    let (node, _root) = node(&sshd, "timed");
+    let logged = ucsconf::telemetry::logged(Arc::new(node.clone()));
+    assert_eq!(node.stats().last_connect, None);
+    assert_eq!(logged.connect_time(), None, "not connected yet");
+    logged.round_trip().await.unwrap();
+    let first = node.stats().last_connect.expect("connected");
+    assert!(first > std::time::Duration::ZERO);
+    assert_eq!(
+        logged.connect_time(),
+        Some(first),
+        "seen through the wrapper"
+    );
+    node.round_trip().await.unwrap();
+    assert_eq!(node.stats().last_connect, Some(first), "no new connection");
+
+    assert!(sshd.drop_connections() > 0);
+    node.round_trip().await.unwrap();
+    assert_eq!(node.stats().connections, 2);
+    let second = node.stats().last_connect.expect("connected again");
+    assert!(second > std::time::Duration::ZERO);
+}
+
 #[tokio::test]
 async fn reconnects_once_after_the_connection_dropped() {
     let Some(sshd) = Sshd::start() else { return };

@@ -47,6 +47,9 @@ pub struct Cli {
         value_parser = at_least_one
     )]
     pub log_entries: usize,
+    /// Without posix-rename on an SSH server, back up and overwrite files in place: not atomic
+    #[arg(long, global = true)]
+    pub in_place: bool,
     /// How many nodes to work on at once
     #[arg(long, global = true, value_name = "N", default_value_t = crate::cluster::DEFAULT_PARALLEL)]
     pub parallel: usize,

@@ -212,6 +212,7 @@ async fn open_tui(cli: &Cli) -> anyhow::Result<()> {
     };
     let mut options = crate::tui::TuiOptions::new(theme, title);
     options.log_capacity = cli.log_entries;
+    options.ssh_options.allow_in_place = cli.in_place;
     let targets = specs
         .iter()
         .map(|spec| spec.target_with(&options.ssh_options))

@@ -1,7 +1,7 @@
 //! `nodes`: each node's transport, root, whether it can be reached, the
 //! round-trip time of one request and, over SSH, the time to connect.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::args::Cli;
 use super::on_each;
@@ -18,13 +18,14 @@ pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
 
 async fn probe(target: &Target, named: bool) -> Result<Report> {
     let node = &target.node;
-    // The first request connects (over SSH); the second is a plain round trip.
-    let started = Instant::now();
+    // The first request connects (over SSH) if needed; the quicker of two is the round trip.
     let first = node.round_trip().await?;
-    let connect = started.elapsed().saturating_sub(first);
     let rtt = first.min(node.round_trip().await?);
     let transport = node.transport();
-    let connect = (transport != Transport::Local).then_some(connect);
+    // As the node measured it when it connected (possibly before this command asked).
+    let connect = node
+        .connect_time()
+        .filter(|_| transport != Transport::Local);
     let timing = match connect {
         Some(c) => format!("round trip {}, connected in {}", ms(rtt), ms(c)),
         None => format!("round trip {}", ms(rtt)),

@@ -1,9 +1,10 @@
-//! SSH on the command line: the connection options (passphrase prompts),
-//! `trust NODE`, and the hint that turns an unknown host key into the
-//! command that trusts it.
+//! SSH on the command line: the connection options (passphrase prompts,
+//! `--in-place` and its question), `trust NODE`, and the hints that turn
+//! an unknown host key or a missing posix-rename into what to run next.
 
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
 use serde_json::json;
@@ -17,14 +18,45 @@ use crate::{Error, Result};
 /// How SSH nodes connect for this command: the user's config, agent and
 /// keys; an encrypted key's passphrase is asked on the terminal (never read
 /// from arguments), once per key file, and only when there is a terminal
-/// and no full-screen interface owns it.
+/// and no full-screen interface owns it. `--in-place` allows overwriting in
+/// place where a server lacks posix-rename; without it, an admin at a
+/// terminal is asked instead.
 pub fn options(cli: &Cli) -> SshOptions {
     let interactive = cli.command.is_some() && std::io::stdin().is_terminal();
+    let can_ask = interactive && std::io::stderr().is_terminal() && !cli.in_place;
     SshOptions {
         passphrase: interactive.then(|| Arc::new(ask_passphrase) as ssh::PassphraseFn),
         key_cache: Some(KeyCache::default()),
+        allow_in_place: cli.in_place,
+        confirm_in_place: can_ask.then(in_place_question),
         ..SshOptions::default()
     }
+}
+
+/// The flag that allows overwriting in place.
+pub const IN_PLACE_FLAG: &str = "--in-place";
+
+/// Asks on the terminal whether a node without posix-rename may be
+/// overwritten in place: once per node and run, one question at a time.
+fn in_place_question() -> ssh::InPlaceFn {
+    let answers: Mutex<HashMap<String, bool>> = Mutex::default();
+    Arc::new(move |node: &str| {
+        // Held while asking, so that nodes worked on at once ask in turn.
+        let mut answers = answers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(answer) = answers.get(node) {
+            return *answer;
+        }
+        let answer = yes_no(&in_place_prompt(node)).unwrap_or(false);
+        answers.insert(node.to_string(), answer);
+        answer
+    })
+}
+
+fn in_place_prompt(node: &str) -> String {
+    format!(
+        "{node}: the server cannot replace files atomically (no posix-rename). \
+         Back up and overwrite in place? [y/N] "
+    )
 }
 
 /// A masked prompt on stderr; an empty answer or a failed read is no passphrase.
@@ -66,12 +98,25 @@ fn quoted(text: &str) -> String {
 }
 
 /// An unknown host key on `node` becomes the message that says how to trust
-/// it; any other error is returned as it is.
+/// it, a missing posix-rename the one that names `--in-place`; any other
+/// error is returned as it is.
 pub fn hinted(cli: &Cli, node: &str, error: Error) -> Error {
     match &error {
-        Error::Node(e) => unknown_key_hint(cli, node, e).map_or(error, Error::Failed),
+        Error::Node(e) => unknown_key_hint(cli, node, e)
+            .or_else(|| in_place_hint(e))
+            .map_or(error, Error::Failed),
         _ => error,
     }
+}
+
+/// The hinted message for a server without posix-rename (`None` for other errors).
+pub fn in_place_hint(error: &NodeError) -> Option<String> {
+    matches!(error, NodeError::PosixRenameMissing { .. }).then(|| {
+        format!(
+            "{error}. To back up the file and overwrite it in place instead (not atomic: \
+             an interrupted write can leave it truncated), run again with {IN_PLACE_FLAG}"
+        )
+    })
 }
 
 /// The hinted message for an unknown host key (`None` for other errors).
@@ -195,18 +240,21 @@ fn describe(spec: &NodeSpec, info: &HostKeyInfo) {
     );
 }
 
-/// Asks `Trust this key? [y/N]` on stderr and reads the answer from stdin
-/// (a terminal or a pipe): only y or yes is a yes.
+/// Asks `Trust this key? [y/N]` (see [`yes_no`]).
 async fn confirmed() -> Result<bool> {
-    eprint!("Trust this key? [y/N] ");
+    tokio::task::spawn_blocking(|| yes_no("Trust this key? [y/N] "))
+        .await
+        .map_err(|e| Error::Failed(format!("reading the answer: {e}")))?
+        .map_err(|e| Error::Failed(format!("reading the answer: {e}")))
+}
+
+/// Asks `question` on stderr and reads the answer from stdin (a terminal or
+/// a pipe; blocking): only y or yes is a yes.
+fn yes_no(question: &str) -> std::io::Result<bool> {
+    eprint!("{question}");
     let _ = std::io::stderr().flush();
-    let line = tokio::task::spawn_blocking(|| {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map(|_| line)
-    })
-    .await
-    .map_err(|e| Error::Failed(format!("reading the answer: {e}")))?
-    .map_err(|e| Error::Failed(format!("reading the answer: {e}")))?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
     if !std::io::stdin().is_terminal() {
         // Echo a piped answer, so the transcript reads like a dialogue.
         eprintln!("{}", line.trim());
@@ -283,5 +331,41 @@ mod tests {
         );
         let other = Error::Node(NodeError::Auth("refused".into()));
         assert_eq!(hinted(&cli, "ucs-b", other).to_string(), "refused");
+    }
+
+    #[test]
+    fn a_missing_posix_rename_names_the_flag_and_keeps_its_class() {
+        let cli = Cli::parse_from(["ucsconf", "nodes"]);
+        let missing = NodeError::PosixRenameMissing {
+            host: "admin@10.0.0.5:2222".into(),
+        };
+        let hinted = hinted(&cli, "ucs-b", Error::Node(missing));
+        let text = hinted.to_string();
+        assert!(
+            text.starts_with("admin@10.0.0.5:2222: the SFTP server"),
+            "{text}"
+        );
+        assert!(text.contains("nothing was written"), "{text}");
+        assert!(text.ends_with("run again with --in-place"), "{text}");
+        assert_eq!(hinted.class(), crate::ErrorClass::Failed);
+    }
+
+    #[test]
+    fn in_place_is_allowed_by_the_flag_and_never_asked_without_a_terminal() {
+        let given = options(&Cli::parse_from(["ucsconf", "--in-place", "nodes"]));
+        assert!(given.allow_in_place && given.confirm_in_place.is_none());
+        let parsed = Cli::parse_from(["ucsconf", "presence", "set", "K", "1", "--in-place"]);
+        assert!(parsed.in_place, "a global flag, accepted after the command");
+        let plain = options(&Cli::parse_from(["ucsconf", "nodes"]));
+        assert!(!plain.allow_in_place);
+        // Without a terminal (as under CI) nothing can be asked.
+        if !std::io::stdin().is_terminal() {
+            assert!(plain.confirm_in_place.is_none());
+        }
+        assert_eq!(
+            in_place_prompt("ucs-b"),
+            "ucs-b: the server cannot replace files atomically (no posix-rename). \
+             Back up and overwrite in place? [y/N] "
+        );
     }
 }

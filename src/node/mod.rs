@@ -195,6 +195,8 @@ pub trait Node: Send + Sync {
     /// Atomically replaces (or creates) `path` with `bytes` if the file is still
     /// as `expected`; keeps the previous content as a timestamped backup (newest
     /// five kept). `private`: readable by the owner only (0600 on Unix).
+    /// (Over SSH without posix-rename: refused, or overwritten in place
+    /// after the backup and the same checks when the admin allowed it.)
     async fn replace(
         &self,
         path: &str,
@@ -212,6 +214,12 @@ pub trait Node: Send + Sync {
     async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
         let _ = path;
         Ok(None)
+    }
+
+    /// How long the transport took to open its last connection (`None`: it
+    /// does not connect, or has not yet).
+    fn connect_time(&self) -> Option<std::time::Duration> {
+        None
     }
 
     /// Reachability: the time one request takes once connected (a

@@ -297,6 +297,14 @@ pub enum Action {
         prompt: String,
         reply: super::prompt::Reply,
     },
+    /// A node's server lacks posix-rename: ask whether its files may be
+    /// overwritten in place; the answer goes back on `reply` (dropped: no).
+    AskInPlace {
+        node: String,
+        reply: super::prompt::Confirm,
+    },
+    /// The admin allowed overwriting in place: answer yes.
+    AllowInPlace(super::prompt::Confirm),
     /// A background task failed unexpectedly.
     TaskFailed(String),
     /// The terminal was resized: only redraw.

@@ -10,6 +10,7 @@ pub mod action;
 pub mod app;
 pub mod effects;
 pub mod hostkey;
+pub mod inplace;
 pub mod keymap;
 pub mod known;
 pub mod prompt;

@@ -1,8 +1,9 @@
 //! Questions background work asks the admin and waits for: the passphrase
-//! of an encrypted SSH key. The SSH login calls a blocking callback off the
+//! of an encrypted SSH key, and whether a node without posix-rename may be
+//! overwritten in place. The SSH node calls a blocking callback off the
 //! async threads; the callback sends the question to the interface on the
 //! action channel and blocks until the answer comes back on a channel of
-//! its own. An interface that is gone answers "no passphrase".
+//! its own. An interface that is gone answers "no passphrase" and "no".
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,23 @@ impl Reply {
     /// Answers; a question nobody waits for any more is dropped silently.
     pub fn send(&self, answer: Option<SecretString>) {
         let _ = self.0.send(answer);
+    }
+}
+
+/// Where a yes/no answer goes. A question dropped unanswered (its dialog
+/// closed, the interface gone) reads as no.
+#[derive(Debug, Clone)]
+pub struct Confirm(mpsc::Sender<bool>);
+
+impl Confirm {
+    /// A reply and where its answer arrives.
+    pub fn channel() -> (Confirm, mpsc::Receiver<bool>) {
+        let (tx, rx) = mpsc::channel();
+        (Confirm(tx), rx)
+    }
+
+    pub fn send(&self, yes: bool) {
+        let _ = self.0.send(yes);
     }
 }
 
@@ -110,10 +128,13 @@ impl Prompter {
         Prompter::default()
     }
 
-    /// `options` with a passphrase callback that asks through this prompter.
+    /// `options` with the passphrase and in-place callbacks asking through
+    /// this prompter.
     pub fn ssh_options(&self, mut options: SshOptions) -> SshOptions {
         let prompter = self.clone();
         options.passphrase = Some(Arc::new(move |prompt: &str| prompter.ask(prompt)));
+        let prompter = self.clone();
+        options.confirm_in_place = Some(Arc::new(move |node: &str| prompter.ask_in_place(node)));
         options
     }
 
@@ -142,6 +163,23 @@ impl Prompter {
         tx.send(Msg::Action(Box::new(question))).ok()?;
         // Every sender gone (the interface ended) reads as "no passphrase".
         answer.recv().ok().flatten()
+    }
+
+    /// Whether `node`'s files may be overwritten in place; blocks until the
+    /// admin answers (must not run on an async thread).
+    pub fn ask_in_place(&self, node: &str) -> bool {
+        let Some(tx) = self.tx.lock().ok().and_then(|tx| tx.clone()) else {
+            return false;
+        };
+        let (reply, answer) = Confirm::channel();
+        let question = Action::AskInPlace {
+            node: node.to_string(),
+            reply,
+        };
+        if tx.send(Msg::Action(Box::new(question))).is_err() {
+            return false;
+        }
+        answer.recv().unwrap_or(false)
     }
 }
 
@@ -181,6 +219,35 @@ mod tests {
         assert!(prompter.ask("Passphrase: ").is_none());
         prompter.disconnect();
         assert!(prompter.ask("Passphrase: ").is_none());
+    }
+
+    #[test]
+    fn the_in_place_question_reaches_the_channel_and_a_dropped_one_is_no() {
+        let prompter = Prompter::new();
+        assert!(!prompter.ask_in_place("ucs-b"), "no interface: no");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        prompter.connect(tx);
+        for yes in [true, false] {
+            let asking = {
+                let p = prompter.clone();
+                std::thread::spawn(move || p.ask_in_place("ucs-b"))
+            };
+            let Some(Msg::Action(action)) = rx.blocking_recv() else {
+                panic!("no question");
+            };
+            let Action::AskInPlace { node, reply } = *action else {
+                panic!("not the in-place question");
+            };
+            assert_eq!(node, "ucs-b");
+            if yes {
+                reply.send(true);
+            } else {
+                drop(reply);
+            }
+            assert_eq!(asking.join().unwrap(), yes);
+        }
+        let options = prompter.ssh_options(SshOptions::default());
+        assert!(options.confirm_in_place.is_some() && options.passphrase.is_some());
     }
 
     #[test]

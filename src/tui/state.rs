@@ -612,6 +612,14 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             host_key_trusted(state, node, &host, result)
         }
         Action::AskPassphrase { .. } => Vec::new(),
+        Action::AskInPlace { node, reply } => {
+            state.open(Modal::Dialog(super::inplace::dialog(&node, reply)));
+            Vec::new()
+        }
+        Action::AllowInPlace(reply) => {
+            reply.send(true);
+            Vec::new()
+        }
         Action::TaskFailed(text) => {
             vec![state.set_status(StatusKind::Error, format!("Internal error: {text}"))]
         }

@@ -5,7 +5,10 @@
 //! session, one SFTP channel) for every file and the log; a connection that
 //! dropped is replaced once on the next call. Host keys are checked against
 //! known_hosts and never accepted silently: [`fetch_host_key`] and [`trust`]
-//! are how a new key is added.
+//! are how a new key is added. A server without posix-rename gets files
+//! overwritten in place only when the admin allowed it, up front
+//! ([`SshOptions::allow_in_place`]) or when asked
+//! ([`SshOptions::confirm_in_place`]).
 
 mod auth;
 pub mod config;
@@ -15,9 +18,10 @@ mod session;
 mod sftp;
 mod write;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -34,12 +38,17 @@ pub use session::{default_identities, system_known_hosts};
 pub use sftp::SftpStats;
 
 use session::Connection;
-use sftp::{Counters, Failure};
+use sftp::{Counters, Failure, POSIX_RENAME};
 use write::{OpFail, Remote};
 
 /// Asked for the passphrase of an encrypted key; the argument is a prompt
 /// naming the key file. `None`: no passphrase (the key is skipped).
 pub type PassphraseFn = Arc<dyn Fn(&str) -> Option<SecretString> + Send + Sync>;
+
+/// Asked, with the node's name, whether files on a server without
+/// posix-rename may be overwritten in place (backed up, not atomic) after
+/// all. `true`: allowed for that node from then on.
+pub type InPlaceFn = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// Which ssh-agent to ask for keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +89,10 @@ pub struct SshOptions {
     /// Without `posix-rename@openssh.com`, overwrite files in place (not
     /// atomic) instead of refusing. Off unless the admin confirmed it.
     pub allow_in_place: bool,
+    /// Asked when a write is refused for want of posix-rename (and
+    /// `allow_in_place` is off); a yes retries the write in place, with the
+    /// same conflict check. `None`: refused.
+    pub confirm_in_place: Option<InPlaceFn>,
 }
 
 impl Default for SshOptions {
@@ -95,6 +108,7 @@ impl Default for SshOptions {
             passphrase: None,
             key_cache: None,
             allow_in_place: false,
+            confirm_in_place: None,
         }
     }
 }
@@ -115,6 +129,10 @@ impl std::fmt::Debug for SshOptions {
             )
             .field("key_cache", &self.key_cache)
             .field("allow_in_place", &self.allow_in_place)
+            .field(
+                "confirm_in_place",
+                &self.confirm_in_place.as_ref().map(|_| "<callback>"),
+            )
             .finish()
     }
 }
@@ -172,6 +190,12 @@ struct Shared {
     slot: tokio::sync::Mutex<Slot>,
     counters: Arc<Counters>,
     connections: AtomicU64,
+    /// How long the last connection took to open, in nanoseconds (0: none yet).
+    last_connect: AtomicU64,
+    /// Files may be overwritten in place when the server lacks posix-rename.
+    in_place: AtomicBool,
+    /// One in-place question at a time per node.
+    asking: tokio::sync::Mutex<()>,
 }
 
 /// A node reached over SSH. Cloning shares the connection.
@@ -195,6 +219,9 @@ impl std::fmt::Debug for SshNode {
 pub struct SshStats {
     /// Connections made (more than one: it reconnected).
     pub connections: u64,
+    /// How long the last connection took to open: TCP, key exchange, login
+    /// and the SFTP start (time spent waiting for a passphrase left out).
+    pub last_connect: Option<Duration>,
     pub sftp: SftpStats,
 }
 
@@ -233,10 +260,13 @@ impl SshNode {
             shared: Arc::new(Shared {
                 transport: spec.transport(),
                 spec: spec.clone(),
-                options,
                 slot: tokio::sync::Mutex::new(Slot::default()),
                 counters: Arc::new(Counters::default()),
                 connections: AtomicU64::new(0),
+                last_connect: AtomicU64::new(0),
+                in_place: AtomicBool::new(options.allow_in_place),
+                asking: tokio::sync::Mutex::new(()),
+                options,
             }),
         }
     }
@@ -275,10 +305,23 @@ impl SshNode {
 
     /// What the node did over the network so far.
     pub fn stats(&self) -> SshStats {
+        let nanos = self.shared.last_connect.load(Ordering::Relaxed);
         SshStats {
             connections: self.shared.connections.load(Ordering::Relaxed),
+            last_connect: (nanos > 0).then(|| Duration::from_nanos(nanos)),
             sftp: self.shared.counters.snapshot(),
         }
+    }
+
+    /// From now on, a server without posix-rename gets its files overwritten
+    /// in place (backed up and conflict-checked, but not atomic).
+    pub fn allow_in_place(&self) {
+        self.shared.in_place.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether files may be overwritten in place now (`--in-place`, or a yes).
+    pub fn in_place_allowed(&self) -> bool {
+        self.shared.in_place.load(Ordering::Relaxed)
     }
 
     /// Closes the connection (the next call opens a new one).
@@ -302,14 +345,22 @@ impl SshNode {
             return Err(duplicate(e));
         }
         let s = &self.shared;
+        let waited = Arc::new(AtomicU64::new(0));
+        let options = timing_prompts(&s.options, &waited);
+        let started = Instant::now();
         let attempt = async {
-            let route = session::resolve(&s.spec, &s.options)?;
-            session::connect(&s.spec, &route, &s.options, s.counters.clone()).await
+            let route = session::resolve(&s.spec, &options)?;
+            session::connect(&s.spec, &route, &options, s.counters.clone()).await
         };
         match attempt.await {
             Ok(c) => {
-                tracing::info!(node = %s.spec.name, transport = %s.transport, "ssh connected");
+                let took = started
+                    .elapsed()
+                    .saturating_sub(Duration::from_nanos(waited.load(Ordering::Relaxed)));
+                tracing::info!(node = %s.spec.name, transport = %s.transport, ms = took.as_millis() as u64, "ssh connected");
                 s.connections.fetch_add(1, Ordering::Relaxed);
+                let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX).max(1);
+                s.last_connect.store(nanos, Ordering::Relaxed);
                 let c = Arc::new(c);
                 slot.connection = Some(c.clone());
                 slot.failure = None;
@@ -321,6 +372,49 @@ impl SshNode {
                 Err(e)
             }
         }
+    }
+
+    /// One replace on the connection, in place if that is allowed now.
+    async fn replace_once(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        expected: &Expected,
+        private: bool,
+    ) -> Result<Written, NodeError> {
+        let in_place = self.in_place_allowed();
+        on_node!(self, path, |remote, op| write::replace(
+            &op, &remote, bytes, expected, private, in_place
+        )
+        .await)
+    }
+
+    /// After a write refused for want of posix-rename: whether the admin
+    /// allows overwriting in place now (asked once at a time; a server that
+    /// offers posix-rename but refused it is not asked about).
+    async fn confirm_in_place(&self) -> bool {
+        let Some(ask) = self.shared.options.confirm_in_place.clone() else {
+            return false;
+        };
+        let _one_at_a_time = self.shared.asking.lock().await;
+        if self.in_place_allowed() {
+            // Another write on this node was allowed while this one waited.
+            return true;
+        }
+        match self.connection().await {
+            Ok(c) if !c.sftp.has_extension(POSIX_RENAME) => {}
+            _ => return false,
+        }
+        let name = self.shared.spec.name.clone();
+        // The callback may block on a prompt: keep it off the async workers.
+        let yes = tokio::task::spawn_blocking(move || ask(&name))
+            .await
+            .unwrap_or(false);
+        if yes {
+            tracing::warn!(node = %self.shared.spec.name, "overwriting in place allowed (no posix-rename)");
+            self.allow_in_place();
+        }
+        yes
     }
 
     /// Drops a connection found broken (unless it was replaced already).
@@ -364,6 +458,26 @@ impl SshNode {
             Err(OpFail::Sftp { path, failure }) => Err(NodeError::io(&path, failure.to_io())),
         }
     }
+}
+
+/// `options` with the passphrase callback timed into `waited` (nanoseconds),
+/// so that a connection's time leaves out the admin's typing.
+fn timing_prompts<'a>(options: &'a SshOptions, waited: &Arc<AtomicU64>) -> Cow<'a, SshOptions> {
+    let Some(ask) = options.passphrase.clone() else {
+        return Cow::Borrowed(options);
+    };
+    let waited = waited.clone();
+    let timed: PassphraseFn = Arc::new(move |prompt: &str| {
+        let started = Instant::now();
+        let answer = ask(prompt);
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        waited.fetch_add(nanos, Ordering::Relaxed);
+        answer
+    });
+    Cow::Owned(SshOptions {
+        passphrase: Some(timed),
+        ..options.clone()
+    })
 }
 
 /// A copy of a connection error for callers that waited on the same attempt.
@@ -444,11 +558,15 @@ impl Node for SshNode {
         expected: &Expected,
         private: bool,
     ) -> Result<Written, NodeError> {
-        let in_place = self.shared.options.allow_in_place;
-        on_node!(self, path, |remote, op| write::replace(
-            &op, &remote, bytes, expected, private, in_place
-        )
-        .await)
+        match self.replace_once(path, bytes, expected, private).await {
+            // Nothing was written: asked, the same write (and conflict check) runs in place.
+            Err(NodeError::PosixRenameMissing { .. })
+                if !self.in_place_allowed() && self.confirm_in_place().await =>
+            {
+                self.replace_once(path, bytes, expected, private).await
+            }
+            other => other,
+        }
     }
 
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
@@ -460,5 +578,9 @@ impl Node for SshNode {
 
     async fn round_trip(&self) -> Result<Duration, NodeError> {
         SshNode::round_trip(self).await
+    }
+
+    fn connect_time(&self) -> Option<Duration> {
+        self.stats().last_connect
     }
 }
