@@ -520,6 +520,43 @@ fn logs_prints_the_last_lines() {
 }
 
 #[test]
+fn logs_reads_a_utf16_log_with_its_entries_and_filters() {
+    let node = Node::new();
+    let text = "2026-11-22 10:00:00,000 [1] INFO  X - first Ċ\r\n\
+                2026-11-22 10:00:01,000 [1] ERROR X - failed: ☃\r\n\
+                \x20  at Suite.Calendar.Ews.Sync()\r\n\
+                2026-11-22 10:00:02,000 [1] INFO  X - \u{1b}[31mlast\r\n";
+    let mut bytes = b"\xff\xfe".to_vec();
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    node.write(LOG, &bytes);
+    let run = |args: &[&str]| {
+        let out = node.cmd().arg("logs").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        run(&["--lines", "4"]),
+        "2026-11-22 10:00:00,000 [1] INFO  X - first Ċ\n\
+         2026-11-22 10:00:01,000 [1] ERROR X - failed: ☃\n\
+         \x20  at Suite.Calendar.Ews.Sync()\n\
+         2026-11-22 10:00:02,000 [1] INFO  X - \\x1b[31mlast\n"
+    );
+    assert_eq!(
+        run(&["--level", "error"]),
+        "2026-11-22 10:00:01,000 [1] ERROR X - failed: ☃\n\
+         \x20  at Suite.Calendar.Ews.Sync()\n"
+    );
+    assert_eq!(
+        run(&["--grep", "first"]),
+        "2026-11-22 10:00:00,000 [1] INFO  X - first Ċ\n"
+    );
+}
+
+#[test]
 fn logs_never_pass_escape_sequences_to_the_terminal() {
     let node = Node::new();
     node.write(

@@ -611,3 +611,75 @@ async fn a_read_error_mid_poll_loses_nothing() {
     assert_eq!(err.kind(), io::ErrorKind::ConnectionReset);
     assert_eq!(poll_all(&mut f).await.lines.len(), lines.len());
 }
+
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// A UTF-16LE log as Windows services write it: a byte-order mark, CRLF,
+/// characters whose code unit holds a `0A` byte (U+010A, U+0A0D), and
+/// writes that stop half-way through a code unit.
+async fn utf16_appends_and_rotation<S: LogSource>(site: &Site, source: S) {
+    let mut bytes = b"\xff\xfe".to_vec();
+    bytes.extend(utf16("2026-11-22 10:15:00,004 [1] INFO  a - Ċ one\r\n"));
+    site.append(&bytes);
+    let mut f = Follower::new(source, 0);
+    let p = f.poll().await.unwrap();
+    assert_eq!(
+        text(&p),
+        strs(&["2026-11-22 10:15:00,004 [1] INFO  a - Ċ one\r"]),
+        "the byte-order mark is no part of the first line"
+    );
+
+    // Written in pieces, one of them ending in the middle of a code unit.
+    let next = utf16("\u{a0d}two ☃\r\nthree\n");
+    site.append(&next[..3]);
+    assert!(f.poll().await.unwrap().lines.is_empty());
+    site.append(&next[3..9]);
+    assert!(f.poll().await.unwrap().lines.is_empty());
+    site.append(&next[9..]);
+    assert_eq!(
+        text(&f.poll().await.unwrap()),
+        strs(&["\u{a0d}two ☃\r", "three"])
+    );
+
+    // Rotated to a new UTF-16 file, then truncated and rewritten as UTF-8.
+    let mut fresh = b"\xff\xfe".to_vec();
+    fresh.extend(utf16("new file\n"));
+    site.rotate(1, &fresh);
+    let p = f.poll().await.unwrap();
+    assert!(p.rotated);
+    assert_eq!(text(&p), strs(&["new file"]));
+    site.truncate_to("utf-8 now é\n".as_bytes());
+    let p = poll_all(&mut f).await;
+    assert!(p.truncated || p.rotated, "{p:?}");
+    assert_eq!(text(&p), strs(&["utf-8 now é"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn utf16_appends_and_rotation_local() {
+    let site = Site::new();
+    utf16_appends_and_rotation(&site, site.local()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn utf16_appends_and_rotation_through_a_node() {
+    let site = Site::new();
+    utf16_appends_and_rotation(&site, site.via_node()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn utf16_followed_from_the_end_of_its_tail() {
+    let site = Site::new();
+    let mut bytes = b"\xff\xfe".to_vec();
+    for i in 0..50 {
+        bytes.extend(utf16(&format!("line {i} Ċ\r\n")));
+    }
+    site.append(&bytes);
+    let tail = last_lines(&site.local(), 2).await.unwrap();
+    let lines: Vec<String> = tail.lines().map(|l| display_line(&l, 100)).collect();
+    assert_eq!(lines, strs(&["line 48 Ċ", "line 49 Ċ"]));
+    let mut f = Follower::new(site.local(), tail.end);
+    site.append(&utf16("line 50\r\n"));
+    assert_eq!(text(&f.poll().await.unwrap()), strs(&["line 50\r"]));
+}

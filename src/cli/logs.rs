@@ -108,7 +108,7 @@ async fn tail(target: &Target, n: usize, filter: &Filter) -> Result<(Report, u64
     let tail = last_lines(&source(target), window)
         .await
         .map_err(|e| io_error(target, e))?;
-    let mut lines = split_lines(&tail.bytes);
+    let mut lines: Vec<String> = tail.lines().map(|l| display_line(&l, MAX_LINE)).collect();
     if filter.is_active() {
         lines = filtered(lines, filter);
     }
@@ -119,16 +119,6 @@ async fn tail(target: &Target, n: usize, filter: &Filter) -> Result<(Report, u64
     };
     report.field("lines", report.lines.clone());
     Ok((report, tail.end))
-}
-
-fn split_lines(bytes: &[u8]) -> Vec<String> {
-    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    if bytes.is_empty() {
-        return Vec::new();
-    }
-    body.split(|b| *b == b'\n')
-        .map(|l| display_line(l, MAX_LINE))
-        .collect()
 }
 
 fn filtered(lines: Vec<String>, filter: &Filter) -> Vec<String> {

@@ -19,11 +19,15 @@
 //! only as a truncation (shorter file or changed first bytes); a file that
 //! is replaced by one at least as long with the same first bytes, or
 //! rotated twice between polls, cannot be told apart, and is missed.
+//!
+//! The encoding comes from the first bytes, read at every poll anyway for
+//! the fingerprint: a UTF-16LE log is split at whole `0A 00` code units
+//! (reads stay at even offsets; an odd last byte waits for its pair) and its
+//! lines are handed out as UTF-8. A byte-order mark is never part of a line.
 
 use std::io;
 
-use memchr::memchr_iter;
-
+use super::encoding::LogEncoding;
 use super::{LogSource, LogStat};
 
 /// One read asks for at most this much.
@@ -40,7 +44,8 @@ pub const MAX_LINE: usize = 64 * 1024 * 1024;
 /// What one poll found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Polled {
-    /// Complete new lines, raw (without `\n`).
+    /// Complete new lines (without their newline), raw bytes, or UTF-8
+    /// decoded from a UTF-16 log.
     pub lines: Vec<Vec<u8>>,
     /// The file was replaced by a new one (renamed and recreated).
     pub rotated: bool,
@@ -59,6 +64,9 @@ pub struct Follower<S> {
     partial: Vec<u8>,
     /// The first bytes of the file being read, as last seen.
     fingerprint: Vec<u8>,
+    /// The encoding of the file being read; `None` while its first bytes
+    /// could still become a byte-order mark.
+    encoding: Option<LogEncoding>,
     /// The identity of the file being read, where known.
     id: Option<u64>,
     /// A file was there (the offset belongs to it).
@@ -82,6 +90,7 @@ impl<S: LogSource> Follower<S> {
             offset,
             partial: Vec::new(),
             fingerprint: Vec::new(),
+            encoding: None,
             id: None,
             // A non-zero offset was found in a file that existed then.
             seen: offset > 0,
@@ -213,6 +222,7 @@ impl<S: LogSource> Follower<S> {
         self.flush_partial(out);
         self.offset = 0;
         self.fingerprint.clear();
+        self.encoding = None;
         self.held = None;
         out.rotated |= rotated;
     }
@@ -221,7 +231,15 @@ impl<S: LogSource> Follower<S> {
     /// its last line.
     fn flush_partial(&mut self, out: &mut Polled) {
         if !self.partial.is_empty() {
-            out.lines.push(std::mem::take(&mut self.partial));
+            let line = std::mem::take(&mut self.partial);
+            out.lines.push(self.decoded(line));
+        }
+    }
+
+    fn decoded(&self, raw: Vec<u8>) -> Vec<u8> {
+        match self.encoding {
+            Some(LogEncoding::Utf16Le) => LogEncoding::Utf16Le.decode(&raw).into_owned(),
+            _ => raw,
         }
     }
 
@@ -232,13 +250,30 @@ impl<S: LogSource> Follower<S> {
             self.flush_partial(out);
             self.offset = 0;
             out.truncated = true;
+            self.encoding = None;
         }
+        if self.encoding.is_none() {
+            self.encoding = LogEncoding::detect(&self.fingerprint);
+        }
+        let Some(encoding) = self.encoding else {
+            return Ok(true);
+        };
+        if self.offset == 0 {
+            self.offset = encoding.bom_len(&self.fingerprint) as u64;
+        }
+        let unit = encoding.unit() as u64;
+        // Only a start in the middle of a code unit (a tail taken while the
+        // writer was half-way through one) is odd: that unit is read again.
+        self.offset -= self.offset % unit;
         let mut read = 0;
         loop {
             let chunk = self.reader().read_at(self.offset, READ_CHUNK).await?;
-            self.offset += chunk.len() as u64;
-            read += chunk.len();
-            self.split_lines(&chunk, out);
+            let at = self.offset;
+            // An odd last byte of UTF-16 waits for the rest of its code unit.
+            let whole = chunk.len() - ((at + chunk.len() as u64) % unit) as usize;
+            self.offset += whole as u64;
+            read += whole;
+            self.split_lines(&chunk[..whole], at, encoding, out);
             if chunk.len() < READ_CHUNK {
                 return Ok(true);
             }
@@ -263,19 +298,20 @@ impl<S: LogSource> Follower<S> {
         Ok(shrunk || changed)
     }
 
-    /// Appends `chunk` to the held-back partial line and hands out every
-    /// line it completes.
-    fn split_lines(&mut self, chunk: &[u8], out: &mut Polled) {
+    /// Appends `chunk` (read at offset `at`) to the held-back partial line
+    /// and hands out every line it completes.
+    fn split_lines(&mut self, chunk: &[u8], at: u64, encoding: LogEncoding, out: &mut Polled) {
         let mut start = 0;
-        for end in memchr_iter(b'\n', chunk) {
+        for end in encoding.newlines(chunk, at) {
             let piece = &chunk[start..end];
             if self.partial.is_empty() {
-                out.lines.push(piece.to_vec());
+                out.lines.push(encoding.decode(piece).into_owned());
             } else {
                 self.partial.extend_from_slice(piece);
-                out.lines.push(std::mem::take(&mut self.partial));
+                let line = std::mem::take(&mut self.partial);
+                out.lines.push(self.decoded(line));
             }
-            start = end + 1;
+            start = end + encoding.unit();
         }
         self.partial.extend_from_slice(&chunk[start..]);
         if self.partial.len() >= MAX_LINE {

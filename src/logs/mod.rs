@@ -2,6 +2,7 @@
 //! across rotation and truncation, grouping lines into entries, and making
 //! log text safe to show in a terminal.
 
+pub mod encoding;
 pub mod entry;
 pub mod follow;
 pub mod sample;
@@ -9,6 +10,7 @@ pub mod sanitize;
 pub mod source;
 pub mod tail;
 
+pub use encoding::LogEncoding;
 pub use entry::{Entry, EntryGrouper, Level, UnknownLevel};
 pub use follow::{Follower, Polled};
 pub use sample::SampleLog;

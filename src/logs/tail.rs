@@ -1,10 +1,10 @@
 //! The last N lines, found by reading backwards in blocks: never the whole file.
 
+use std::borrow::Cow;
 use std::io;
 
-use memchr::memrchr_iter;
-
 use super::LogSource;
+use super::encoding::{HEAD_LEN, LogEncoding, Newlines};
 
 /// The first block read from the end; later blocks double up to [`MAX_BLOCK`].
 const FIRST_BLOCK: usize = 64 * 1024;
@@ -20,24 +20,43 @@ pub struct Tail {
     pub start: u64,
     /// The file's length when read (where a follow continues).
     pub end: u64,
+    /// In the file's encoding (UTF-16 too): [`Tail::lines`] decodes.
     pub bytes: Vec<u8>,
+    pub encoding: LogEncoding,
 }
 
 impl Tail {
-    /// The lines without their `\n` (a `\r` before it is kept); a final line
-    /// without newline is included.
-    pub fn lines(&self) -> impl Iterator<Item = &[u8]> {
-        let body = self.bytes.strip_suffix(b"\n").unwrap_or(&self.bytes);
-        let empty = self.bytes.is_empty();
-        body.split(|&b| b == b'\n').filter(move |_| !empty)
+    /// The lines without their newline (a `\r` before it is kept), as UTF-8
+    /// for a UTF-16 file; a final line without newline is included, and a
+    /// byte-order mark at the start of the file is not.
+    pub fn lines(&self) -> impl Iterator<Item = Cow<'_, [u8]>> {
+        let encoding = self.encoding;
+        let skip = if self.start == 0 {
+            encoding.bom_len(&self.bytes)
+        } else {
+            0
+        };
+        let body = &self.bytes[skip..];
+        let mut ends: Vec<usize> = encoding.newlines(body, self.start + skip as u64).collect();
+        // A final newline ends the last line; it starts none.
+        if body.len() > ends.last().map_or(0, |&i| i + encoding.unit()) {
+            ends.push(body.len());
+        }
+        let mut from = 0;
+        ends.into_iter().map(move |end| {
+            let line = encoding.decode(&body[from..end]);
+            from = end + encoding.unit();
+            line
+        })
     }
 
-    /// The offset just past the last `\n`: following from here instead of
-    /// [`Tail::end`] delivers a final line still being written (no newline
-    /// yet) whole, once complete, rather than its two halves.
+    /// The offset just past the last newline: following from here instead
+    /// of [`Tail::end`] delivers a final line still being written (no
+    /// newline yet) whole, once complete, rather than its two halves.
     pub fn complete_end(&self) -> u64 {
-        match memrchr_iter(b'\n', &self.bytes).next() {
-            Some(i) => self.start + i as u64 + 1,
+        let unit = self.encoding.unit();
+        match self.encoding.newlines(&self.bytes, self.start).next_back() {
+            Some(i) => self.start + (i + unit) as u64,
             None => self.start,
         }
     }
@@ -80,6 +99,10 @@ pub async fn last_lines_in_blocks(
 }
 
 /// Scans backwards from `len`; `Ok(None)` when the file shrank meanwhile.
+///
+/// Every block starts at an even offset, so a UTF-16 code unit is never
+/// split between two blocks. The encoding comes from the file's first bytes,
+/// read alongside the first block (over SFTP, in the same round trips).
 async fn scan(
     source: &dyn LogSource,
     n: usize,
@@ -91,10 +114,12 @@ async fn scan(
             start: len,
             end: len,
             bytes: Vec::new(),
+            encoding: LogEncoding::default(),
         }));
     }
     // Blocks read so far, last block first; they cover `pos..len`.
     let mut blocks: Vec<Vec<u8>> = Vec::new();
+    let mut encoding = None;
     let mut pos = len;
     let mut wanted = n;
     let mut block = first_block;
@@ -102,23 +127,33 @@ async fn scan(
         if pos == 0 {
             break 0;
         }
-        let size = block.min(usize::try_from(pos).unwrap_or(usize::MAX));
-        let offset = pos - size as u64;
-        let buf = source.read_at(offset, size).await?;
+        let offset = pos.saturating_sub(block as u64) & !1;
+        let size = (pos - offset) as usize;
+        let buf = if encoding.is_none() && offset > 0 {
+            let (head, buf) =
+                tokio::join!(source.read_at(0, HEAD_LEN), source.read_at(offset, size));
+            encoding = Some(LogEncoding::detect(&head?).unwrap_or_default());
+            buf?
+        } else {
+            source.read_at(offset, size).await?
+        };
         if buf.len() != size {
             return Ok(None);
         }
+        let encoding = *encoding.get_or_insert_with(|| {
+            LogEncoding::detect(&buf[..buf.len().min(HEAD_LEN)]).unwrap_or_default()
+        });
         // The newline ending the file ends the last line; it starts none.
-        let haystack = if pos == len && buf.ends_with(b"\n") {
-            &buf[..size - 1]
+        let haystack = if pos == len && encoding.ends_line(&buf, offset) {
+            &buf[..size - encoding.unit()]
         } else {
             &buf[..]
         };
-        let found = nth_newline_from_end(haystack, &mut wanted);
+        let found = nth_newline_from_end(encoding.newlines(haystack, offset), &mut wanted);
         blocks.push(buf);
         pos = offset;
         if let Some(i) = found {
-            break offset + i as u64 + 1;
+            break offset + (i + encoding.unit()) as u64;
         }
         block = (block * 2).min(MAX_BLOCK);
     };
@@ -126,13 +161,14 @@ async fn scan(
         start,
         end: len,
         bytes: assemble(blocks, (start - pos) as usize),
+        encoding: encoding.unwrap_or_default(),
     }))
 }
 
 /// Counts newlines backwards, decrementing `wanted`; the index of the one
 /// that brings it to zero.
-fn nth_newline_from_end(haystack: &[u8], wanted: &mut usize) -> Option<usize> {
-    for i in memrchr_iter(b'\n', haystack) {
+fn nth_newline_from_end(newlines: Newlines<'_>, wanted: &mut usize) -> Option<usize> {
+    for i in newlines.rev() {
         *wanted -= 1;
         if *wanted == 0 {
             return Some(i);
@@ -218,20 +254,73 @@ mod tests {
         }
     }
 
+    fn utf16(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[tokio::test]
+    async fn utf16_files_agree_with_the_decoded_reference() {
+        // U+010A is `0A 01` in UTF-16LE: a newline byte that is no newline.
+        let texts = [
+            "",
+            "\n",
+            "one\r\ntwo\r\n",
+            "\u{10a}\n\u{a0a}x\n\ny",
+            "\n\né\u{1f600}\u{10a}\n\u{10a}\u{10a}\n",
+        ];
+        for text in texts {
+            let mut bytes = b"\xff\xfe".to_vec();
+            bytes.extend(utf16(text));
+            let source = Mem(bytes.clone());
+            for block in 1..8 {
+                for n in 0..6 {
+                    let tail = last_lines_in_blocks(&source, n, block).await.unwrap();
+                    if n > 0 {
+                        assert_eq!(tail.encoding, LogEncoding::Utf16Le, "{text:?}");
+                    }
+                    let got: Vec<String> = tail
+                        .lines()
+                        .map(|l| String::from_utf8(l.into_owned()).unwrap())
+                        .collect();
+                    let expected =
+                        String::from_utf8(reference(text.as_bytes(), n).to_vec()).unwrap();
+                    let expected: Vec<String> = if expected.is_empty() {
+                        Vec::new()
+                    } else {
+                        let body = expected.strip_suffix('\n').unwrap_or(&expected);
+                        body.split('\n').map(str::to_string).collect()
+                    };
+                    assert_eq!(got, expected, "{text:?} n={n} block={block}");
+                    assert_eq!(tail.start % 2, 0, "{text:?} n={n} block={block}");
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_byte_order_mark_is_not_part_of_the_first_line() {
+        let source = Mem(b"\xef\xbb\xbfa\nb\n".to_vec());
+        let tail = last_lines_in_blocks(&source, 5, 2).await.unwrap();
+        let lines: Vec<Cow<[u8]>> = tail.lines().collect();
+        assert_eq!(lines, vec![&b"a"[..], b"b"]);
+    }
+
     #[test]
     fn lines_and_complete_end() {
         let tail = Tail {
             start: 10,
             end: 17,
             bytes: b"a\r\nb\nc".to_vec(),
+            encoding: LogEncoding::Bytes,
         };
-        let lines: Vec<&[u8]> = tail.lines().collect();
+        let lines: Vec<Cow<[u8]>> = tail.lines().collect();
         assert_eq!(lines, vec![&b"a\r"[..], b"b", b"c"]);
         assert_eq!(tail.complete_end(), 15);
         let whole = Tail {
             start: 0,
             end: 3,
             bytes: b"a\n\n".to_vec(),
+            encoding: LogEncoding::Bytes,
         };
         assert_eq!(whole.lines().count(), 2);
         assert_eq!(whole.complete_end(), 3);
@@ -239,6 +328,7 @@ mod tests {
             start: 5,
             end: 5,
             bytes: Vec::new(),
+            encoding: LogEncoding::Bytes,
         };
         assert_eq!(empty.lines().count(), 0);
         assert_eq!(empty.complete_end(), 5);

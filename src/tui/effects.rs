@@ -507,17 +507,6 @@ async fn save_system(
     Ok(result)
 }
 
-fn split_lines(bytes: &[u8]) -> Vec<String> {
-    let mut lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    if lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    lines
-        .into_iter()
-        .map(|l| display_line(l, MAX_LINE))
-        .collect()
-}
-
 /// The tail, then new lines every [`LOG_POLL`], until the interface ends.
 async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
     let source = NodeLog {
@@ -527,7 +516,7 @@ async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
     let note = |text: String| Action::LogNote { node, text };
     let start = match last_lines(&source, INITIAL_LINES).await {
         Ok(tail) => {
-            let lines = split_lines(&tail.bytes);
+            let lines = tail.lines().map(|l| display_line(&l, MAX_LINE)).collect();
             Runner::send(
                 &tx,
                 Action::LogLines {
