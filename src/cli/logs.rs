@@ -183,7 +183,10 @@ async fn follow_one(target: &Target, n: usize, filter: &Filter, prefix: &str) ->
         } else {
             print_lines(prefix, &lines.collect::<Vec<_>>());
         }
-        tokio::time::sleep(POLL).await;
+        // After a burst, read on at once.
+        if !polled.more {
+            tokio::time::sleep(POLL).await;
+        }
     }
 }
 
