@@ -88,6 +88,7 @@ fn main() {
             node: 0,
             lines: lines(120_000),
             reset: true,
+            credit: Default::default(),
         },
     );
     println!(
@@ -138,6 +139,7 @@ fn cluster() {
                 node,
                 lines: lines_from(120_000, node * 333),
                 reset: true,
+                credit: Default::default(),
             },
         );
     }
@@ -165,6 +167,7 @@ fn cluster() {
                 node: 1,
                 lines: batch,
                 reset: false,
+                credit: Default::default(),
             },
         );
     }

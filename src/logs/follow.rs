@@ -34,7 +34,7 @@ use super::{LogSource, LogStat};
 pub const READ_CHUNK: usize = 1024 * 1024;
 /// One poll reads at most about this much, so a consumer (a UI) stays
 /// responsive after a burst; [`Polled::more`] says to poll again at once.
-pub const POLL_LIMIT: usize = 8 * READ_CHUNK;
+pub const POLL_LIMIT: usize = 2 * READ_CHUNK;
 /// How many leading bytes identify the content of the file.
 pub const FINGERPRINT_LEN: usize = 256;
 /// A line without newline longer than this is handed out in pieces, so a

@@ -173,6 +173,31 @@ pub enum Loaded {
     Store(Result<LoadedStore, String>),
 }
 
+/// Travels with a batch of log lines: the follower that sent it reads its
+/// next batch only once the interface has applied this one and dropped it.
+/// A log that grows faster than it can be shown waits in the file, not in
+/// the channel. A clone (kept for a test, say) holds nothing.
+#[derive(Default)]
+pub struct LogCredit(#[allow(dead_code)] Option<tokio::sync::OwnedSemaphorePermit>);
+
+impl LogCredit {
+    pub fn new(permit: tokio::sync::OwnedSemaphorePermit) -> LogCredit {
+        LogCredit(Some(permit))
+    }
+}
+
+impl Clone for LogCredit {
+    fn clone(&self) -> LogCredit {
+        LogCredit(None)
+    }
+}
+
+impl std::fmt::Debug for LogCredit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogCredit")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Action {
     // Global.
@@ -237,6 +262,7 @@ pub enum Action {
         lines: Vec<String>,
         /// The first batch (the tail): replaces whatever was there.
         reset: bool,
+        credit: LogCredit,
     },
     LogNote {
         node: usize,

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use super::action::{
-    Action, ApplyOutcome, Effect, FileKind, Loaded, ProxyEdit, SaveFailure, SaveInfo,
+    Action, ApplyOutcome, Effect, FileKind, Loaded, LogCredit, ProxyEdit, SaveFailure, SaveInfo,
 };
 use crate::cloud::TestOverrides;
 use crate::cluster::{self, DEFAULT_PARALLEL};
@@ -508,6 +508,8 @@ async fn save_system(
 }
 
 /// The tail, then new lines every [`LOG_POLL`], until the interface ends.
+/// After a burst it reads on without waiting, as fast as the interface
+/// applies the batches: one at a time is in flight (see [`LogCredit`]).
 async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
     let source = NodeLog {
         node: t.node.clone(),
@@ -523,6 +525,7 @@ async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
                     node,
                     lines,
                     reset: true,
+                    credit: LogCredit::default(),
                 },
             );
             tail.end
@@ -538,13 +541,22 @@ async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
     };
     let mut follower = Follower::new(source, start);
     let mut last_error: Option<String> = None;
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(1));
+    let mut more = false;
     loop {
-        tokio::time::sleep(LOG_POLL).await;
+        if !more {
+            tokio::time::sleep(LOG_POLL).await;
+        }
+        // Dropped with the interface's queue when it ends, so this never hangs.
+        let Ok(permit) = in_flight.clone().acquire_owned().await else {
+            return;
+        };
         if tx.is_closed() {
             return;
         }
         match follower.poll().await {
             Ok(polled) => {
+                more = polled.more;
                 if last_error.take().is_some() {
                     Runner::send(&tx, note(String::new()));
                 }
@@ -571,11 +583,13 @@ async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
                             node,
                             lines,
                             reset: false,
+                            credit: LogCredit::new(permit),
                         },
                     );
                 }
             }
             Err(e) => {
+                more = false;
                 let text = format!("log unreadable: {e}");
                 if last_error.as_deref() != Some(text.as_str()) {
                     Runner::send(&tx, note(text.clone()));

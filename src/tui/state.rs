@@ -544,13 +544,20 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Saved { node, file, .. } | Action::OverwriteBase { node, file, .. } => {
             on_file(state, node, file, action)
         }
-        Action::LogLines { node, lines, reset } => {
+        Action::LogLines {
+            node,
+            lines,
+            reset,
+            credit,
+        } => {
             if node < state.nodes.len() {
                 if let Some(cluster) = &mut state.cluster {
                     cluster.push_node_lines(node, lines.clone(), reset);
                 }
                 state.nodes[node].logs.push_lines(lines, reset);
             }
+            // Applied: the follower may read its next batch.
+            drop(credit);
             Vec::new()
         }
         Action::LogNote { node, text } => {

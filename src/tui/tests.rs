@@ -148,6 +148,7 @@ pub fn fixture() -> State {
             node: 0,
             lines: log_lines(60),
             reset: true,
+            credit: Default::default(),
         },
     );
     state.nodes[0].logs.started = true;
@@ -1389,6 +1390,7 @@ fn the_cluster_view_merges_every_node_and_starts_their_logs() {
         node: 1,
         lines: other_node_lines(60),
         reset: true,
+        credit: Default::default(),
     };
     assert!(state.redraws(&batch));
     update(&mut state, batch);
@@ -1425,6 +1427,7 @@ fn a_log_batch_for_a_node_not_shown_draws_nothing() {
         node,
         lines: vec!["2026-11-22 12:00:00,000 INFO x".into()],
         reset: false,
+        credit: Default::default(),
     };
     assert!(!state.redraws(&batch(0)), "the Logs tab is not shown");
     press(&mut state, KeyCode::Char('4'));
@@ -1448,10 +1451,36 @@ fn the_log_capacity_applies_to_every_view() {
             node: 1,
             lines: other_node_lines(20),
             reset: true,
+            credit: Default::default(),
         },
     );
     assert_eq!(state.nodes[1].logs.len(), 5);
     press(&mut state, KeyCode::Char('4'));
     press(&mut state, KeyCode::Char('c'));
     assert_eq!(state.cluster.as_ref().unwrap().len(), 5);
+}
+
+#[test]
+fn a_log_batch_releases_its_follower_once_applied_and_only_then() {
+    let mut state = fixture();
+    let before = state.nodes[0].logs.total;
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+    let permit = gate.clone().try_acquire_owned().unwrap();
+    let batch = Action::LogLines {
+        node: 0,
+        lines: vec!["2026-11-22 12:00:00,000 INFO x".into()],
+        reset: false,
+        credit: crate::tui::action::LogCredit::new(permit),
+    };
+    let copy = batch.clone();
+    assert_eq!(gate.available_permits(), 0, "in flight: the follower waits");
+    drop(copy);
+    assert_eq!(gate.available_permits(), 0, "a clone holds nothing");
+    update(&mut state, batch);
+    assert_eq!(
+        gate.available_permits(),
+        1,
+        "applied: the next batch may come"
+    );
+    assert_eq!(state.nodes[0].logs.total, before + 1);
 }
