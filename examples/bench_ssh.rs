@@ -7,6 +7,12 @@
 //! is a floor under the wall time no client can go below); and the SFTP
 //! round trips a read and a set take.
 //!
+//! Then the same through a relay on loopback that delays every packet by 1
+//! and by 10 ms each way, as a network would (the round trip it makes is
+//! measured and printed): where nodes are machines of their own, the time of
+//! one node is mostly waiting, and that is what working on 20 at once
+//! overlaps. With the default bound of 16 at a time, 20 nodes take two turns.
+//!
 //! `cargo run --release --example bench_ssh` (needs `/usr/sbin/sshd`).
 
 // The test suite's sshd harness; the bench uses only part of it.
@@ -14,10 +20,14 @@
 #[path = "../tests/support/sshd.rs"]
 mod sshd;
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sshd::Sshd;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
 use ucsconf::cluster::{self, DEFAULT_PARALLEL};
 use ucsconf::inventory::NodeSpec;
 use ucsconf::node::ssh::{AgentSource, SftpStats, SshNode, SshOptions};
@@ -27,7 +37,74 @@ use ucsconf::paths::{PRESENCE, Paths};
 
 const SEED: &[u8] = b"[Presence]\r\nWebexPresence.Enable=0\r\nPollSeconds=30\r\n";
 
-fn nodes(sshd: &Sshd, count: usize, tag: &str) -> Vec<(Arc<SshNode>, Target)> {
+/// Where the nodes connect: straight to the server, or each through a relay
+/// of its own that delays every packet by `delay` each way.
+async fn node_ports(sshd: &Sshd, count: usize, delay: Option<Duration>) -> (Vec<u16>, PathBuf) {
+    let Some(delay) = delay else {
+        return (vec![sshd.port; count], sshd.known_hosts());
+    };
+    let mut ports = Vec::new();
+    let mut lines = String::new();
+    for _ in 0..count {
+        let port = relay(sshd.port, delay).await;
+        // The host key is the server's; the name it is known by has the relay's port.
+        lines.push_str(
+            &sshd
+                .known_hosts_line()
+                .replace(&format!("]:{} ", sshd.port), &format!("]:{port} ")),
+        );
+        ports.push(port);
+    }
+    let path = sshd.dir.path().join(format!("known_hosts_{}", ports[0]));
+    std::fs::write(&path, lines).unwrap();
+    (ports, path)
+}
+
+/// A TCP relay on loopback that hands on every chunk `one_way` after it
+/// arrived, in both directions, without limiting bandwidth; its port.
+async fn relay(target: u16, one_way: Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = TcpStream::connect(("127.0.0.1", target)).await else {
+                continue;
+            };
+            let _ = (client.set_nodelay(true), server.set_nodelay(true));
+            let ((client_in, client_out), (server_in, server_out)) =
+                (client.into_split(), server.into_split());
+            tokio::spawn(delayed(client_in, server_out, one_way));
+            tokio::spawn(delayed(server_in, client_out, one_way));
+        }
+    });
+    port
+}
+
+async fn delayed(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, one_way: Duration) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    let writer = tokio::spawn(async move {
+        while let Some((due, bytes)) = rx.recv().await {
+            tokio::time::sleep_until(due.into()).await;
+            if to.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown().await;
+    });
+    let mut buf = vec![0; 64 * 1024];
+    while let Ok(n @ 1..) = from.read(&mut buf).await {
+        if tx
+            .send((Instant::now() + one_way, buf[..n].to_vec()))
+            .is_err()
+        {
+            break;
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+fn nodes(sshd: &Sshd, tag: &str, ports: &[u16], known_hosts: &Path) -> Vec<(Arc<SshNode>, Target)> {
     let options = SshOptions {
         ssh_config: Some(sshd.dir.path().join("no_config")),
         agent: AgentSource::Disabled,
@@ -35,9 +112,10 @@ fn nodes(sshd: &Sshd, count: usize, tag: &str) -> Vec<(Arc<SshNode>, Target)> {
         system_known_hosts: Vec::new(),
         ..SshOptions::default()
     };
-    let known_hosts = sshd.known_hosts();
-    (0..count)
-        .map(|i| {
+    ports
+        .iter()
+        .enumerate()
+        .map(|(i, &port)| {
             let name = format!("{tag}{i}");
             let root = sshd.root(&name);
             let file = root.join(PRESENCE);
@@ -46,7 +124,7 @@ fn nodes(sshd: &Sshd, count: usize, tag: &str) -> Vec<(Arc<SshNode>, Target)> {
             let spec = NodeSpec {
                 name,
                 host: Some("127.0.0.1".into()),
-                port: Some(sshd.port),
+                port: Some(port),
                 user: Some(sshd::current_user()),
                 identity_file: Some(sshd.client_key.display().to_string()),
                 known_hosts: Some(known_hosts.display().to_string()),
@@ -124,6 +202,10 @@ impl Cpu {
     }
 }
 
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
 fn used(node: &SshNode, before: SftpStats) -> SftpStats {
     node.stats().sftp - before
 }
@@ -134,30 +216,56 @@ async fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("{cores} core(s) shared by this process and the server");
 
-    for (count, parallel) in [(1usize, DEFAULT_PARALLEL), (20, DEFAULT_PARALLEL), (20, 20)] {
-        let set = nodes(&sshd, count, &format!("c{count}-p{parallel}-"));
-        let targets: Vec<Target> = set.iter().map(|(_, t)| t.clone()).collect();
-        let cpu = Cpu::now(&sshd);
-        let cold = set_key(&targets, parallel, "1").await;
-        let warm = set_key(&targets, parallel, "0").await;
-        // The server's connection processes count once they have exited.
-        drop((set, targets));
-        let (ours, server) = cpu.since(&sshd);
-        // On one machine the servers' logins share its cores with this
-        // process: no client can finish before they have had their CPU.
-        let floor = (ours + server) as f64 / cores as f64;
-        let wall = (cold + warm).as_secs_f64() * 1000.0;
-        println!(
-            "set one key on {count:>2} node(s), {:>2} at a time: {:>6.1} ms connecting, \
-             {:>5.1} ms on open connections; both runs: CPU {ours} ms here + {server} ms sshd \
-             = {floor:.0} ms per core, in {wall:.0} ms of wall time",
-            parallel.min(count),
-            cold.as_secs_f64() * 1000.0,
-            warm.as_secs_f64() * 1000.0
-        );
+    for delay in [None, Some(1), Some(10)].map(|ms| ms.map(Duration::from_millis)) {
+        // The relay's timers round up: the round trip it really adds is measured.
+        let (ports, known_hosts) = node_ports(&sshd, 1, delay).await;
+        let (probe, _) =
+            nodes(&sshd, &format!("ping{}-", ports[0]), &ports, &known_hosts).remove(0);
+        probe.connect().await.unwrap();
+        let ping = probe.round_trip().await.unwrap();
+        drop(probe);
+        match delay {
+            None => println!("loopback (an SFTP round trip: {:.2} ms):", ms(ping)),
+            Some(delay) => println!(
+                "through a relay delaying each packet by {} ms each way (an SFTP round trip: {:.1} ms):",
+                delay.as_millis(),
+                ms(ping)
+            ),
+        }
+        let mut one_node = None;
+        for (count, parallel) in [(1usize, DEFAULT_PARALLEL), (20, DEFAULT_PARALLEL), (20, 20)] {
+            let (ports, known_hosts) = node_ports(&sshd, count, delay).await;
+            let tag = format!(
+                "r{}-c{count}-p{parallel}-",
+                delay.map_or(0, |r| r.as_millis())
+            );
+            let set = nodes(&sshd, &tag, &ports, &known_hosts);
+            let targets: Vec<Target> = set.iter().map(|(_, t)| t.clone()).collect();
+            let cpu = Cpu::now(&sshd);
+            let cold = set_key(&targets, parallel, "1").await;
+            let warm = set_key(&targets, parallel, "0").await;
+            // The server's connection processes count once they have exited.
+            drop((set, targets));
+            let (ours, server) = cpu.since(&sshd);
+            // On one machine the servers' logins share its cores with this
+            // process: no client can finish before they have had their CPU.
+            let floor = (ours + server) as f64 / cores as f64;
+            let wall = ms(cold + warm);
+            let first = *one_node.get_or_insert(cold);
+            println!(
+                "  set one key on {count:>2} node(s), {:>2} at a time: {:>6.1} ms connecting \
+                 ({:.1}x one node), {:>5.1} ms on open connections; both runs: CPU {ours} ms \
+                 here + {server} ms sshd = {floor:.0} ms per core, in {wall:.0} ms of wall time",
+                parallel.min(count),
+                ms(cold),
+                cold.as_secs_f64() / first.as_secs_f64(),
+                ms(warm)
+            );
+        }
     }
 
-    let (node, _) = nodes(&sshd, 1, "trips-").remove(0);
+    let (ports, known_hosts) = node_ports(&sshd, 1, None).await;
+    let (node, _) = nodes(&sshd, "trips-", &ports, &known_hosts).remove(0);
     node.connect().await.unwrap();
     let before = node.stats().sftp;
     let snap = node.read(PRESENCE, 1 << 20).await.unwrap().unwrap();
