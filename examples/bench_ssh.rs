@@ -93,6 +93,9 @@ async fn delayed(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, one_way: Durat
     });
     let mut buf = vec![0; 64 * 1024];
     while let Ok(n @ 1..) = from.read(&mut buf).await {
+        // Acknowledged at once, as the client does itself (node::ssh::session):
+        // a relay must not add the 40 ms delayed-ACK stalls that it avoids.
+        let _ = socket2::SockRef::from(from.as_ref()).set_tcp_quickack(true);
         if tx
             .send((Instant::now() + one_way, buf[..n].to_vec()))
             .is_err()
