@@ -91,14 +91,17 @@ impl SampleLog {
                 "Imagicle.Web.Authentication",
                 format!("User {} signed in from {}", user(r), ip(r)),
             ),
-            6 => (
-                "Imagicle.CloudServices.LicenseSync",
-                format!(
-                    "License check succeeded: {} of {} seats in use",
-                    r.range(10, 900),
-                    r.pick(&["1000", "500", "250"])
-                ),
-            ),
+            6 => {
+                // The seats first: never more in use than there are.
+                let seats = [1000, 500, 250][r.below(3) as usize];
+                (
+                    "Imagicle.CloudServices.LicenseSync",
+                    format!(
+                        "License check succeeded: {} of {seats} seats in use",
+                        r.range(10, seats)
+                    ),
+                )
+            }
             _ => (
                 "Imagicle.Calendar.Office365Provider",
                 format!(
@@ -396,6 +399,23 @@ mod tests {
             SampleLog::new(1).next_entry(start),
             SampleLog::new(2).next_entry(start)
         );
+    }
+
+    #[test]
+    fn never_more_seats_in_use_than_there_are() {
+        let mut log = SampleLog::new(3);
+        let mut seen = 0;
+        for _ in 0..5000 {
+            let entry = log.next_entry(UNIX_EPOCH);
+            let Some((_, rest)) = entry.split_once("License check succeeded: ") else {
+                continue;
+            };
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            let (used, seats): (u64, u64) = (words[0].parse().unwrap(), words[2].parse().unwrap());
+            assert!(used <= seats, "{entry}");
+            seen += 1;
+        }
+        assert!(seen > 50, "{seen}");
     }
 
     #[test]
