@@ -11,6 +11,11 @@ const FIRST_BLOCK: usize = 64 * 1024;
 const MAX_BLOCK: usize = 1024 * 1024;
 /// A file that shrinks while it is read is read again, this many times at most.
 const ATTEMPTS: usize = 3;
+/// The most a tail reads, whatever the lines: a file ending in one huge line
+/// (a dump without newlines) must not be read into memory whole.
+pub const MAX_TAIL_BYTES: usize = 64 * 1024 * 1024;
+/// What [`Tail::lines`] puts before a first line whose beginning was not read.
+const CUT_MARK: &str = "…";
 
 /// The end of a log: the bytes from the start of the Nth-last line to the end
 /// of the file, exactly as `tail -n N` would print them.
@@ -23,12 +28,16 @@ pub struct Tail {
     /// In the file's encoding (UTF-16 too): [`Tail::lines`] decodes.
     pub bytes: Vec<u8>,
     pub encoding: LogEncoding,
+    /// The lines asked for held more than [`MAX_TAIL_BYTES`]: `bytes`
+    /// starts in the middle of its first line.
+    pub cut: bool,
 }
 
 impl Tail {
     /// The lines without their newline (a `\r` before it is kept), as UTF-8
     /// for a UTF-16 file; a final line without newline is included, and a
-    /// byte-order mark at the start of the file is not.
+    /// byte-order mark at the start of the file is not. When the tail was
+    /// [`Tail::cut`], the first line begins with `…`.
     pub fn lines(&self) -> impl Iterator<Item = Cow<'_, [u8]>> {
         let encoding = self.encoding;
         let skip = if self.start == 0 {
@@ -43,9 +52,13 @@ impl Tail {
             ends.push(body.len());
         }
         let mut from = 0;
+        let mut cut = self.cut;
         ends.into_iter().map(move |end| {
-            let line = encoding.decode(&body[from..end]);
+            let mut line = encoding.decode(&body[from..end]);
             from = end + encoding.unit();
+            if std::mem::take(&mut cut) {
+                line = Cow::Owned([CUT_MARK.as_bytes(), &line].concat());
+            }
             line
         })
     }
@@ -64,17 +77,18 @@ impl Tail {
 
 /// Reads the last `n` lines (a final line without newline counts as a line).
 /// A missing file is an `io::ErrorKind::NotFound` error.
+/// At most [`MAX_TAIL_BYTES`] are read (see [`Tail::cut`]).
 pub async fn last_lines(source: &dyn LogSource, n: usize) -> io::Result<Tail> {
-    last_lines_in_blocks(source, n, FIRST_BLOCK).await
+    last_lines_within(source, n, FIRST_BLOCK, MAX_TAIL_BYTES).await
 }
 
-/// [`last_lines`] with a chosen first block size (tests use tiny blocks to
-/// cross many block boundaries).
-#[doc(hidden)]
-pub async fn last_lines_in_blocks(
+/// [`last_lines`] with a chosen first block size and byte limit (tests use
+/// tiny ones, to cross many block boundaries).
+async fn last_lines_within(
     source: &dyn LogSource,
     n: usize,
     first_block: usize,
+    max_bytes: usize,
 ) -> io::Result<Tail> {
     let first_block = first_block.max(1);
     let mut attempt = 0;
@@ -85,7 +99,7 @@ pub async fn last_lines_in_blocks(
                 "the log file does not exist",
             ));
         };
-        match scan(source, n, stat.len, first_block).await? {
+        match scan(source, n, stat.len, first_block, max_bytes).await? {
             Some(tail) => return Ok(tail),
             None if attempt + 1 < ATTEMPTS => attempt += 1,
             None => {
@@ -108,6 +122,7 @@ async fn scan(
     n: usize,
     len: u64,
     first_block: usize,
+    max_bytes: usize,
 ) -> io::Result<Option<Tail>> {
     if n == 0 || len == 0 {
         return Ok(Some(Tail {
@@ -115,6 +130,7 @@ async fn scan(
             end: len,
             bytes: Vec::new(),
             encoding: LogEncoding::default(),
+            cut: false,
         }));
     }
     // Blocks read so far, last block first; they cover `pos..len`.
@@ -123,11 +139,17 @@ async fn scan(
     let mut pos = len;
     let mut wanted = n;
     let mut block = first_block;
+    let mut cut = false;
     let start = loop {
         if pos == 0 {
             break 0;
         }
-        let offset = pos.saturating_sub(block as u64) & !1;
+        if len - pos >= max_bytes as u64 {
+            cut = true;
+            break pos;
+        }
+        let room = max_bytes as u64 - (len - pos);
+        let offset = pos.saturating_sub((block as u64).min(room)) & !1;
         let size = (pos - offset) as usize;
         let buf = if encoding.is_none() && offset > 0 {
             let (head, buf) =
@@ -162,6 +184,7 @@ async fn scan(
         end: len,
         bytes: assemble(blocks, (start - pos) as usize),
         encoding: encoding.unwrap_or_default(),
+        cut,
     }))
 }
 
@@ -241,7 +264,9 @@ mod tests {
             let source = Mem(bytes.to_vec());
             for block in 1..6 {
                 for n in 0..8 {
-                    let tail = last_lines_in_blocks(&source, n, block).await.unwrap();
+                    let tail = last_lines_within(&source, n, block, usize::MAX)
+                        .await
+                        .unwrap();
                     assert_eq!(
                         tail.bytes,
                         reference(bytes, n),
@@ -274,7 +299,9 @@ mod tests {
             let source = Mem(bytes.clone());
             for block in 1..8 {
                 for n in 0..6 {
-                    let tail = last_lines_in_blocks(&source, n, block).await.unwrap();
+                    let tail = last_lines_within(&source, n, block, usize::MAX)
+                        .await
+                        .unwrap();
                     if n > 0 {
                         assert_eq!(tail.encoding, LogEncoding::Utf16Le, "{text:?}");
                     }
@@ -298,9 +325,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn lines_longer_than_the_limit_are_cut_at_their_start() {
+        let mut bytes = b"first\n".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', 1000));
+        bytes.extend_from_slice(b"\nlast\n");
+        let source = Mem(bytes.clone());
+        for block in [1, 7, 64, 4096] {
+            let tail = last_lines_within(&source, 3, block, 100).await.unwrap();
+            assert!(tail.cut, "block={block}");
+            assert!(
+                tail.bytes.len() <= 101,
+                "block={block}: {}",
+                tail.bytes.len()
+            );
+            let lines: Vec<Cow<[u8]>> = tail.lines().collect();
+            assert_eq!(lines.len(), 2, "block={block}");
+            assert!(lines[0].starts_with(CUT_MARK.as_bytes()), "block={block}");
+            assert!(lines[0][CUT_MARK.len()..].iter().all(|&b| b == b'x'));
+            assert_eq!(lines[1], &b"last"[..]);
+            // Within the limit nothing is cut.
+            let whole = last_lines_within(&source, 3, block, 2000).await.unwrap();
+            assert!(!whole.cut);
+            assert_eq!(whole.bytes, bytes);
+        }
+    }
+
+    #[tokio::test]
     async fn a_byte_order_mark_is_not_part_of_the_first_line() {
         let source = Mem(b"\xef\xbb\xbfa\nb\n".to_vec());
-        let tail = last_lines_in_blocks(&source, 5, 2).await.unwrap();
+        let tail = last_lines_within(&source, 5, 2, usize::MAX).await.unwrap();
         let lines: Vec<Cow<[u8]>> = tail.lines().collect();
         assert_eq!(lines, vec![&b"a"[..], b"b"]);
     }
@@ -312,6 +365,7 @@ mod tests {
             end: 17,
             bytes: b"a\r\nb\nc".to_vec(),
             encoding: LogEncoding::Bytes,
+            cut: false,
         };
         let lines: Vec<Cow<[u8]>> = tail.lines().collect();
         assert_eq!(lines, vec![&b"a\r"[..], b"b", b"c"]);
@@ -321,6 +375,7 @@ mod tests {
             end: 3,
             bytes: b"a\n\n".to_vec(),
             encoding: LogEncoding::Bytes,
+            cut: false,
         };
         assert_eq!(whole.lines().count(), 2);
         assert_eq!(whole.complete_end(), 3);
@@ -329,6 +384,7 @@ mod tests {
             end: 5,
             bytes: Vec::new(),
             encoding: LogEncoding::Bytes,
+            cut: false,
         };
         assert_eq!(empty.lines().count(), 0);
         assert_eq!(empty.complete_end(), 5);
