@@ -1,5 +1,7 @@
 //! The local node's write path: atomic replace, backups, conflicts, permissions.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 
@@ -165,4 +167,22 @@ async fn private_files_are_owner_only_and_replacements_keep_permissions() {
         fs::metadata(&local).unwrap().permissions().mode() & 0o777,
         0o640
     );
+}
+
+#[tokio::test]
+async fn a_write_removes_what_interrupted_writes_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = LocalNode::new("n", dir.path());
+    node.replace(FILE, b"v0", &Expected::Absent, false)
+        .await
+        .unwrap();
+    let local = node.resolve(FILE);
+    let snap = node.read(FILE, 1 << 20).await.unwrap().unwrap();
+    let write = async {
+        node.replace(FILE, b"v1", &Expected::Version(snap.version), false)
+            .await
+            .unwrap();
+    };
+    support::stale_temps_are_removed_by_a_write(local.parent().unwrap(), "Presence.ini", write)
+        .await;
 }

@@ -517,3 +517,20 @@ async fn twenty_nodes_at_once_and_one_down() {
     assert!(err.to_string().contains("cannot connect"), "{err}");
     assert!(!sshd.root("down").join(FILE).exists());
 }
+
+#[tokio::test]
+async fn a_write_removes_what_interrupted_writes_left_behind() {
+    let Some(sshd) = Sshd::start() else { return };
+    let (node, root) = node(&sshd, "leftovers");
+    node.replace(FILE, b"v0", &Expected::Absent, false)
+        .await
+        .unwrap();
+    let snap = node.read(FILE, MIB).await.unwrap().unwrap();
+    let write = async {
+        node.replace(FILE, b"v1", &Expected::Version(snap.version), false)
+            .await
+            .unwrap();
+    };
+    let dir = root.join(FILE);
+    support::stale_temps_are_removed_by_a_write(dir.parent().unwrap(), "Presence.ini", write).await;
+}

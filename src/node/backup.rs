@@ -1,10 +1,15 @@
 //! Backup names (`<file>.<UTC timestamp>.bak`) and which old backups to prune.
 //! Pure functions, shared by every transport.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How many backups of a file are kept.
 pub const KEEP: usize = 5;
+/// A temporary file this old was left by a write that never finished (a
+/// crash, a dropped connection): no write takes anywhere near that long, and
+/// the margin covers clocks that disagree between the admin's machine and
+/// the node.
+pub const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// `20261122T101500Z` for a moment in UTC.
 pub fn utc_stamp(time: SystemTime) -> String {
@@ -104,10 +109,56 @@ pub fn temp_name(file: &str) -> String {
     format!(".{file}.ucsconf-{}-{hex}.tmp", std::process::id())
 }
 
+/// Whether `name` is a temporary file [`temp_name`] made for `file`.
+pub fn is_temp_of(file: &str, name: &str) -> bool {
+    let inner = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_prefix(file))
+        .and_then(|n| n.strip_prefix(".ucsconf-"))
+        .and_then(|n| n.strip_suffix(".tmp"));
+    let Some((pid, hex)) = inner.and_then(|n| n.split_once('-')) else {
+        return false;
+    };
+    !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && hex.len() == 12
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether a temporary file last modified at `modified` is a leftover.
+pub fn is_stale(modified: SystemTime, now: SystemTime) -> bool {
+    now.duration_since(modified)
+        .is_ok_and(|age| age >= STALE_TEMP)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+
+    #[test]
+    fn temp_names_are_recognised_and_nothing_else() {
+        let temp = temp_name("Presence.ini");
+        assert!(is_temp_of("Presence.ini", &temp), "{temp}");
+        assert!(!is_temp_of("Calendar.ini", &temp));
+        assert!(!is_temp_of("Presence", &temp), "another file's prefix");
+        for other in [
+            "Presence.ini",
+            ".Presence.ini.ucsconf-12-0011223344.tmp",
+            ".Presence.ini.ucsconf--001122334455.tmp",
+            ".Presence.ini.ucsconf-12-00112233445g.tmp",
+            ".Presence.ini.ucsconf-12-001122334455.tmp.bak",
+            "Presence.ini.20261122T101500Z.bak",
+        ] {
+            assert!(!is_temp_of("Presence.ini", other), "{other}");
+        }
+        let now = UNIX_EPOCH + Duration::from_secs(10_000);
+        assert!(is_stale(now - STALE_TEMP, now));
+        assert!(!is_stale(now - Duration::from_secs(60), now));
+        assert!(
+            !is_stale(now + Duration::from_secs(60), now),
+            "from the future"
+        );
+    }
 
     #[test]
     fn stamps_are_utc_calendar_times() {

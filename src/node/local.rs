@@ -261,10 +261,21 @@ fn dir_names(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Removes the backups beyond the newest five, and temporary files of
+/// `file` that interrupted writes left behind.
 fn prune_backups(dir: &Path, file: &str) {
-    for name in backup::backups_to_prune(file, &dir_names(dir)) {
-        // A backup that cannot be pruned is harmless; the write itself succeeded.
+    let names = dir_names(dir);
+    // What cannot be removed is harmless; the write itself succeeded.
+    for name in backup::backups_to_prune(file, &names) {
         let _ = fs::remove_file(dir.join(name));
+    }
+    let now = SystemTime::now();
+    for name in names.iter().filter(|n| backup::is_temp_of(file, n)) {
+        let path = dir.join(name);
+        let modified = fs::symlink_metadata(&path).and_then(|m| m.modified());
+        if modified.is_ok_and(|m| backup::is_stale(m, now)) {
+            let _ = fs::remove_file(path);
+        }
     }
 }
 

@@ -52,3 +52,36 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Plants what interrupted writes leave beside `file` (in `dir`), runs
+/// `write` (a replace of `file`), and checks that exactly the temporary
+/// files of that file older than an hour are gone: fresh ones may belong to
+/// a write in progress, and other files are not ours.
+pub async fn stale_temps_are_removed_by_a_write<F: std::future::Future<Output = ()>>(
+    dir: &Path,
+    file: &str,
+    write: F,
+) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    let plant = |name: &str, stale: bool| {
+        let path = dir.join(name);
+        std::fs::write(&path, b"half a write").unwrap();
+        if stale {
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(old).unwrap();
+        }
+        name.to_string()
+    };
+    let gone = plant(&format!(".{file}.ucsconf-999-aaaaaaaaaaaa.tmp"), true);
+    let kept = [
+        plant(&format!(".{file}.ucsconf-998-bbbbbbbbbbbb.tmp"), false),
+        plant(".Other.ini.ucsconf-1-cccccccccccc.tmp", true),
+        plant("notes.tmp", true),
+    ];
+    write.await;
+    let names = names_in(dir);
+    assert!(!names.contains(&gone), "{names:?}");
+    for name in &kept {
+        assert!(names.contains(name), "{name} should stay: {names:?}");
+    }
+}

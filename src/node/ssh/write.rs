@@ -318,7 +318,29 @@ async fn write_backup(
         .collect();
     // A backup that cannot be pruned is harmless; the write itself goes on.
     let _ = sftp::join_all(prunes.iter().map(|p| op.remove(p))).await;
+    remove_stale_temps(op, remote, &names).await;
     Ok(made)
+}
+
+/// Removes the temporary files of `remote` that interrupted writes left
+/// behind (`names`: what the folder holds). Round trips only when there are
+/// some; one that cannot be removed is harmless.
+async fn remove_stale_temps(op: &Op<'_>, remote: &Remote, names: &[String]) {
+    let file = remote.dir_and_name().1;
+    let temps: Vec<String> = names
+        .iter()
+        .filter(|n| backup::is_temp_of(file, n))
+        .map(|n| remote.sibling(n).path)
+        .collect();
+    if temps.is_empty() {
+        return;
+    }
+    let now = SystemTime::now();
+    let stats = sftp::join_all(temps.iter().map(|p| op.stat(p))).await;
+    let stale = temps.iter().zip(stats).filter(|(_, stat)| {
+        matches!(stat, Ok(Some(a)) if sftp::mtime(a).is_some_and(|m| backup::is_stale(m, now)))
+    });
+    let _ = sftp::join_all(stale.map(|(path, _)| op.remove(path))).await;
 }
 
 /// A backup of `current`, if there is a file.
