@@ -274,8 +274,37 @@ impl client::Handler for Client {
 /// packet the client has not acknowledged yet (the debug messages it sends
 /// right after a login) waits for the client's delayed ACK: 40 ms on Linux,
 /// for every connection. On Linux every read therefore asks for the
-/// acknowledgement at once (`TCP_QUICKACK`, which the kernel forgets again).
+/// acknowledgement at once (`TCP_QUICKACK`, which the kernel forgets again);
+/// on Windows, where the delay is up to 200 ms, the socket acknowledges
+/// every segment ([`ack_every_segment`]).
 struct Tcp(tokio::net::TcpStream);
+
+/// `SIO_TCP_SET_ACK_FREQUENCY` of 1: no delayed ACKs on this socket. A
+/// Windows that does not know the option refuses it, which is harmless.
+#[cfg(windows)]
+fn ack_every_segment(tcp: &tokio::net::TcpStream) {
+    use std::os::windows::io::AsRawSocket;
+    use windows_sys::Win32::Networking::WinSock::{SOCKET, WSAIoctl};
+    /// `_WSAIOW(IOC_VENDOR, 23)` in mstcpip.h.
+    const SIO_TCP_SET_ACK_FREQUENCY: u32 = 0x9800_0017;
+    let frequency: u32 = 1;
+    let mut returned = 0u32;
+    // SAFETY: the socket is open for the call's duration; the input is a
+    // u32 of the size given; no output buffer and no overlapped I/O.
+    unsafe {
+        WSAIoctl(
+            tcp.as_raw_socket() as SOCKET,
+            SIO_TCP_SET_ACK_FREQUENCY,
+            (&frequency as *const u32).cast(),
+            std::mem::size_of::<u32>() as u32,
+            std::ptr::null_mut(),
+            0,
+            &mut returned,
+            std::ptr::null_mut(),
+            None,
+        );
+    }
+}
 
 impl tokio::io::AsyncRead for Tcp {
     fn poll_read(
@@ -438,6 +467,8 @@ async fn open_hop(
                         NodeError::Unreachable(format!("{where_}: cannot connect: {e}"))
                     })?;
                 let _ = tcp.set_nodelay(true);
+                #[cfg(windows)]
+                ack_every_segment(&tcp);
                 client::connect_stream(config, Tcp(tcp), handler).await
             }
             Some(jump) => {
