@@ -1,10 +1,13 @@
 //! The command line end to end: the real binary on local nodes in temp dirs.
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use support::TempRoot as Node;
 
 const PRESENCE: &str = "Apps/Presence/Settings/Presence.ini";
 const CALENDAR: &str = "Apps/AttendantConsole/Settings/Calendar.ini";
@@ -12,54 +15,16 @@ const STORE: &str = "Var/Secure/CloudServices.json";
 const LOG: &str = "Var/Log/w3wp/ApplicationSuite.log";
 const GUID: &str = "9f8e7d6c-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
 
-struct Node {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
+/// Commands here are checked with assert_cmd.
 impl Node {
-    fn new() -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("root");
-        fs::create_dir_all(&root).unwrap();
-        Node { _dir: dir, root }
-    }
-
     fn with_presence(bytes: &[u8]) -> Node {
         let node = Node::new();
         node.write(PRESENCE, bytes);
         node
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) {
-        let p = self.path(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, bytes).unwrap();
-    }
-
-    fn read(&self, rel: &str) -> Vec<u8> {
-        fs::read(self.path(rel)).unwrap()
-    }
-
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("ucsconf").unwrap();
-        c.env_remove("UCSCONF_CONFIG").arg("--root").arg(&self.root);
-        c
-    }
-
-    fn files_in(&self, rel_dir: &str) -> Vec<String> {
-        let mut v: Vec<String> = fs::read_dir(self.path(rel_dir))
-            .map(|r| {
-                r.map(|e| e.unwrap().file_name().into_string().unwrap())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
+        Command::from_std(self.command())
     }
 }
 
@@ -91,7 +56,7 @@ fn presence_get_and_set_change_exactly_one_line_with_a_backup() {
     assert_eq!(changed_lines(&sample(), &after), 1);
     assert!(String::from_utf8_lossy(&after).contains("WebexPresence.Enable=1\r\n"));
     assert!(after.starts_with(b"\xEF\xBB\xBF"), "BOM kept");
-    let files = node.files_in("Apps/Presence/Settings");
+    let files = node.siblings(PRESENCE);
     assert_eq!(
         files.iter().filter(|f| f.ends_with(".bak")).count(),
         1,
@@ -104,7 +69,7 @@ fn presence_get_and_set_change_exactly_one_line_with_a_backup() {
         .assert()
         .success()
         .stdout(predicate::str::contains("unchanged"));
-    assert_eq!(node.files_in("Apps/Presence/Settings"), files);
+    assert_eq!(node.siblings(PRESENCE), files);
 }
 
 #[test]

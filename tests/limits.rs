@@ -7,9 +7,10 @@ mod support;
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
+use support::TempRoot as Node;
 use ucsconf::ErrorClass;
 use ucsconf::ini::MAX_FILE_SIZE;
 use ucsconf::inventory::NodeSpec;
@@ -22,49 +23,6 @@ const LOG: &str = "Var/Log/w3wp/ApplicationSuite.log";
 
 /// The longest log line `logs` prints whole (the CLI's cut).
 const SHOWN_LINE: usize = 1 << 20;
-
-struct Node {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-impl Node {
-    fn new() -> Node {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("root");
-        fs::create_dir_all(&root).unwrap();
-        Node { _dir: dir, root }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) {
-        let p = self.path(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, bytes).unwrap();
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_ucsconf"));
-        c.env_remove("UCSCONF_CONFIG")
-            .env("UCSCONF_LOG", "off")
-            .arg("--root")
-            .arg(&self.root);
-        c
-    }
-
-    /// The file names beside `rel` (backups and temp files show up here).
-    fn siblings(&self, rel: &str) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(self.path(rel).parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
-    }
-}
 
 struct Run {
     code: Option<i32>,
@@ -122,7 +80,7 @@ fn a_settings_file_just_under_the_limit_is_read_and_edited() {
     node.write(PRESENCE, &bytes);
 
     let get = run({
-        let mut c = node.cmd();
+        let mut c = node.command();
         c.args(["presence", "get", "WebexPresence.Enable"]);
         c
     });
@@ -130,7 +88,7 @@ fn a_settings_file_just_under_the_limit_is_read_and_edited() {
     assert_eq!(get.stdout.trim(), "0");
 
     let set = run({
-        let mut c = node.cmd();
+        let mut c = node.command();
         c.args(["presence", "set", "WebexPresence.Enable", "1"]);
         c
     });
@@ -149,7 +107,7 @@ fn a_settings_file_of_exactly_the_limit_is_still_read() {
     let node = Node::new();
     node.write(PRESENCE, &presence_of_size(MAX_FILE_SIZE));
     let get = run({
-        let mut c = node.cmd();
+        let mut c = node.command();
         c.args(["presence", "get", "WebexPresence.Enable"]);
         c
     });
@@ -162,7 +120,7 @@ fn a_settings_file_of_exactly_the_limit_is_still_read() {
 fn assert_refused_untouched(node: &Node, rel: &str, args: &[&str], stdin: &str) {
     let before = fs::read(node.path(rel)).unwrap();
     let siblings = node.siblings(rel);
-    let mut cmd = node.cmd();
+    let mut cmd = node.command();
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -266,7 +224,7 @@ fn a_huge_settings_file_is_refused_without_being_read() {
         .set_len(huge)
         .unwrap();
     let get = run({
-        let mut c = node.cmd();
+        let mut c = node.command();
         c.args(["presence", "get", "WebexPresence.Enable"]);
         c
     });
@@ -407,7 +365,7 @@ fn long_log_lines_are_shown_cut_with_a_marker() {
     let node = Node::new();
     let lines = long_line_log(&node);
     let out = run({
-        let mut c = node.cmd();
+        let mut c = node.command();
         c.args(["logs", "--lines", "5"]);
         c
     });
@@ -431,7 +389,7 @@ fn long_log_lines_are_shown_cut_with_a_marker() {
 
     // Only the 3 MB line asked for: the same cut.
     let last = run({
-        let mut c = node.cmd();
+        let mut c = node.command();
         c.args(["logs", "--lines", "2"]);
         c
     });
@@ -444,7 +402,7 @@ fn long_log_lines_are_shown_cut_with_a_marker() {
 #[cfg(target_os = "linux")]
 fn peak_memory_of_follow(node: &Node, lines: usize) -> u64 {
     use std::io::{BufRead, BufReader};
-    let mut cmd = node.cmd();
+    let mut cmd = node.command();
     cmd.args(["logs", "--follow", "--lines", &lines.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

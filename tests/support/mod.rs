@@ -3,7 +3,7 @@
 
 pub mod sshd;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ucsconf::inventory::NodeSpec;
 use ucsconf::node::ssh::{AgentSource, SshOptions};
@@ -83,5 +83,49 @@ pub async fn stale_temps_are_removed_by_a_write<F: std::future::Future<Output = 
     assert!(!names.contains(&gone), "{names:?}");
     for name in &kept {
         assert!(names.contains(name), "{name} should stay: {names:?}");
+    }
+}
+
+/// A node root in a temporary folder, for running the command line on.
+pub struct TempRoot {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl TempRoot {
+    pub fn new() -> TempRoot {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(&root).unwrap();
+        TempRoot { _dir: dir, root }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).unwrap()
+    }
+
+    /// The names beside the file `rel` (backups and temp files show up here).
+    pub fn siblings(&self, rel: &str) -> Vec<String> {
+        names_in(self.path(rel).parent().unwrap())
+    }
+
+    /// `ucsconf --root ROOT`, away from the user's inventory and own log.
+    pub fn command(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ucsconf"));
+        c.env_remove("UCSCONF_CONFIG")
+            .env("UCSCONF_LOG", "off")
+            .arg("--root")
+            .arg(&self.root);
+        c
     }
 }
