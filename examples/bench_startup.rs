@@ -11,131 +11,35 @@
 //! `cargo build --release && cargo run --release --example bench_startup`
 //! (`UCSCONF_BIN` names another binary).
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex};
+// The test suite's pseudo-terminal driver.
+#[allow(dead_code)]
+#[path = "../tests/support/pty.rs"]
+mod pty;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use pty::{Options, Tui};
 
 const ROWS: u16 = 40;
 const COLS: u16 = 120;
 const RUNS: usize = 10;
 const IDLE: Duration = Duration::from_secs(10);
-const DEADLINE: Duration = Duration::from_secs(20);
 /// What the first full frame shows (the tab bar).
 const TAB_BAR: &str = "1 System Parameters";
 
-struct Screen {
-    parser: vt100::Parser,
-    bytes: u64,
-    closed: bool,
+fn spawn(bin: &Path, args: &[&str]) -> Tui {
+    Options::new(bin)
+        .args(args)
+        .size(ROWS, COLS)
+        .keep_raw(false)
+        .spawn()
 }
 
-struct Run {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    screen: Arc<(Mutex<Screen>, Condvar)>,
-    started: Instant,
-}
-
-impl Run {
-    fn spawn(bin: &Path, args: &[&str]) -> Run {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(bin);
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        let started = Instant::now();
-        let child = pty.slave.spawn_command(cmd).expect("the binary starts");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let screen = Arc::new((
-            Mutex::new(Screen {
-                parser: vt100::Parser::new(ROWS, COLS, 0),
-                bytes: 0,
-                closed: false,
-            }),
-            Condvar::new(),
-        ));
-        let shared = screen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 16384];
-            loop {
-                let n = reader.read(&mut buf).unwrap_or(0);
-                let (lock, cvar) = &*shared;
-                let mut s = lock.lock().unwrap();
-                if n == 0 {
-                    s.closed = true;
-                    cvar.notify_all();
-                    return;
-                }
-                s.parser.process(&buf[..n]);
-                s.bytes += n as u64;
-                cvar.notify_all();
-            }
-        });
-        Run {
-            _master: pty.master,
-            writer,
-            child,
-            screen,
-            started,
-        }
-    }
-
-    /// Waits until the screen shows `text`; the time since the spawn.
-    fn wait_for(&self, text: &str) -> Duration {
-        let deadline = Instant::now() + DEADLINE;
-        let (lock, cvar) = &*self.screen;
-        let mut s = lock.lock().unwrap();
-        loop {
-            if s.parser.screen().contents().contains(text) {
-                return self.started.elapsed();
-            }
-            let now = Instant::now();
-            assert!(
-                now < deadline && !s.closed,
-                "waited for {text:?}; the screen shows:\n{}",
-                s.parser.screen().contents()
-            );
-            s = cvar.wait_timeout(s, deadline - now).unwrap().0;
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn bytes(&self) -> u64 {
-        self.screen.0.lock().unwrap().bytes
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.process_id().expect("the child's pid")
-    }
-
-    fn quit(mut self) {
-        self.send("q");
-        let deadline = Instant::now() + DEADLINE;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let _ = self.child.kill();
-    }
+/// Waits until the screen shows `text`; the time since the spawn.
+fn wait_for(run: &Tui, text: &str) -> Duration {
+    run.wait_for(text);
+    run.started().elapsed()
 }
 
 /// utime + stime of the process (all its threads), in clock ticks.
@@ -156,21 +60,6 @@ fn ticks_per_second() -> u64 {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(100)
-}
-
-fn binary() -> PathBuf {
-    if let Some(bin) = std::env::var_os("UCSCONF_BIN") {
-        return PathBuf::from(bin);
-    }
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/ucsconf");
-    if !bin.is_file() {
-        eprintln!(
-            "{} is missing: run `cargo build --release` first (or set UCSCONF_BIN)",
-            bin.display()
-        );
-        std::process::exit(2);
-    }
-    bin
 }
 
 fn ms(d: Duration) -> f64 {
@@ -200,11 +89,11 @@ fn first_frames(bin: &Path) {
     for _ in 0..RUNS {
         let dir = tempfile::tempdir().unwrap();
         let demo = dir.path().to_str().unwrap();
-        let run = Run::spawn(bin, &["demo", "--dir", demo]);
-        fresh.push(run.wait_for(TAB_BAR));
+        let run = spawn(bin, &["demo", "--dir", demo]);
+        fresh.push(wait_for(&run, TAB_BAR));
         run.quit();
-        let run = Run::spawn(bin, &["demo", "--dir", demo]);
-        existing.push(run.wait_for(TAB_BAR));
+        let run = spawn(bin, &["demo", "--dir", demo]);
+        existing.push(wait_for(&run, TAB_BAR));
         run.quit();
     }
     summary("demo, created at start", fresh);
@@ -235,8 +124,8 @@ fn static_node(lines: usize) -> tempfile::TempDir {
 
 fn idle(bin: &Path) {
     let root = static_node(5000);
-    let mut run = Run::spawn(bin, &["--root", root.path().to_str().unwrap()]);
-    let first = run.wait_for(TAB_BAR);
+    let mut run = spawn(bin, &["--root", root.path().to_str().unwrap()]);
+    let first = wait_for(&run, TAB_BAR);
     run.send("4");
     run.wait_for("FOLLOWING · local · 1,000/1,000 entries");
     // Let the start settle (the tail read, the last frame) before measuring.
@@ -266,7 +155,7 @@ fn main() {
         eprintln!("bench_startup reads /proc: Linux only");
         std::process::exit(2);
     }
-    let bin = binary();
+    let bin = pty::release_binary();
     println!("binary: {}", bin.display());
     first_frames(&bin);
     idle(&bin);

@@ -13,19 +13,19 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use oauth2::url::form_urlencoded;
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use secrecy::SecretString;
 use serde_json::json;
+use support::pty::{ENTER, Options, Tui};
 use ucsconf::inventory::NodeSpec;
 use ucsconf::ops;
 use wiremock::matchers::any;
@@ -361,199 +361,40 @@ async fn store_proxy(root: &Path, url: &str) {
 
 // --- The TUI in a pseudo-terminal ------------------------------------------------
 
-const ROWS: u16 = 40;
-const COLS: u16 = 120;
-const DEADLINE: Duration = Duration::from_secs(20);
-const ENTER: &str = "\r";
-const DOWN: &str = "\x1b[B";
-const UP: &str = "\x1b[A";
-
-struct Screen {
-    parser: vt100::Parser,
-    raw: Vec<u8>,
-    closed: bool,
-}
-
-struct Tui {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    output: Arc<(Mutex<Screen>, Condvar)>,
-}
-
-impl Tui {
-    fn spawn(args: &[String], env: &[(&str, String)]) -> Tui {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ucsconf"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        for var in [
-            "NO_COLOR",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-        ] {
-            cmd.env_remove(var);
-        }
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("the binary starts");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let output = Arc::new((
-            Mutex::new(Screen {
-                parser: vt100::Parser::new(ROWS, COLS, 0),
-                raw: Vec::new(),
-                closed: false,
-            }),
-            Condvar::new(),
-        ));
-        let shared = output.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                let n = reader.read(&mut buf).unwrap_or(0);
-                let (lock, cvar) = &*shared;
-                let mut out = lock.lock().unwrap_or_else(|e| e.into_inner());
-                if n == 0 {
-                    out.closed = true;
-                    cvar.notify_all();
-                    return;
-                }
-                out.parser.process(&buf[..n]);
-                out.raw.extend_from_slice(&buf[..n]);
-                cvar.notify_all();
-            }
-        });
-        Tui {
-            _master: pty.master,
-            writer,
-            child,
-            output,
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn screen(&self) -> String {
-        self.output.0.lock().unwrap().parser.screen().contents()
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.output.0.lock().unwrap().raw.clone()
-    }
-
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        let (lock, cvar) = &*self.output;
-        let mut out = lock.lock().unwrap();
-        loop {
-            let screen = out.parser.screen().contents();
-            if done(&screen) {
-                return screen;
-            }
-            let now = Instant::now();
-            if now >= deadline || out.closed {
-                panic!("waited for {what}; the screen shows:\n{screen}");
-            }
-            out = cvar.wait_timeout(out, deadline - now).unwrap().0;
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-
-    fn selected_line(screen: &str) -> Option<&str> {
-        screen.lines().find(|l| l.contains('›'))
-    }
-
-    /// Moves the selection (up or down) to the row that contains `text`.
-    fn select(&mut self, text: &str) {
-        for _ in 0..30 {
-            let screen = self.screen();
-            let rows: Vec<&str> = screen.lines().collect();
-            let selected = rows.iter().position(|l| l.contains('›'));
-            let target = rows.iter().position(|l| l.contains(text));
-            let (Some(selected), Some(target)) = (selected, target) else {
-                panic!("no selection or no {text} on the screen:\n{screen}");
-            };
-            if selected == target {
-                return;
-            }
-            self.send(if target < selected { UP } else { DOWN });
-            let current = rows[selected].to_string();
-            self.wait_until("the selection to move", |s| {
-                Self::selected_line(s).unwrap_or("") != current
-            });
-        }
-        panic!("{text} never got selected:\n{}", self.screen());
-    }
-
-    /// Selects the field, opens its editor, types `text` and commits it.
-    fn type_into(&mut self, field: &str, text: &str) {
-        self.select(field);
-        let before = self.screen();
-        self.send(ENTER);
-        self.wait_until("the field's editor", |s| s != before);
-        self.send(text);
-        self.send(ENTER);
-    }
-
-    fn wait_exit(&mut self) {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "the TUI exited with {status:?}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "the TUI did not exit");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-    }
+/// Selects the field, opens its editor, types `text` and commits it.
+fn type_into(tui: &mut Tui, field: &str, text: &str) {
+    tui.select(field);
+    let before = tui.screen();
+    tui.send(ENTER);
+    tui.wait_until("the field's editor", |s| s != before);
+    tui.send(text);
+    tui.send(ENTER);
 }
 
 /// Types a client secret and a proxy password in System Parameters, saves,
 /// tests and forgets; returns the raw terminal output.
 fn drive_the_tui(world: &World, proxy_url: &str) -> Vec<u8> {
-    let args = vec![
-        "--config".to_owned(),
-        world.path("tui.toml").display().to_string(),
-    ];
-    let mut tui = Tui::spawn(&args, &world.env());
+    let mut options = Options::new(env!("CARGO_BIN_EXE_ucsconf"));
+    options.arg("--config").arg(world.path("tui.toml"));
+    for var in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+        options.env_remove(var);
+    }
+    for (key, value) in world.env() {
+        options.env(key, value);
+    }
+    let mut tui = options.spawn();
     tui.wait_until("System Parameters with its fields", |s| {
         s.contains("Imagicle Cloud services authentication data") && s.contains("Client secret")
     });
-    tui.type_into("Client ID", CLIENT_ID);
+    type_into(&mut tui, "Client ID", CLIENT_ID);
     tui.wait_for(CLIENT_ID);
-    tui.type_into("Client secret", TUI_SECRET);
+    type_into(&mut tui, "Client secret", TUI_SECRET);
     tui.wait_for("••••");
-    tui.type_into("URL", proxy_url);
+    type_into(&mut tui, "URL", proxy_url);
     tui.wait_for(proxy_url);
-    tui.type_into("User", PROXY_USER);
+    type_into(&mut tui, "User", PROXY_USER);
     tui.wait_for(PROXY_USER);
-    tui.type_into("Password", TUI_PROXY_PASSWORD);
+    type_into(&mut tui, "Password", TUI_PROXY_PASSWORD);
     tui.wait_for("(new)");
     tui.select("[ Save ]");
     tui.send(ENTER);
@@ -573,7 +414,8 @@ fn drive_the_tui(world: &World, proxy_url: &str) -> Vec<u8> {
         s.contains("Client secret") && !s.contains("Credentials saved using Client ID")
     });
     tui.send("q");
-    tui.wait_exit();
+    let status = tui.wait_exit();
+    assert!(status.success(), "the TUI exited with {status:?}");
     tui.raw()
 }
 

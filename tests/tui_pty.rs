@@ -7,178 +7,25 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use support::pty::{ENTER, Options, Tui};
 
-const ROWS: u16 = 40;
-const COLS: u16 = 120;
-const DEADLINE: Duration = Duration::from_secs(20);
-
-const ENTER: &str = "\r";
-const DOWN: &str = "\x1b[B";
 const CTRL_S: &str = "\x13";
 
-struct Output {
-    parser: vt100::Parser,
-    raw: Vec<u8>,
-    closed: bool,
+fn spawn(args: &[&str]) -> Tui {
+    spawn_with(args, &[])
 }
 
-/// The binary running in a pseudo-terminal of `COLS` x `ROWS`.
-struct Tui {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    output: Arc<(Mutex<Output>, Condvar)>,
-}
-
-impl Tui {
-    fn spawn(args: &[&str]) -> Tui {
-        Tui::spawn_with(args, &[])
+fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> Tui {
+    let mut options = Options::new(env!("CARGO_BIN_EXE_ucsconf"));
+    options.args(args);
+    for (key, value) in env {
+        options.env(key, value);
     }
-
-    fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> Tui {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ucsconf"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("the binary starts");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let output = Arc::new((
-            Mutex::new(Output {
-                parser: vt100::Parser::new(ROWS, COLS, 0),
-                raw: Vec::new(),
-                closed: false,
-            }),
-            Condvar::new(),
-        ));
-        let shared = output.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                let n = reader.read(&mut buf).unwrap_or(0);
-                let (lock, cvar) = &*shared;
-                let mut out = lock.lock().unwrap();
-                if n == 0 {
-                    out.closed = true;
-                    cvar.notify_all();
-                    return;
-                }
-                out.parser.process(&buf[..n]);
-                out.raw.extend_from_slice(&buf[..n]);
-                cvar.notify_all();
-            }
-        });
-        Tui {
-            _master: pty.master,
-            writer,
-            child,
-            output,
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn screen(&self) -> String {
-        self.output.0.lock().unwrap().parser.screen().contents()
-    }
-
-    fn raw(&self) -> Vec<u8> {
-        self.output.0.lock().unwrap().raw.clone()
-    }
-
-    /// Waits until `done` holds for the screen; panics with the screen on timeout.
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        let (lock, cvar) = &*self.output;
-        let mut out = lock.lock().unwrap();
-        loop {
-            let screen = out.parser.screen().contents();
-            if done(&screen) {
-                return screen;
-            }
-            let now = Instant::now();
-            if now >= deadline || out.closed {
-                panic!("waited for {what}; the screen shows:\n{screen}");
-            }
-            out = cvar.wait_timeout(out, deadline - now).unwrap().0;
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_until(text, |s| s.contains(text))
-    }
-
-    /// The line carrying the selection marker.
-    fn selected_line(screen: &str) -> Option<&str> {
-        screen.lines().find(|l| l.contains('›'))
-    }
-
-    /// Moves down until the selected row contains `text`.
-    fn select(&mut self, text: &str) {
-        for _ in 0..60 {
-            let screen = self.screen();
-            let current = Self::selected_line(&screen).unwrap_or("").to_string();
-            if current.contains(text) {
-                return;
-            }
-            self.send(DOWN);
-            self.wait_until("the selection to move", |s| {
-                Self::selected_line(s).unwrap_or("") != current
-            });
-        }
-        panic!("{text} never got selected:\n{}", self.screen());
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let deadline = Instant::now() + DEADLINE;
-        {
-            let (lock, cvar) = &*self.output;
-            let mut out = lock.lock().unwrap();
-            while !out.closed && Instant::now() < deadline {
-                out = cvar
-                    .wait_timeout(out, deadline.saturating_duration_since(Instant::now()))
-                    .unwrap()
-                    .0;
-            }
-        }
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the program did not exit");
-            std::thread::yield_now();
-        }
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-    }
+    options.spawn()
 }
 
 /// Whether the binary has the `demo` command; if not, says so loudly.
@@ -227,7 +74,7 @@ fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
 }
 
 fn open_demo(dir: &Path) -> Tui {
-    let tui = Tui::spawn(&["demo", "--dir", dir.to_str().unwrap()]);
+    let tui = spawn(&["demo", "--dir", dir.to_str().unwrap()]);
     tui.wait_for("1 System Parameters");
     tui
 }
@@ -420,7 +267,7 @@ fn the_logs_tab_keeps_as_many_entries_as_asked() {
         .collect();
     std::fs::write(&log, text).unwrap();
     let root_arg = root.path().to_str().unwrap();
-    let mut tui = Tui::spawn(&["--root", root_arg, "--log-entries", "10"]);
+    let mut tui = spawn(&["--root", root_arg, "--log-entries", "10"]);
     tui.wait_for("System Parameters");
     tui.send("4");
     let screen = tui.wait_until("the ten newest entries", |s| {
@@ -440,7 +287,7 @@ fn no_color_draws_without_colour_and_the_selection_stays_visible() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut tui = Tui::spawn_with(
+    let mut tui = spawn_with(
         &["demo", "--dir", dir.path().to_str().unwrap()],
         &[("NO_COLOR", "1")],
     );
@@ -560,7 +407,7 @@ fn an_unknown_host_key_is_asked_about_and_trusted_only_on_yes() {
     .unwrap();
     let fingerprint = support::sshd::fingerprint_of(&sshd.host_key_pub);
     let home_dir = home.path().to_str().unwrap();
-    let mut tui = Tui::spawn_with(
+    let mut tui = spawn_with(
         &["--config", inventory.to_str().unwrap()],
         // Nothing of the user running the tests: no ~/.ssh, no agent.
         &[
@@ -635,7 +482,7 @@ fn the_passphrase_of_an_encrypted_key_is_asked_masked() {
     )
     .unwrap();
     let home_dir = home.path().to_str().unwrap();
-    let mut tui = Tui::spawn_with(
+    let mut tui = spawn_with(
         &["--config", inventory.to_str().unwrap()],
         &[
             ("HOME", home_dir),

@@ -1,6 +1,7 @@
 //! Shared parts of the integration tests.
 #![allow(dead_code)]
 
+pub mod pty;
 pub mod sshd;
 
 use std::path::{Path, PathBuf};
