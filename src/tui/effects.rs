@@ -547,7 +547,8 @@ async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
         if !more {
             tokio::time::sleep(LOG_POLL).await;
         }
-        // Dropped with the interface's queue when it ends, so this never hangs.
+        // The permit comes back when the interface has applied the last
+        // batch, or has dropped it with its queue on the way out.
         let Ok(permit) = in_flight.clone().acquire_owned().await else {
             return;
         };
