@@ -1,6 +1,9 @@
 //! Local nodes on Windows: the access list of private files, and replacing a
-//! file another program holds open. Compiled and run on Windows only.
+//! file another program holds open (a save that fails there leaves no
+//! backup). Compiled and run on Windows only.
 #![cfg(windows)]
+
+mod support;
 
 use std::fs::{self, OpenOptions};
 use std::os::windows::fs::OpenOptionsExt;
@@ -25,6 +28,9 @@ fn names(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn private_files_and_their_backups_are_private_and_readable_back() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let node = LocalNode::new("n", dir.path());
     node.replace(KEY, &[7; 32], &Expected::Absent, true)
@@ -93,9 +99,6 @@ async fn a_file_that_stays_held_is_left_whole_and_the_error_names_it() {
     assert!(error.contains("Presence.ini"), "{error}");
     assert!(error.contains("another program"), "{error}");
     assert_eq!(fs::read(&local).unwrap(), b"[A]\nk=1\n");
-    let leftovers: Vec<_> = names(local.parent().unwrap())
-        .into_iter()
-        .filter(|n| n != "Presence.ini" && !n.ends_with(".bak"))
-        .collect();
-    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    // No temporary file, and no backup: the write did not happen.
+    assert_eq!(names(local.parent().unwrap()), ["Presence.ini"]);
 }

@@ -72,30 +72,53 @@ fn backup_key<'a>(file: &str, name: &'a str) -> Option<(&'a str, u32)> {
     well_formed.then_some((stamp, counter))
 }
 
+/// A file in the folder of the file being written, as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub name: String,
+    /// Its modification time by the node's clock (`None`: not known).
+    pub mtime: Option<SystemTime>,
+}
+
+impl Listed {
+    pub fn new(name: impl Into<String>, mtime: Option<SystemTime>) -> Listed {
+        Listed {
+            name: name.into(),
+            mtime,
+        }
+    }
+}
+
 /// The first counter to try for a new backup of `file` made at `time`: past
 /// every backup already made within that second, so a pruned name is never
-/// reused (a reused name would sort as the oldest and be pruned at once).
-pub fn next_attempt(file: &str, time: SystemTime, names: &[String]) -> u32 {
+/// reused.
+pub fn next_attempt(file: &str, time: SystemTime, listed: &[Listed]) -> u32 {
     let stamp = utc_stamp(time);
-    names
+    listed
         .iter()
-        .filter_map(|n| backup_key(file, n))
+        .filter_map(|l| backup_key(file, &l.name))
         .filter(|(s, _)| *s == stamp)
         .map(|(_, c)| c + 1)
         .max()
         .unwrap_or(0)
 }
 
-/// Of the names in a directory, the backups of `file` beyond the newest [`KEEP`].
-pub fn backups_to_prune(file: &str, names: &[String]) -> Vec<String> {
-    let mut backups: Vec<_> = names
+/// After a write whose own backup is `made`: the backups of `file` in the
+/// folder (`listed`) beyond the newest [`KEEP`]. Newest means the latest
+/// modification time by the node's clock, then the latest name: the names
+/// come from the clock of whichever machine wrote them, which may have been
+/// wrong. `made` is never pruned, whatever its name or time say: it may be
+/// the only copy of what the write replaced.
+pub fn backups_to_prune(file: &str, listed: &[Listed], made: &str) -> Vec<String> {
+    let mut others: Vec<_> = listed
         .iter()
-        .filter_map(|n| backup_key(file, n).map(|k| (k, n)))
+        .filter(|l| l.name != made)
+        .filter_map(|l| backup_key(file, &l.name).map(|k| ((l.mtime, k), &l.name)))
         .collect();
-    backups.sort_by(|a, b| b.0.cmp(&a.0));
-    backups
+    others.sort_by(|a, b| b.0.cmp(&a.0));
+    others
         .into_iter()
-        .skip(KEEP)
+        .skip(KEEP - 1)
         .map(|(_, n)| n.clone())
         .collect()
 }
@@ -172,23 +195,75 @@ mod tests {
     #[test]
     fn prunes_all_but_the_newest_five_and_nothing_else() {
         let t = UNIX_EPOCH + Duration::from_secs(1_795_338_900);
-        let mut names: Vec<String> = (0..7)
-            .map(|i| backup_name("a.ini", t + Duration::from_secs(i), 0))
+        let at = |secs| Some(t + Duration::from_secs(secs));
+        let mut listed: Vec<Listed> = (0..7)
+            .map(|i| Listed::new(backup_name("a.ini", t + Duration::from_secs(i), 0), at(i)))
             .collect();
-        names.push(backup_name("a.ini", t + Duration::from_secs(6), 1));
-        names.push("a.ini".into());
-        names.push("b.ini.20261122T091500Z.bak".into());
-        names.push("a.ini.garbage.bak".into());
-        let pruned = backups_to_prune("a.ini", &names);
-        assert_eq!(next_attempt("a.ini", t + Duration::from_secs(6), &names), 2);
-        assert_eq!(next_attempt("a.ini", t + Duration::from_secs(9), &names), 0);
+        listed.push(Listed::new(
+            backup_name("a.ini", t + Duration::from_secs(6), 1),
+            at(6),
+        ));
+        for other in ["a.ini", "b.ini.20261122T091500Z.bak", "a.ini.garbage.bak"] {
+            listed.push(Listed::new(other, at(0)));
+        }
         assert_eq!(
-            pruned,
+            next_attempt("a.ini", t + Duration::from_secs(6), &listed),
+            2
+        );
+        assert_eq!(
+            next_attempt("a.ini", t + Duration::from_secs(9), &listed),
+            0
+        );
+        let made = backup_name("a.ini", t + Duration::from_secs(6), 1);
+        assert_eq!(
+            backups_to_prune("a.ini", &listed, &made),
             vec![
                 backup_name("a.ini", t + Duration::from_secs(2), 0),
                 backup_name("a.ini", t + Duration::from_secs(1), 0),
                 backup_name("a.ini", t, 0),
             ]
         );
+    }
+
+    #[test]
+    fn the_backup_just_made_is_kept_whatever_its_name_says() {
+        // Five backups named in the future (made while a clock was ahead),
+        // then a write whose own backup has an honest, earlier name.
+        let now = UNIX_EPOCH + Duration::from_secs(1_795_338_900);
+        let future = now + Duration::from_secs(365 * 86_400);
+        let mut listed: Vec<Listed> = (0..5)
+            .map(|i| {
+                let name = backup_name("a.ini", future + Duration::from_secs(i), 0);
+                Listed::new(name, Some(now - Duration::from_secs(100 - i)))
+            })
+            .collect();
+        let made = backup_name("a.ini", now, 0);
+        listed.push(Listed::new(made.clone(), Some(now)));
+        let pruned = backups_to_prune("a.ini", &listed, &made);
+        assert!(!pruned.contains(&made), "{pruned:?}");
+        // The oldest by the node's clock goes, though its name is the newest but four.
+        assert_eq!(pruned, vec![listed[0].name.clone()]);
+        // Even a backup whose time is the oldest of all is kept when it is the one just made.
+        listed[5].mtime = Some(now - Duration::from_secs(1000));
+        assert_eq!(backups_to_prune("a.ini", &listed, &made), pruned);
+    }
+
+    #[test]
+    fn equal_times_are_ordered_by_name_and_unknown_times_are_the_oldest() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_338_900);
+        let second = Some(t);
+        let mut listed: Vec<Listed> = (0..11)
+            .map(|i| Listed::new(backup_name("a.ini", t, i), second))
+            .collect();
+        listed.push(Listed::new(
+            backup_name("a.ini", t + Duration::from_secs(60), 0),
+            None,
+        ));
+        let made = backup_name("a.ini", t, 10);
+        let pruned = backups_to_prune("a.ini", &listed, &made);
+        // Kept: the one just made and counters 9, 8, 7, 6 (9 after 10: by number, not text).
+        let mut expected: Vec<String> = (0..6).rev().map(|i| backup_name("a.ini", t, i)).collect();
+        expected.push(listed[11].name.clone());
+        assert_eq!(pruned, expected);
     }
 }

@@ -7,8 +7,10 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 
-use super::backup;
-use super::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use super::backup::{self, Listed};
+use super::{
+    Expected, FileStat, LastCheckHook, Node, NodeError, Snapshot, Transport, Version, Written,
+};
 use crate::platform::{self, retry};
 
 /// A node whose root is a directory on this machine.
@@ -17,6 +19,7 @@ pub struct LocalNode {
     name: String,
     root: PathBuf,
     root_display: String,
+    before_last_check: Option<LastCheckHook>,
 }
 
 impl LocalNode {
@@ -26,7 +29,14 @@ impl LocalNode {
             name: name.into(),
             root_display: root.display().to_string(),
             root,
+            before_last_check: None,
         }
+    }
+
+    /// Runs `hook` at the last moment of every write ([`LastCheckHook`]).
+    pub fn with_last_check_hook(mut self, hook: LastCheckHook) -> LocalNode {
+        self.before_last_check = Some(hook);
+        self
     }
 
     /// The local path of a `/`-separated path relative to the root.
@@ -99,8 +109,9 @@ impl Node for LocalNode {
         private: bool,
     ) -> Result<Written, NodeError> {
         let (bytes, expected) = (bytes.to_vec(), expected.clone());
+        let hook = self.before_last_check.clone();
         self.blocking(path, move |local, shown| {
-            replace_file(&local, &shown, &bytes, &expected, private)
+            replace_file(&local, &shown, &bytes, &expected, private, hook.as_ref())
         })
         .await
     }
@@ -116,17 +127,9 @@ impl Node for LocalNode {
 
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
         let expected = expected.clone();
+        let hook = self.before_last_check.clone();
         self.blocking(path, move |local, shown| {
-            let expected = Expected::Version(expected);
-            check_unchanged(&local, &shown, &expected)?;
-            let backup = write_backup(&local, &shown)?;
-            check_unchanged(&local, &shown, &expected)?;
-            retry::on_busy_file(|| fs::remove_file(&local))
-                .map_err(|e| NodeError::io(&shown, e))?;
-            Ok(Written {
-                backup,
-                version: None,
-            })
+            remove_file(&local, &shown, &Expected::Version(expected), hook.as_ref())
         })
         .await
     }
@@ -190,8 +193,13 @@ pub(crate) fn file_id(_meta: &fs::Metadata) -> Option<u64> {
     None
 }
 
-/// Fails with `Conflict`/`AlreadyExists` unless the file is exactly as expected.
-fn check_unchanged(local: &Path, shown: &str, expected: &Expected) -> Result<(), NodeError> {
+/// Fails with `Conflict`/`AlreadyExists` unless the file is exactly as
+/// expected; returns what is there.
+fn check_unchanged(
+    local: &Path,
+    shown: &str,
+    expected: &Expected,
+) -> Result<Option<Snapshot>, NodeError> {
     // A file larger than expected has changed: it is not read (it may be huge).
     let limit = match expected {
         Expected::Version(v) => v.size,
@@ -202,11 +210,11 @@ fn check_unchanged(local: &Path, shown: &str, expected: &Expected) -> Result<(),
         other => other?,
     };
     match (expected, current) {
-        (Expected::Absent, None) => Ok(()),
+        (Expected::Absent, None) => Ok(None),
         (Expected::Absent, Some(_)) => Err(NodeError::AlreadyExists {
             path: shown.to_string(),
         }),
-        (Expected::Version(v), Some(s)) if s.version == *v => Ok(()),
+        (Expected::Version(v), Some(s)) if s.version == *v => Ok(Some(s)),
         (Expected::Version(_), _) => Err(NodeError::Conflict {
             path: shown.to_string(),
         }),
@@ -222,59 +230,97 @@ fn changed(expected: &Expected, shown: &str) -> NodeError {
     }
 }
 
-/// Copies the current content to `<file>.<UTC timestamp>.bak` and prunes old
-/// backups. `Ok(None)`: there was no file to back up.
-fn write_backup(local: &Path, shown: &str) -> Result<Option<String>, NodeError> {
-    let Some(current) = read_file(local, shown, u64::MAX)? else {
-        return Ok(None);
-    };
-    let (dir, file) = split_local(local);
-    let now = SystemTime::now();
-    let io_err = |e| NodeError::io(shown, e);
-    let mut attempt = backup::next_attempt(&file, now, &dir_names(&dir));
-    let (backup_path, mut out) = loop {
-        let candidate = dir.join(backup::backup_name(&file, now, attempt));
-        match platform::create_new_options().open(&candidate) {
-            Ok(f) => break (candidate, f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 10_000 => attempt += 1,
-            Err(e) => return Err(io_err(e)),
-        }
-    };
-    copy_permissions(local, &backup_path);
-    if let Err(e) = platform::protect_like(local, &out) {
-        drop(out);
-        let _ = fs::remove_file(&backup_path);
-        return Err(io_err(e));
-    }
-    out.write_all(&current.bytes)
-        .and_then(|_| out.sync_all())
-        .map_err(io_err)?;
-    prune_backups(&dir, &file);
-    Ok(Some(backup_path.display().to_string()))
+/// A backup made for a write that is under way: kept (and old backups
+/// pruned) once the write happened, removed if it did not.
+struct PendingBackup {
+    path: PathBuf,
+    name: String,
 }
 
-fn dir_names(dir: &Path) -> Vec<String> {
+impl PendingBackup {
+    /// Writes `bytes` (the content being replaced, as checked) to a new
+    /// `<file>.<UTC timestamp>.bak` beside it, flushed to disk, with the
+    /// file's owner, group and mode (`like`; 0600 for a `private` file)
+    /// from its creation on.
+    fn make(
+        dir: &Path,
+        file: &str,
+        shown: &str,
+        bytes: &[u8],
+        (like, private): (&fs::Metadata, bool),
+        local: &Path,
+    ) -> Result<PendingBackup, NodeError> {
+        let io_err = |e| NodeError::io(shown, e);
+        let now = SystemTime::now();
+        let mut attempt = backup::next_attempt(file, now, &listing(dir, file));
+        let (name, mut out) = loop {
+            let name = backup::backup_name(file, now, attempt);
+            match create_like(&dir.join(&name), like, private) {
+                Ok(f) => break (name, f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 10_000 => {
+                    attempt += 1
+                }
+                Err(e) => return Err(io_err(e)),
+            }
+        };
+        let made = PendingBackup {
+            path: dir.join(&name),
+            name,
+        };
+        let written = platform::protect_like(local, &out)
+            .and_then(|_| out.write_all(bytes))
+            .and_then(|_| out.sync_all());
+        drop(out);
+        match written {
+            Ok(()) => Ok(made),
+            Err(e) => {
+                made.discard();
+                Err(io_err(e))
+            }
+        }
+    }
+
+    /// The write happened: the backup stays, and old ones beyond the newest
+    /// five (never this one) and leftovers of interrupted writes go.
+    fn keep(self, dir: &Path, file: &str) -> String {
+        let listed = listing(dir, file);
+        // What cannot be removed is harmless; the write itself succeeded.
+        for name in backup::backups_to_prune(file, &listed, &self.name) {
+            let _ = fs::remove_file(dir.join(name));
+        }
+        remove_stale_temps(dir, file, &listed);
+        self.path.display().to_string()
+    }
+
+    /// The write did not happen: the file still holds what the backup does.
+    fn discard(self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// The backups and temporary files of `file` in `dir`, with their times.
+fn listing(dir: &Path, file: &str) -> Vec<Listed> {
     let Ok(read) = fs::read_dir(dir) else {
         return Vec::new();
     };
-    read.filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect()
+    read.filter_map(|e| {
+        let entry = e.ok()?;
+        let name = entry.file_name().into_string().ok()?;
+        let ours = name.starts_with(file) || backup::is_temp_of(file, &name);
+        ours.then(|| {
+            let mtime = entry.metadata().and_then(|m| m.modified()).ok();
+            Listed::new(name, mtime)
+        })
+    })
+    .collect()
 }
 
-/// Removes the backups beyond the newest five, and temporary files of
-/// `file` that interrupted writes left behind.
-fn prune_backups(dir: &Path, file: &str) {
-    let names = dir_names(dir);
-    // What cannot be removed is harmless; the write itself succeeded.
-    for name in backup::backups_to_prune(file, &names) {
-        let _ = fs::remove_file(dir.join(name));
-    }
+/// Removes the temporary files of `file` that interrupted writes left behind.
+fn remove_stale_temps(dir: &Path, file: &str, listed: &[Listed]) {
     let now = SystemTime::now();
-    for name in names.iter().filter(|n| backup::is_temp_of(file, n)) {
-        let path = dir.join(name);
-        let modified = fs::symlink_metadata(&path).and_then(|m| m.modified());
-        if modified.is_ok_and(|m| backup::is_stale(m, now)) {
-            let _ = fs::remove_file(path);
+    for l in listed.iter().filter(|l| backup::is_temp_of(file, &l.name)) {
+        if l.mtime.is_some_and(|m| backup::is_stale(m, now)) {
+            let _ = fs::remove_file(dir.join(&l.name));
         }
     }
 }
@@ -294,19 +340,22 @@ fn replace_file(
     bytes: &[u8],
     expected: &Expected,
     private: bool,
+    hook: Option<&LastCheckHook>,
 ) -> Result<Written, NodeError> {
     let io_err = |e| NodeError::io(shown, e);
     let (dir, file) = split_local(local);
-    check_unchanged(local, shown, expected)?;
+    let current = check_unchanged(local, shown, expected)?;
     if !dir.as_os_str().is_empty() {
         fs::create_dir_all(&dir).map_err(io_err)?;
     }
+    // What the new file and the backup take after: the file being replaced.
+    let like = match &current {
+        Some(_) => Some(fs::metadata(local).map_err(io_err)?),
+        None => None,
+    };
     let tmp = dir.join(backup::temp_name(&file));
     let result = (|| {
-        let mut out = create_temp(&tmp, private).map_err(io_err)?;
-        if !private {
-            copy_permissions(local, &tmp);
-        }
+        let mut out = create_temp(&tmp, private, like.as_ref()).map_err(io_err)?;
         out.write_all(bytes)
             .and_then(|_| out.sync_all())
             .map_err(io_err)?;
@@ -315,34 +364,90 @@ fn replace_file(
         }
         let mtime = out.metadata().ok().and_then(|m| m.modified().ok());
         drop(out);
-        let backup = match expected {
-            Expected::Absent => None,
-            Expected::Version(_) => write_backup(local, shown)?,
+        let backup = match (&current, &like) {
+            (Some(current), Some(like)) => Some(PendingBackup::make(
+                &dir,
+                &file,
+                shown,
+                &current.bytes,
+                (like, private),
+                local,
+            )?),
+            _ => None,
         };
-        // The last look before the file is replaced: nothing changed meanwhile.
-        check_unchanged(local, shown, expected)?;
-        match expected {
-            // A hard link fails if the target appeared meanwhile: create-if-absent, atomically.
-            Expected::Absent => match fs::hard_link(&tmp, local) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    return Err(NodeError::AlreadyExists {
-                        path: shown.to_string(),
-                    });
+        match put_in_place(&tmp, local, shown, expected, hook) {
+            Ok(()) => {
+                sync_dir(&dir);
+                Ok(Written {
+                    backup: backup.map(|b| b.keep(&dir, &file)),
+                    version: Some(Version::of(bytes, mtime)),
+                })
+            }
+            Err(e) => {
+                // Nothing was replaced: the file still holds what the backup does.
+                if let Some(b) = backup {
+                    b.discard();
                 }
-                Err(_) => rename(&tmp, local).map_err(io_err)?,
-            },
-            Expected::Version(_) => rename(&tmp, local).map_err(io_err)?,
+                Err(e)
+            }
         }
-        sync_dir(&dir);
-        Ok(Written {
-            backup,
-            version: Some(Version::of(bytes, mtime)),
-        })
     })();
     // After a rename the temp name is gone; after a hard link or a failure it is ours to remove.
     let _ = fs::remove_file(&tmp);
     result
+}
+
+/// The last look (nothing changed meanwhile), then the temporary file
+/// takes the file's place. An error means the file was not replaced.
+fn put_in_place(
+    tmp: &Path,
+    local: &Path,
+    shown: &str,
+    expected: &Expected,
+    hook: Option<&LastCheckHook>,
+) -> Result<(), NodeError> {
+    LastCheckHook::run(hook, shown);
+    check_unchanged(local, shown, expected)?;
+    match expected {
+        // A hard link fails if the target appeared meanwhile: create-if-absent, atomically.
+        Expected::Absent => match fs::hard_link(tmp, local) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(NodeError::AlreadyExists {
+                path: shown.to_string(),
+            }),
+            Err(_) => rename(tmp, local).map_err(|e| NodeError::io(shown, e)),
+        },
+        Expected::Version(_) => rename(tmp, local).map_err(|e| NodeError::io(shown, e)),
+    }
+}
+
+/// Removes the file if it is still as expected, keeping a backup if it was removed.
+fn remove_file(
+    local: &Path,
+    shown: &str,
+    expected: &Expected,
+    hook: Option<&LastCheckHook>,
+) -> Result<Written, NodeError> {
+    let io_err = |e| NodeError::io(shown, e);
+    let (dir, file) = split_local(local);
+    let Some(current) = check_unchanged(local, shown, expected)? else {
+        unreachable!("a version was expected, so the file was there");
+    };
+    let like = fs::metadata(local).map_err(io_err)?;
+    let backup = PendingBackup::make(&dir, &file, shown, &current.bytes, (&like, false), local)?;
+    LastCheckHook::run(hook, shown);
+    let removed = check_unchanged(local, shown, expected)
+        .and_then(|_| retry::on_busy_file(|| fs::remove_file(local)).map_err(io_err));
+    match removed {
+        Ok(()) => Ok(Written {
+            backup: Some(backup.keep(&dir, &file)),
+            version: None,
+        }),
+        Err(e) => {
+            backup.discard();
+            Err(e)
+        }
+    }
 }
 
 /// Renames over a file, waiting a little while another program holds it.
@@ -350,26 +455,63 @@ fn rename(tmp: &Path, local: &Path) -> io::Result<()> {
     retry::on_busy_file(|| fs::rename(tmp, local))
 }
 
-fn create_temp(tmp: &Path, private: bool) -> io::Result<File> {
-    #[cfg_attr(not(unix), allow(unused_mut))]
-    let mut options = platform::create_new_options();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if private { 0o600 } else { 0o644 });
-    }
-    let file = options.open(tmp)?;
+/// The temporary file of a write: like the file it replaces (`like`), or a
+/// plain new file (0644 less the umask on Unix); private when asked.
+fn create_temp(tmp: &Path, private: bool, like: Option<&fs::Metadata>) -> io::Result<File> {
+    let file = match like {
+        Some(like) => create_like(tmp, like, private)?,
+        None => create_new(tmp, if private { 0o600 } else { 0o644 })?,
+    };
     if private {
         platform::make_private(&file)?;
     }
     Ok(file)
 }
 
-/// The new file keeps the old one's permissions (best effort).
-fn copy_permissions(from: &Path, to: &Path) {
-    if let Ok(meta) = fs::metadata(from) {
-        let _ = fs::set_permissions(to, meta.permissions());
+/// Creates a new file with `mode` (Unix; less the umask).
+fn create_new(path: &Path, mode: u32) -> io::Result<File> {
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut options = platform::create_new_options();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
     }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)
+}
+
+/// Creates a new file that ends up with the owner, group and mode of
+/// `like` (mode 0600 when `private`), and is never open to anyone else on
+/// the way: on Unix it starts as 0600, takes the owner and group where this
+/// process may set them (root: both; others: a group they are in), then its
+/// mode. (On Windows the access list is the folder's, or the private one.)
+fn create_like(path: &Path, like: &fs::Metadata, private: bool) -> io::Result<File> {
+    let file = create_new(path, 0o600)?;
+    if let Err(e) = dress_like(&file, like, private) {
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(e);
+    }
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn dress_like(file: &File, like: &fs::Metadata, private: bool) -> io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt, fchown};
+    // Best effort: an owner or group this process may not give is left as
+    // it is; who could not read the old file cannot be let in this way.
+    if fchown(file, Some(like.uid()), Some(like.gid())).is_err() {
+        let _ = fchown(file, None, Some(like.gid()));
+    }
+    let mode = if private { 0o600 } else { like.mode() & 0o7777 };
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn dress_like(_file: &File, _like: &fs::Metadata, _private: bool) -> io::Result<()> {
+    Ok(())
 }
 
 /// Makes the rename durable (Unix); elsewhere the rename is already journaled.

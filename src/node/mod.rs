@@ -8,6 +8,7 @@ pub mod backup;
 pub mod local;
 pub mod ssh;
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
@@ -77,6 +78,33 @@ pub struct Written {
     pub backup: Option<String>,
     /// The version now on the node (`None` after a removal).
     pub version: Option<Version>,
+}
+
+/// Called with a file's path, as shown, at the last moment of a write:
+/// after its temporary file and backup are written, right before the file
+/// is looked at a final time and replaced (or removed). Nothing else can
+/// pick that moment, so tests use it to stand in for another program that
+/// saves the file just then.
+#[derive(Clone)]
+pub struct LastCheckHook(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl LastCheckHook {
+    pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> LastCheckHook {
+        LastCheckHook(Arc::new(f))
+    }
+
+    /// Runs the hook, if there is one.
+    pub(crate) fn run(hook: Option<&LastCheckHook>, path: &str) {
+        if let Some(hook) = hook {
+            (hook.0)(path);
+        }
+    }
+}
+
+impl std::fmt::Debug for LastCheckHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hook>")
+    }
 }
 
 /// How a node is reached, for display ("local", "ssh admin@host:22").
@@ -194,7 +222,9 @@ pub trait Node: Send + Sync {
 
     /// Atomically replaces (or creates) `path` with `bytes` if the file is still
     /// as `expected`; keeps the previous content as a timestamped backup (newest
-    /// five kept). `private`: readable by the owner only (0600 on Unix).
+    /// five kept), which exists only if the file was replaced: a write that
+    /// fails removes the backup it made. `private`: readable by the owner
+    /// only (0600 on Unix).
     /// (Over SSH without posix-rename: refused, or overwritten in place
     /// after the backup and the same checks when the admin allowed it.)
     async fn replace(
@@ -205,7 +235,8 @@ pub trait Node: Send + Sync {
         private: bool,
     ) -> Result<Written, NodeError>;
 
-    /// Removes `path` if it is still at `expected`, keeping a backup.
+    /// Removes `path` if it is still at `expected`, keeping a backup (only
+    /// if it was removed).
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError>;
 
     /// Who may read the file, where the transport can tell: `Some(true)` when

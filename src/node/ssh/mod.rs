@@ -28,7 +28,9 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::inventory::NodeSpec;
-use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::node::{
+    Expected, FileStat, LastCheckHook, Node, NodeError, Snapshot, Transport, Version, Written,
+};
 
 pub use auth::KeyCache;
 pub use known_hosts::{HostKeyStatus, trust};
@@ -93,6 +95,8 @@ pub struct SshOptions {
     /// `allow_in_place` is off); a yes retries the write in place, with the
     /// same conflict check. `None`: refused.
     pub confirm_in_place: Option<InPlaceFn>,
+    /// Run at the last moment of every write ([`LastCheckHook`]).
+    pub before_last_check: Option<LastCheckHook>,
 }
 
 impl Default for SshOptions {
@@ -109,6 +113,7 @@ impl Default for SshOptions {
             key_cache: None,
             allow_in_place: false,
             confirm_in_place: None,
+            before_last_check: None,
         }
     }
 }
@@ -133,6 +138,7 @@ impl std::fmt::Debug for SshOptions {
                 "confirm_in_place",
                 &self.confirm_in_place.as_ref().map(|_| "<callback>"),
             )
+            .field("before_last_check", &self.before_last_check)
             .finish()
     }
 }
@@ -383,8 +389,9 @@ impl SshNode {
         private: bool,
     ) -> Result<Written, NodeError> {
         let in_place = self.in_place_allowed();
+        let hook = self.shared.options.before_last_check.as_ref();
         on_node!(self, path, |remote, op| write::replace(
-            &op, &remote, bytes, expected, private, in_place
+            &op, &remote, bytes, expected, private, in_place, hook
         )
         .await)
     }
@@ -570,8 +577,9 @@ impl Node for SshNode {
     }
 
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
+        let hook = self.shared.options.before_last_check.as_ref();
         on_node!(self, path, |remote, op| write::remove(
-            &op, &remote, expected
+            &op, &remote, expected, hook
         )
         .await)
     }

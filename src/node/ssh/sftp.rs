@@ -12,6 +12,8 @@ use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
 
+use crate::node::backup::Listed;
+
 /// Largest read asked for at once. Old servers cap reads at 64 KiB; a
 /// shorter answer is handled anyway.
 const READ_CHUNK: u32 = 64 * 1024;
@@ -477,8 +479,9 @@ impl<'a> Op<'a> {
         }
     }
 
-    /// The names in a directory (`.` and `..` left out).
-    pub async fn list(&self, dir: &str) -> SftpResult<Vec<String>> {
+    /// The names in a directory with their modification times (`.` and
+    /// `..` left out).
+    pub async fn list(&self, dir: &str) -> SftpResult<Vec<Listed>> {
         let handle = self.call(false, self.sftp.raw.opendir(dir)).await?.handle;
         let mut names = Vec::new();
         let result = loop {
@@ -490,8 +493,8 @@ impl<'a> Op<'a> {
                     batch
                         .files
                         .into_iter()
-                        .map(|f| f.filename)
-                        .filter(|n| n != "." && n != ".."),
+                        .filter(|f| f.filename != "." && f.filename != "..")
+                        .map(|f| Listed::new(f.filename, mtime(&f.attrs))),
                 ),
                 Err(f) if f.is(StatusCode::Eof) => break Ok(names),
                 Err(f) => break Err(f),

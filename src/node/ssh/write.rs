@@ -1,7 +1,8 @@
 //! The read and write protocol over SFTP, the same as the local node's:
 //! conflict check, backup (`<file>.<UTC timestamp>.bak`, newest five kept),
 //! a unique temp file beside the target, a last check, then an atomic
-//! `posix-rename@openssh.com` over the target.
+//! `posix-rename@openssh.com` over the target. A backup is kept only when
+//! the file was replaced: a write that fails removes the one it made.
 
 use std::time::SystemTime;
 
@@ -9,8 +10,8 @@ use russh_sftp::protocol::{FileAttributes, StatusCode};
 
 use super::paths::{self, RemoteKind};
 use super::sftp::{self, Failure, HARDLINK, Handle, Op, POSIX_RENAME};
-use crate::node::backup;
-use crate::node::{Expected, NodeError, Snapshot, Version, Written};
+use crate::node::backup::{self, Listed};
+use crate::node::{Expected, LastCheckHook, NodeError, Snapshot, Version, Written};
 
 /// Why an operation failed: a node-level answer, or an SFTP failure at a path.
 #[derive(Debug)]
@@ -266,13 +267,13 @@ async fn write_new(
 }
 
 /// What is there now (it must be as expected) and, when there is a file to
-/// back up, the names beside it (for the backup's name and pruning): both
-/// in one round trip.
+/// back up, what is beside it (for the backup's name and pruning): both in
+/// one round trip.
 async fn check_and_list(
     op: &Op<'_>,
     remote: &Remote,
     expected: &Expected,
-) -> OpResult<(Option<(Snapshot, FileAttributes)>, Vec<String>)> {
+) -> OpResult<(Option<(Snapshot, FileAttributes)>, Vec<Listed>)> {
     if *expected == Expected::Absent {
         return Ok((check_unchanged(op, remote, expected).await?, Vec::new()));
     }
@@ -281,66 +282,107 @@ async fn check_and_list(
         dir => dir,
     };
     let (check, listing) = (op.fork(), op.fork());
-    let (current, names) =
+    let (current, listed) =
         tokio::join!(check_unchanged(&check, remote, expected), listing.list(dir));
     op.joined(&[&check, &listing]);
-    Ok((current?, names.map_err(remote.fail())?))
+    Ok((current?, listed.map_err(remote.fail())?))
 }
 
-/// Copies the current content to `<file>.<UTC timestamp>.bak` beside the
-/// file with the file's permissions, and prunes old backups (`names`: what
-/// the folder holds). Returns the backup.
-async fn write_backup(
-    op: &Op<'_>,
-    remote: &Remote,
-    current: &(Snapshot, FileAttributes),
-    mut names: Vec<String>,
-) -> OpResult<Remote> {
-    let file = remote.dir_and_name().1;
-    let (content, mode) = (&current.0.bytes, sftp::mode(&current.1).unwrap_or(0o600));
-    let now = SystemTime::now();
-    let mut attempt = backup::next_attempt(file, now, &names);
-    let made = loop {
-        let candidate = remote.sibling(&backup::backup_name(file, now, attempt));
-        match write_new(op, &candidate, content, mode, false, false).await {
-            Ok(_) => break candidate,
-            // SFTP v3 reports an existing file as a plain failure: look before trying the next name.
-            Err(_) if attempt < 100 && op.stat(&candidate.path).await.ok().flatten().is_some() => {
-                attempt += 1;
+/// A backup made for a write that is under way: kept (and old ones pruned)
+/// once the write happened, removed if it did not.
+struct PendingBackup {
+    remote: Remote,
+    name: String,
+}
+
+impl PendingBackup {
+    /// Copies the current content to `<file>.<UTC timestamp>.bak` beside
+    /// the file with the file's permissions (0600 for a `private` file;
+    /// `listed`: what the folder holds).
+    async fn make(
+        op: &Op<'_>,
+        remote: &Remote,
+        current: &(Snapshot, FileAttributes),
+        listed: &[Listed],
+        private: bool,
+    ) -> OpResult<PendingBackup> {
+        let file = remote.dir_and_name().1;
+        let mode = match private {
+            true => 0o600,
+            false => sftp::mode(&current.1).unwrap_or(0o600),
+        };
+        let content = &current.0.bytes;
+        let now = SystemTime::now();
+        let mut attempt = backup::next_attempt(file, now, listed);
+        loop {
+            let name = backup::backup_name(file, now, attempt);
+            let candidate = remote.sibling(&name);
+            match write_new(op, &candidate, content, mode, false, false).await {
+                Ok(_) => {
+                    return Ok(PendingBackup {
+                        remote: candidate,
+                        name,
+                    });
+                }
+                // SFTP v3 reports an existing file as a plain failure: look before trying the next name.
+                Err(_)
+                    if attempt < 100 && op.stat(&candidate.path).await.ok().flatten().is_some() =>
+                {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
         }
-    };
-    names.push(paths::split(&made.path).1.to_string());
-    let prunes: Vec<String> = backup::backups_to_prune(file, &names)
-        .iter()
-        .map(|name| remote.sibling(name).path)
-        .collect();
-    // A backup that cannot be pruned is harmless; the write itself goes on.
-    let _ = sftp::join_all(prunes.iter().map(|p| op.remove(p))).await;
-    remove_stale_temps(op, remote, &names).await;
-    Ok(made)
+    }
+
+    /// The write happened: the backup stays, and old ones beyond the newest
+    /// five (never this one) and leftovers of interrupted writes go.
+    async fn keep(self, op: &Op<'_>, remote: &Remote, listed: &[Listed]) -> String {
+        let file = remote.dir_and_name().1;
+        let prunes: Vec<String> = backup::backups_to_prune(file, listed, &self.name)
+            .iter()
+            .map(|name| remote.sibling(name).path)
+            .collect();
+        let temps = stale_temps(remote, listed);
+        // What cannot be removed is harmless; the write itself succeeded.
+        let _ = sftp::join_all(prunes.iter().chain(&temps).map(|p| op.remove(p))).await;
+        self.remote.shown
+    }
+
+    /// The write did not happen (`failure`): the file still holds what the
+    /// backup does, so it goes. Unless the failure is a request that never
+    /// got its answer: then the file may have been replaced after all, and
+    /// the backup may be the only copy of what it held.
+    async fn discard(self, op: &Op<'_>, failure: &OpFail) {
+        if !outcome_unknown(failure) {
+            let _ = op.remove(&self.remote.path).await;
+        }
+    }
 }
 
-/// Removes the temporary files of `remote` that interrupted writes left
-/// behind (`names`: what the folder holds). Round trips only when there are
-/// some; one that cannot be removed is harmless.
-async fn remove_stale_temps(op: &Op<'_>, remote: &Remote, names: &[String]) {
+/// Whether a failed request may still have been carried out: its answer
+/// never came (the connection dropped, or it timed out).
+fn outcome_unknown(failure: &OpFail) -> bool {
+    matches!(
+        failure,
+        OpFail::Sftp {
+            failure: Failure::Transport(_),
+            ..
+        }
+    )
+}
+
+/// The temporary files of `remote` that interrupted writes left behind
+/// (an hour old by the node's clock), of what the folder holds.
+fn stale_temps(remote: &Remote, listed: &[Listed]) -> Vec<String> {
     let file = remote.dir_and_name().1;
-    let temps: Vec<String> = names
-        .iter()
-        .filter(|n| backup::is_temp_of(file, n))
-        .map(|n| remote.sibling(n).path)
-        .collect();
-    if temps.is_empty() {
-        return;
-    }
     let now = SystemTime::now();
-    let stats = sftp::join_all(temps.iter().map(|p| op.stat(p))).await;
-    let stale = temps.iter().zip(stats).filter(|(_, stat)| {
-        matches!(stat, Ok(Some(a)) if sftp::mtime(a).is_some_and(|m| backup::is_stale(m, now)))
-    });
-    let _ = sftp::join_all(stale.map(|(path, _)| op.remove(path))).await;
+    listed
+        .iter()
+        .filter(|l| backup::is_temp_of(file, &l.name))
+        .filter(|l| l.mtime.is_some_and(|m| backup::is_stale(m, now)))
+        .map(|l| remote.sibling(&l.name).path)
+        .collect()
 }
 
 /// A backup of `current`, if there is a file.
@@ -348,10 +390,13 @@ async fn backup_if_any(
     op: &Op<'_>,
     remote: &Remote,
     current: Option<&(Snapshot, FileAttributes)>,
-    names: Vec<String>,
-) -> OpResult<Option<Remote>> {
+    listed: &[Listed],
+    private: bool,
+) -> OpResult<Option<PendingBackup>> {
     match current {
-        Some(current) => Ok(Some(write_backup(op, remote, current, names).await?)),
+        Some(current) => Ok(Some(
+            PendingBackup::make(op, remote, current, listed, private).await?,
+        )),
         None => Ok(None),
     }
 }
@@ -373,50 +418,75 @@ pub async fn replace(
     expected: &Expected,
     private: bool,
     allow_in_place: bool,
+    hook: Option<&LastCheckHook>,
 ) -> OpResult<Written> {
     let has_posix_rename = op.sftp().has_extension(POSIX_RENAME);
     let method = method(has_posix_rename, expected, allow_in_place)
         .ok_or_else(|| posix_rename_missing(remote))?;
-    let (current, names) = check_and_list(op, remote, expected).await?;
+    let (current, listed) = check_and_list(op, remote, expected).await?;
     let (mode, exact) = new_mode(private, current.as_ref().map(|c| &c.1));
     if method == Method::InPlace {
-        return replace_in_place(op, remote, bytes, expected, current, names).await;
+        return replace_in_place(op, remote, bytes, expected, current, &listed, hook).await;
     }
     let temp = remote.sibling(&backup::temp_name(remote.dir_and_name().1));
     // The new content and the backup of the old are written side by side.
     let (new, old) = (op.fork(), op.fork());
     let (temp_attrs, backup) = tokio::join!(
         write_new(&new, &temp, bytes, mode, exact, true),
-        backup_if_any(&old, remote, current.as_ref(), names)
+        backup_if_any(&old, remote, current.as_ref(), &listed, private)
     );
     op.joined(&[&new, &old]);
-    // A failed temp file removed itself; a backup made meanwhile is harmless.
-    let temp_attrs = temp_attrs?;
+    let (temp_attrs, backup) = match (temp_attrs, backup) {
+        (Ok(attrs), Ok(backup)) => (attrs, backup),
+        // A failed temp file removed itself; a backup made beside it goes too.
+        (Err(e), backup) => {
+            if let Ok(Some(b)) = backup {
+                b.discard(op, &e).await;
+            }
+            return Err(e);
+        }
+        (Ok(_), Err(e)) => {
+            let _ = op.remove(&temp.path).await;
+            return Err(e);
+        }
+    };
     let mut temp_gone = false;
-    let result = async {
-        let backup = backup?;
+    let placed = async {
+        LastCheckHook::run(hook, &remote.shown);
         // The last look before the file is replaced: nothing changed meanwhile.
         check_unchanged(op, remote, expected).await?;
         match expected {
-            Expected::Absent => create_only(op, &temp, remote, &mut temp_gone).await?,
+            Expected::Absent => create_only(op, &temp, remote, &mut temp_gone).await,
             Expected::Version(_) => match op.posix_rename(&temp.path, &remote.path).await {
-                Ok(()) => temp_gone = true,
-                Err(f) if f.is(StatusCode::OpUnsupported) => {
-                    return Err(posix_rename_missing(remote).into());
+                Ok(()) => {
+                    temp_gone = true;
+                    Ok(())
                 }
-                Err(f) => return Err(remote.fail()(f)),
+                Err(f) if f.is(StatusCode::OpUnsupported) => {
+                    Err(posix_rename_missing(remote).into())
+                }
+                Err(f) => Err(remote.fail()(f)),
             },
         }
-        Ok(Written {
-            backup: backup.map(|b| b.shown),
-            version: Some(Version::of(bytes, sftp::mtime(&temp_attrs))),
-        })
     }
     .await;
     if !temp_gone {
         let _ = op.remove(&temp.path).await;
     }
-    result
+    let backup = match (placed, backup) {
+        (Ok(()), Some(b)) => Some(b.keep(op, remote, &listed).await),
+        (Ok(()), None) => None,
+        (Err(e), backup) => {
+            if let Some(b) = backup {
+                b.discard(op, &e).await;
+            }
+            return Err(e);
+        }
+    };
+    Ok(Written {
+        backup,
+        version: Some(Version::of(bytes, sftp::mtime(&temp_attrs))),
+    })
 }
 
 /// Puts the temp file in place only if the target still does not exist.
@@ -458,15 +528,29 @@ async fn replace_in_place(
     bytes: &[u8],
     expected: &Expected,
     current: Option<(Snapshot, FileAttributes)>,
-    names: Vec<String>,
+    listed: &[Listed],
+    hook: Option<&LastCheckHook>,
 ) -> OpResult<Written> {
     let fail = remote.fail();
     let Some(current) = current else {
         unreachable!("creating a file never needs the in-place fallback");
     };
-    let backup = write_backup(op, remote, &current, names).await?;
-    check_unchanged(op, remote, expected).await?;
-    let handle = op.open_truncate(&remote.path).await.map_err(&fail)?;
+    let backup = PendingBackup::make(op, remote, &current, listed, false).await?;
+    LastCheckHook::run(hook, &remote.shown);
+    if let Err(e) = check_unchanged(op, remote, expected).await {
+        backup.discard(op, &e).await;
+        return Err(e);
+    }
+    let handle = match op.open_truncate(&remote.path).await {
+        Ok(handle) => handle,
+        // Refused: the file was not opened, so not truncated either.
+        Err(f @ Failure::Status(..)) => {
+            let e = fail(f);
+            backup.discard(op, &e).await;
+            return Err(e);
+        }
+        Err(f) => return Err(kept_in(fail(f), &backup)),
+    };
     let written = async {
         op.write_all(&handle, bytes).await?;
         let (synced, attrs) = tokio::join!(op.fsync(&handle), op.fstat(&handle));
@@ -476,28 +560,61 @@ async fn replace_in_place(
     .await
     .map_err(&fail);
     let closed = op.close(handle).await.map_err(&fail);
-    let attrs = written?;
-    closed?;
+    // From here on the file may hold part of the new content: the backup stays.
+    let attrs = written.and_then(|attrs| closed.map(|_| attrs));
+    let attrs = attrs.map_err(|e| kept_in(e, &backup))?;
     Ok(Written {
-        backup: Some(backup.shown),
+        backup: Some(backup.keep(op, remote, listed).await),
         version: Some(Version::of(bytes, sftp::mtime(&attrs))),
     })
 }
 
-/// Removes the file if it is still at `expected`, keeping a backup.
-pub async fn remove(op: &Op<'_>, remote: &Remote, expected: &Version) -> OpResult<Written> {
+/// A failure that may have left the file half-written: it says where the
+/// previous content is.
+fn kept_in(failure: OpFail, backup: &PendingBackup) -> OpFail {
+    let (path, error) = match failure {
+        OpFail::Node(NodeError::Io { path, source }) => (path, source),
+        OpFail::Sftp { path, failure } => (path, failure.to_io()),
+        other => return other,
+    };
+    let text = format!(
+        "{error}; the file may be incomplete: its previous content is in {}",
+        backup.remote.shown
+    );
+    OpFail::Node(NodeError::io(
+        &path,
+        std::io::Error::new(error.kind(), text),
+    ))
+}
+
+/// Removes the file if it is still at `expected`, keeping a backup if it was removed.
+pub async fn remove(
+    op: &Op<'_>,
+    remote: &Remote,
+    expected: &Version,
+    hook: Option<&LastCheckHook>,
+) -> OpResult<Written> {
     let expected = Expected::Version(expected.clone());
-    let (current, names) = check_and_list(op, remote, &expected).await?;
+    let (current, listed) = check_and_list(op, remote, &expected).await?;
     let Some(current) = current else {
         unreachable!("a version was expected, so the file was there");
     };
-    let backup = write_backup(op, remote, &current, names).await?;
-    check_unchanged(op, remote, &expected).await?;
-    op.remove(&remote.path).await.map_err(remote.fail())?;
-    Ok(Written {
-        backup: Some(backup.shown),
-        version: None,
-    })
+    let backup = PendingBackup::make(op, remote, &current, &listed, false).await?;
+    LastCheckHook::run(hook, &remote.shown);
+    let removed = match check_unchanged(op, remote, &expected).await {
+        Ok(_) => op.remove(&remote.path).await.map_err(remote.fail()),
+        Err(e) => Err(e),
+    };
+    match removed {
+        Ok(()) => Ok(Written {
+            backup: Some(backup.keep(op, remote, &listed).await),
+            version: None,
+        }),
+        Err(e) => {
+            backup.discard(op, &e).await;
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]
