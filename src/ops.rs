@@ -291,8 +291,9 @@ fn in_file(path: &str, e: IniError) -> Error {
     }
 }
 
-/// Which section a presence key lives in when none is given: the one it is
-/// found in, or a known key's own section. Errors when it is ambiguous.
+/// Which section a presence key lives in: the one given (a known key only
+/// in its own section, or where the file has it), else the one it is found
+/// in, or a known key's own section. Errors when it is ambiguous.
 pub fn resolve_presence_section(
     doc: &Document,
     section: Option<&str>,
@@ -300,6 +301,11 @@ pub fn resolve_presence_section(
     creating: bool,
 ) -> Result<SectionName> {
     if let Some(s) = section {
+        let present = doc.get(Some(s), key).is_some();
+        presence::check_section(key, s, present).map_err(|e| {
+            let own = presence::known_key(key).map_or("", |k| k.section);
+            Error::Invalid(format!("{e}: give --section {own}, or leave --section out"))
+        })?;
         return Ok(Some(s.to_string()));
     }
     let found = doc.sections_with_key(key);

@@ -79,6 +79,24 @@ pub fn known_key(key: &str) -> Option<&'static KnownKey> {
     KNOWN_KEYS.iter().find(|k| k.key.eq_ignore_ascii_case(key))
 }
 
+/// Whether `key` may be written in `section`: any section for an unknown
+/// key; for a known key its own section, or one where the file already has
+/// it (`present_there`: it is edited where it is). Otherwise the error
+/// names the section it belongs in. Sections match case-insensitively.
+pub fn check_section(key: &str, section: &str, present_there: bool) -> Result<(), String> {
+    match known_key(key) {
+        Some(known) if !present_there && !known.section.eq_ignore_ascii_case(section.trim()) => {
+            Err(format!(
+                "{} belongs in section [{}], not [{}]",
+                known.key,
+                known.section,
+                section.trim()
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks `value` for `key`. Known keys must match their kind (surrounding
 /// whitespace aside, which INI readers drop); unknown keys accept any
 /// single-line text. The error says what is accepted.
@@ -132,6 +150,26 @@ mod tests {
                 assert_eq!(validate(known.key, known.default), Ok(()), "{}", known.key);
             }
         }
+    }
+
+    #[test]
+    fn a_known_key_goes_in_its_own_section_or_where_it_already_is() {
+        assert_eq!(
+            check_section("WebexPresence.Enable", "Webex", false),
+            Ok(())
+        );
+        assert_eq!(
+            check_section("webexpresence.enable", " webex ", false),
+            Ok(())
+        );
+        let err = check_section("WebexPresence.Enable", "Nope", false).unwrap_err();
+        assert!(err.contains("[Webex]") && err.contains("[Nope]"), "{err}");
+        assert_eq!(
+            check_section("WebexPresence.Enable", "Presence", true),
+            Ok(()),
+            "a copy the file already has is edited where it is"
+        );
+        assert_eq!(check_section("Jabber.Domain", "Anything", false), Ok(()));
     }
 
     #[test]

@@ -1,3 +1,5 @@
 //! Known Presence.ini keys, as the TUI uses them (from the settings layer).
 
-pub use crate::settings::presence::{KnownKey, ValueKind, known_key, normalize, validate};
+pub use crate::settings::presence::{
+    KnownKey, ValueKind, check_section, known_key, normalize, validate,
+};

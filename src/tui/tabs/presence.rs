@@ -482,6 +482,10 @@ impl PresenceTab {
             .as_ref()
             .and_then(|d| d.get(Some(&form.section), &key))
             .map(str::to_string);
+        if let Err(e) = known::check_section(&key, &form.section, existing.is_some()) {
+            form.error = Some(e);
+            return;
+        }
         form.input = TextInput::plain(
             existing
                 .as_deref()
@@ -1117,6 +1121,29 @@ mod tests {
         type_text(&mut tab, "Mystery", &mut cx);
         tab.update(Action::InputCommit, &mut cx);
         assert!(tab.adding.as_ref().unwrap().error.is_some());
+    }
+
+    #[test]
+    fn a_known_key_is_not_added_to_another_section() {
+        let mut tab = tab_from_text(SAMPLE);
+        let mut cx = cx();
+        select(&mut tab, "LogLevel");
+        tab.update(Action::Presence(PresenceAction::Add), &mut cx);
+        tab.update(Action::InputCommit, &mut cx);
+        type_text(&mut tab, "WebexPresence.Enable", &mut cx);
+        tab.update(Action::InputCommit, &mut cx);
+        let error = tab.adding.as_ref().unwrap().error.clone().unwrap();
+        assert!(
+            error.contains("[Webex]") && error.contains("[General]"),
+            "{error}"
+        );
+        assert_eq!(
+            tab.doc()
+                .unwrap()
+                .get(Some("General"), "WebexPresence.Enable"),
+            None
+        );
+        assert!(!tab.dirty());
     }
 
     #[test]
