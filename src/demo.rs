@@ -29,20 +29,137 @@ pub fn default_dir() -> PathBuf {
 }
 
 /// Creates the demo under `dir`, or reuses the one already there.
-/// Returns the inventory.
+/// Returns the inventory. A demo that cannot be completed leaves nothing
+/// behind: what it made is removed, and the error says what to do.
 pub async fn create_or_reuse(dir: &Path) -> Result<Inventory> {
     let inventory_path = dir.join("nodes.toml");
     if inventory_path.is_file() {
         return Inventory::load(&inventory_path);
     }
-    let failed = |what: &str, e: std::io::Error| Error::Failed(format!("demo: {what}: {e}"));
+    let made = Made::before(dir);
+    match create(dir, &inventory_path).await {
+        Ok(inventory) => Ok(inventory),
+        Err(failure) => Err(failure.explained(dir, made.remove())),
+    }
+}
+
+/// Why a demo could not be completed: at which step, and the error.
+struct Failure {
+    sealing: bool,
+    error: Error,
+}
+
+impl Failure {
+    fn files(error: Error) -> Failure {
+        Failure {
+            sealing: false,
+            error,
+        }
+    }
+
+    fn sealing(error: Error) -> Failure {
+        Failure {
+            sealing: true,
+            error,
+        }
+    }
+
+    /// The error an admin sees: the cause, what was left, what to do.
+    fn explained(self, dir: &Path, removed: std::result::Result<(), String>) -> Error {
+        let left = match removed {
+            Ok(()) => "nothing was left behind".to_string(),
+            Err(what) => format!("{what}: remove it by hand"),
+        };
+        let todo = if !self.sealing {
+            "fix the cause, or give another folder with --dir, and run `ucsconf demo` again"
+        } else if crate::platform::wine::under_wine() {
+            "the demo seals sample credentials in a private file, and Wine keeps no Windows \
+             file permissions to make one: run the demo with ucsconf for Linux instead"
+        } else if cfg!(windows) {
+            "the demo seals sample credentials in a file only Administrators and SYSTEM may \
+             read: give --dir a folder on a local NTFS drive where this account may set \
+             permissions (an elevated prompt may set them anywhere), and run `ucsconf demo` again"
+        } else {
+            "the demo seals sample credentials in a private file (mode 0600): give --dir a \
+             folder on a local file system where this account may set file modes, and run \
+             `ucsconf demo` again"
+        };
+        Error::Failed(format!(
+            "demo: could not create the demo in {}: {}; {left}. To try again: {todo}",
+            dir.display(),
+            self.error
+        ))
+    }
+}
+
+/// What a demo about to be created may have to take away again: the
+/// folder, if it did not exist, else each node folder that did not, and
+/// the inventory (there was none).
+struct Made {
+    dir: Option<PathBuf>,
+    roots: Vec<PathBuf>,
+    inventory: PathBuf,
+}
+
+impl Made {
+    fn before(dir: &Path) -> Made {
+        let inventory = dir.join("nodes.toml");
+        if !dir.exists() {
+            return Made {
+                dir: Some(dir.to_path_buf()),
+                roots: Vec::new(),
+                inventory,
+            };
+        }
+        // Node folders already there (a demo cut short by an older
+        // version) stay: the next demo completes them.
+        let roots = NODES
+            .iter()
+            .map(|(name, _)| dir.join(name))
+            .filter(|root| !root.exists())
+            .collect();
+        Made {
+            dir: None,
+            roots,
+            inventory,
+        }
+    }
+
+    /// Removes it all; `Err` names what could not be removed.
+    fn remove(self) -> std::result::Result<(), String> {
+        let mut failed = Vec::new();
+        if let Err(e) = std::fs::remove_file(&self.inventory)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            failed.push(format!(
+                "{} could not be removed ({e})",
+                self.inventory.display()
+            ));
+        }
+        for path in self.dir.iter().chain(&self.roots) {
+            match std::fs::remove_dir_all(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => failed.push(format!("{} could not be removed ({e})", path.display())),
+            }
+        }
+        match failed.is_empty() {
+            true => Ok(()),
+            false => Err(failed.join(", ")),
+        }
+    }
+}
+
+async fn create(dir: &Path, inventory_path: &Path) -> std::result::Result<Inventory, Failure> {
+    let failed =
+        |what: &str, e: std::io::Error| Failure::files(Error::Failed(format!("{what}: {e}")));
     std::fs::create_dir_all(dir).map_err(|e| failed(&dir.display().to_string(), e))?;
     let paths = Paths::default();
     for (name, webex) in NODES {
         let root = dir.join(name);
-        write_new(&root, &paths.presence, PRESENCE)?;
-        write_new(&root, &paths.calendar, CALENDAR)?;
-        write_new(&root, &paths.log, history(seed_of(name)).as_bytes())?;
+        write_new(&root, &paths.presence, PRESENCE).map_err(Failure::files)?;
+        write_new(&root, &paths.calendar, CALENDAR).map_err(Failure::files)?;
+        write_new(&root, &paths.log, history(seed_of(name)).as_bytes()).map_err(Failure::files)?;
         let target = crate::inventory::NodeSpec::local(name, &root).target();
         if webex != "0" {
             let change = ops::Change::PresenceSet {
@@ -50,11 +167,13 @@ pub async fn create_or_reuse(dir: &Path) -> Result<Inventory> {
                 key: "WebexPresence.Enable".into(),
                 value: webex.into(),
             };
-            ops::apply(&target, &change).await?;
+            ops::apply(&target, &change).await.map_err(Failure::files)?;
         }
         if name == NODES[0].0 {
             let secret = SecretString::from(random_secret());
-            ops::save_credentials(&target, CLIENT_ID, &secret).await?;
+            ops::save_credentials(&target, CLIENT_ID, &secret)
+                .await
+                .map_err(Failure::sealing)?;
         }
     }
     // Written last: a demo folder with an inventory is a complete one.
@@ -64,15 +183,15 @@ pub async fn create_or_reuse(dir: &Path) -> Result<Inventory> {
         .collect::<Vec<_>>()
         .join("\n");
     let text = format!("# The ucsconf demo cluster: two local nodes.\n\n{text}");
-    std::fs::write(&inventory_path, text).map_err(|e| failed("nodes.toml", e))?;
-    Inventory::load(&inventory_path)
+    std::fs::write(inventory_path, text).map_err(|e| failed("nodes.toml", e))?;
+    Inventory::load(inventory_path).map_err(Failure::files)
 }
 
 fn write_new(root: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
     let path = relative
         .split('/')
         .fold(root.to_path_buf(), |p, s| p.join(s));
-    let io = |e: std::io::Error| Error::Failed(format!("demo: {}: {e}", path.display()));
+    let io = |e: std::io::Error| Error::Failed(format!("{}: {e}", path.display()));
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }

@@ -320,6 +320,9 @@ fn calendar_validation_errors_write_nothing() {
 
 #[test]
 fn calendar_both_authentications_warn_but_save() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::new();
     let out = node
         .cmd()
@@ -374,6 +377,9 @@ fn calendar_both_authentications_warn_but_save() {
 
 #[test]
 fn credentials_save_show_forget_and_never_take_a_secret_from_argv() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::new();
     node.cmd()
         .args([
@@ -438,6 +444,9 @@ fn credentials_save_show_forget_and_never_take_a_secret_from_argv() {
 
 #[test]
 fn a_store_that_does_not_decrypt_is_an_error_naming_the_file_and_left_untouched() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::new();
     node.cmd()
         .args([
@@ -540,6 +549,9 @@ fn logs_never_pass_escape_sequences_to_the_terminal() {
 
 #[test]
 fn demo_cluster_drifts_and_multi_node_output_is_prefixed() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("ucsconf")
         .unwrap()
@@ -655,6 +667,9 @@ fn demo_inventory(dir: &Path) -> String {
 
 #[test]
 fn diff_finds_the_drifted_setting_and_never_shows_a_secret() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let inventory = demo_inventory(dir.path());
     let run = |args: &[&str]| {
@@ -716,6 +731,9 @@ fn diff_finds_the_drifted_setting_and_never_shows_a_secret() {
 
 #[test]
 fn doctor_names_problems_with_fixes_and_fails_only_on_problems() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let inventory = demo_inventory(dir.path());
     let run = |args: &[&str]| {
@@ -742,5 +760,194 @@ fn doctor_names_problems_with_fixes_and_fails_only_on_problems() {
             .assert()
             .code(1)
             .stdout(predicate::str::contains("readable by other users"));
+    }
+}
+
+#[test]
+fn a_known_key_in_another_section_is_refused_naming_its_own() {
+    let before = b"[General]\r\nLogLevel=Info\r\n\r\n[Webex]\r\nWebexPresence.Enable=0\r\n";
+    let node = Node::with_presence(before);
+    for args in [
+        &[
+            "presence",
+            "set",
+            "WebexPresence.Enable",
+            "1",
+            "--section",
+            "Nope",
+        ][..],
+        &[
+            "presence",
+            "set",
+            "WebexPresence.Enable",
+            "1",
+            "--section",
+            "General",
+        ],
+        &[
+            "presence",
+            "unset",
+            "WebexPresence.Enable",
+            "--section",
+            "Nope",
+        ],
+        &[
+            "presence",
+            "get",
+            "WebexPresence.Enable",
+            "--section",
+            "Nope",
+        ],
+    ] {
+        node.cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "belongs in section [Webex], not [",
+            ))
+            .stderr(predicate::str::contains("--section Webex"));
+        assert_eq!(node.read(PRESENCE), before, "{args:?}: nothing written");
+        assert_eq!(node.siblings(PRESENCE), ["Presence.ini"], "{args:?}");
+    }
+    // Its own section, in any case, is fine; afterwards `get` finds one value.
+    node.cmd()
+        .args([
+            "presence",
+            "set",
+            "WebexPresence.Enable",
+            "1",
+            "--section",
+            "webex",
+        ])
+        .assert()
+        .success();
+    node.cmd()
+        .args(["presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("1\n");
+
+    // A copy the file already has in another section is edited where it is.
+    let odd = b"[Presence]\r\nWebexPresence.Enable=0\r\n";
+    let node = Node::with_presence(odd);
+    node.cmd()
+        .args([
+            "presence",
+            "set",
+            "WebexPresence.Enable",
+            "1",
+            "--section",
+            "Presence",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        node.read(PRESENCE),
+        b"[Presence]\r\nWebexPresence.Enable=1\r\n"
+    );
+}
+
+#[test]
+fn an_unknown_theme_is_refused_before_any_command_runs() {
+    let node = Node::with_presence(b"[Webex]\r\nWebexPresence.Enable=0\r\n");
+    let demo = tempfile::tempdir().unwrap();
+    let demo_dir = demo.path().join("demo");
+    let demo_dir = demo_dir.to_str().unwrap();
+    for args in [
+        &["demo", "--no-tui", "--dir", demo_dir][..],
+        &["presence", "set", "WebexPresence.Enable", "1"],
+        &["presence", "get", "WebexPresence.Enable"],
+        &["nodes"],
+        &["completions", "bash"],
+    ] {
+        node.cmd()
+            .args(["--theme", "no-such"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("unknown theme \"no-such\""))
+            .stderr(predicate::str::contains("high-contrast"));
+    }
+    assert!(!Path::new(demo_dir).exists(), "no demo was made");
+    assert_eq!(
+        node.read(PRESENCE),
+        b"[Webex]\r\nWebexPresence.Enable=0\r\n"
+    );
+    node.cmd()
+        .args(["--theme", "mono", "presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("0\n");
+}
+
+fn demo_in(dir: &Path) -> std::process::Output {
+    Command::cargo_bin("ucsconf")
+        .unwrap()
+        .env("UCSCONF_LOG", "off")
+        .args(["demo", "--no-tui", "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_demo_that_cannot_be_completed_leaves_nothing_behind_and_the_next_one_completes() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
+    // The second node's folder cannot be made: a file has its name.
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("demo");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("ucs-b"), b"in the way").unwrap();
+    let out = demo_in(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("ucs-b"), "names what failed: {stderr}");
+    assert!(stderr.contains("nothing was left behind"), "{stderr}");
+    assert!(stderr.contains("run `ucsconf demo` again"), "{stderr}");
+    assert_eq!(
+        support::names_in(&dir),
+        ["ucs-b"],
+        "the first node, made before the failure, is gone; the file in the way stays"
+    );
+
+    fs::remove_file(dir.join("ucs-b")).unwrap();
+    let out = demo_in(&dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(support::names_in(&dir), ["nodes.toml", "ucs-a", "ucs-b"]);
+}
+
+/// The demo saves sample credentials, a private file: on Windows under
+/// Wine, which keeps no access lists, it cannot be completed, and says so
+/// without leaving a partial demo; anywhere else it is complete.
+#[test]
+fn a_demo_in_a_new_folder_is_complete_or_leaves_nothing() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("demo");
+    let out = demo_in(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if ucsconf::platform::wine::under_wine() {
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("ucsconf.key"), "{stderr}");
+        assert!(stderr.contains("nothing was left behind"), "{stderr}");
+        assert!(
+            stderr.contains("Wine keeps no Windows file permissions"),
+            "{stderr}"
+        );
+        assert!(
+            !dir.exists(),
+            "no partial demo: {:?}",
+            support::names_in(&dir)
+        );
+    } else {
+        assert!(out.status.success(), "{stderr}");
+        assert!(dir.join("nodes.toml").is_file());
     }
 }

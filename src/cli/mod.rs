@@ -42,6 +42,10 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
     let Some(command) = &cli.command else {
         return Err(Error::invalid("no command given"));
     };
+    // A bad --theme is bad input whatever the command: refused before any work.
+    if let Some(name) = &cli.theme {
+        crate::tui::theme::load(name).map_err(|e| Error::invalid(e.to_string()))?;
+    }
     match command {
         Command::Demo { dir, .. } => {
             let dir = dir.clone().unwrap_or_else(crate::demo::default_dir);
