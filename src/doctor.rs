@@ -645,6 +645,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_nodes_saved_proxy_carries_the_probes_with_its_password() {
+        if crate::platform::wine::skip_test(crate::platform::wine::NO_ACLS) {
+            return;
+        }
         let (_dir, target) = node();
         let proxy = MockServer::start().await;
         let auth = format!(
@@ -679,6 +682,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_proxy_that_refuses_its_credentials_says_so() {
+        if crate::platform::wine::skip_test(crate::platform::wine::NO_ACLS) {
+            return;
+        }
         let (_dir, target) = node();
         let proxy = answering(407).await;
         save_proxy(&target, &proxy.uri(), "svc", "wrong-pw").await;

@@ -1,6 +1,8 @@
 //! `ucsconf credentials test` end to end: the real binary on a `--root`
 //! node in a temp dir, a wiremock token endpoint on loopback.
 
+mod support;
+
 use std::fs;
 
 use assert_cmd::Command;
@@ -129,6 +131,9 @@ async fn endpoint() -> MockServer {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn saved_credentials_are_tested_and_the_secret_never_shows() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let setup = Setup::new();
     let server = endpoint().await;
     let url = format!("http://127.0.0.1:{}/token", server.address().port());
@@ -189,6 +194,9 @@ async fn saved_credentials_are_tested_and_the_secret_never_shows() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_proxy_flag_routes_the_request() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let setup = Setup::new();
     let proxy = endpoint().await;
     setup.save(SECRET);
@@ -219,6 +227,9 @@ async fn the_proxy_flag_routes_the_request() {
 
 #[test]
 fn usage_errors_exit_2() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let setup = Setup::new();
     setup.save(SECRET);
     let cases: [(&[&str], &str); 4] = [

@@ -1,6 +1,8 @@
 //! Testing a node's saved credentials: the store and key on a real local
 //! node in a temp dir, a wiremock token endpoint and proxy on loopback.
 
+mod support;
+
 use std::path::Path;
 
 use base64::Engine;
@@ -78,6 +80,9 @@ fn direct_to(url: String) -> TestOverrides {
 
 #[tokio::test]
 async fn saved_credentials_get_a_token() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::with_credentials().await;
     let server = endpoint().await;
     let info = test_saved_credentials(&node.target, &direct_to(format!("{}/token", server.uri())))
@@ -90,6 +95,9 @@ async fn saved_credentials_get_a_token() {
 
 #[tokio::test]
 async fn the_stored_proxy_carries_the_request_with_its_sealed_password() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::with_credentials().await;
     let proxy = MockServer::start().await;
     let pair = format!("Basic {}", B64.encode("svc:pr0xy~pw"));
@@ -124,6 +132,9 @@ async fn the_stored_proxy_carries_the_request_with_its_sealed_password() {
 
 #[tokio::test]
 async fn without_a_token_url_it_says_how_to_set_one() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::with_credentials().await;
     let err = test_saved_credentials(&node.target, &TestOverrides::default())
         .await
@@ -151,6 +162,9 @@ async fn without_credentials_nothing_is_asked() {
 
 #[tokio::test]
 async fn a_wrong_node_key_is_reported_and_nothing_is_asked() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::with_credentials().await;
     let key_path = node.target.node.root().to_owned() + "/" + &node.target.paths.node_key;
     std::fs::write(&key_path, [7u8; 32]).unwrap();
@@ -205,6 +219,9 @@ fn token_url_and_scope_come_from_the_inventory_unless_given() {
 
 #[tokio::test]
 async fn a_test_runs_in_the_background_and_stops_when_dropped() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let node = Node::with_credentials().await;
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -1,5 +1,7 @@
 //! Fan-out over nodes, drift between them, and conflicts through the operations layer.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -18,6 +20,9 @@ async fn demo() -> (tempfile::TempDir, Vec<ops::Target>) {
 
 #[tokio::test]
 async fn drift_lists_exactly_the_settings_that_differ() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let (_dir, targets) = demo().await;
     let settings =
         cluster::for_each(&targets, 16, |t| async move { cluster::collect(&t).await }).await;
@@ -66,6 +71,9 @@ async fn drift_lists_exactly_the_settings_that_differ() {
 
 #[tokio::test]
 async fn for_each_is_bounded_keeps_order_and_survives_failures() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let (_dir, targets) = demo().await;
     let many: Vec<ops::Target> = (0..8).map(|i| targets[i % 2].clone()).collect();
     let running = Arc::new(AtomicUsize::new(0));
@@ -94,6 +102,9 @@ async fn for_each_is_bounded_keeps_order_and_survives_failures() {
 
 #[tokio::test]
 async fn saving_over_a_file_changed_since_loading_is_a_conflict() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let (dir, targets) = demo().await;
     let t = &targets[0];
     let loaded = ops::load_ini(t, &t.paths.presence).await.unwrap();
@@ -122,6 +133,9 @@ async fn saving_over_a_file_changed_since_loading_is_a_conflict() {
 
 #[tokio::test]
 async fn the_node_key_is_created_once_and_reused() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
     let (_dir, targets) = demo().await;
     let t = &targets[1];
     assert!(ops::node_key(t, false).await.unwrap().is_none());

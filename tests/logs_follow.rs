@@ -648,7 +648,9 @@ async fn utf16_appends_and_rotation<S: LogSource>(site: &Site, source: S) {
     fresh.extend(utf16("new file\n"));
     site.rotate(1, &fresh);
     let p = f.poll().await.unwrap();
-    assert!(p.rotated);
+    // Without file identities (Windows) a rotation is seen as a truncation
+    // (see the follower's notes): the new file is read from its start either way.
+    assert!(p.rotated || (cfg!(not(unix)) && p.truncated), "{p:?}");
     assert_eq!(text(&p), strs(&["new file"]));
     site.truncate_to("utf-8 now é\n".as_bytes());
     let p = poll_all(&mut f).await;

@@ -1030,6 +1030,9 @@ mod live {
 
     #[tokio::test]
     async fn a_token_from_the_endpoint_is_shown_with_its_lifetime() {
+        if crate::platform::wine::skip_test(crate::platform::wine::NO_ACLS) {
+            return;
+        }
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -1056,6 +1059,9 @@ mod live {
 
     #[tokio::test]
     async fn without_a_token_url_the_usage_error_is_shown() {
+        if crate::platform::wine::skip_test(crate::platform::wine::NO_ACLS) {
+            return;
+        }
         let mut live = Live::start(TestOverrides::default()).await;
         live.act(key(KeyCode::Enter));
         live.pump(|s| !s.nodes[0].system.testing()).await;
@@ -1068,6 +1074,9 @@ mod live {
 
     #[tokio::test]
     async fn esc_aborts_a_slow_test_and_nothing_comes_back() {
+        if crate::platform::wine::skip_test(crate::platform::wine::NO_ACLS) {
+            return;
+        }
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(600)))
