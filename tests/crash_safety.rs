@@ -1,11 +1,10 @@
-//! A writer killed with SIGKILL at any moment leaves the old or the new file,
-//! never a truncated or mixed one.
+//! A writer killed at any moment (SIGKILL on Unix, TerminateProcess on
+//! Windows) leaves the old or the new file, never a truncated or mixed one.
 //!
 //! The test re-runs its own binary as the writer (the ignored test
 //! `crash_child_writer`), kills it at varying moments, and checks the file.
 
-#![cfg(unix)]
-
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -14,6 +13,8 @@ use ucsconf::node::{Expected, LocalNode, Node};
 
 const FILE: &str = "Apps/Presence/Settings/Presence.ini";
 const DIR_VAR: &str = "UCSCONF_CRASH_CHILD_DIR";
+/// What the writer prints once it is about to write.
+const WRITING: &[u8] = b"ucsconf-crash-child: writing\n";
 
 /// Two large, different contents, so a kill often lands mid-write.
 fn content(which: u8) -> Vec<u8> {
@@ -28,6 +29,9 @@ async fn crash_child_writer() {
         return;
     };
     let node = LocalNode::new("n", Path::new(&dir));
+    // Past the test harness's capture: the parent waits for this line.
+    let mut out = std::io::stdout();
+    out.write_all(WRITING).and_then(|_| out.flush()).unwrap();
     let mut i: u8 = 0;
     loop {
         let snap = node.read(FILE, 1 << 24).await.unwrap();
@@ -56,13 +60,22 @@ fn crash_leaves_old_or_new_content() {
                 "--test-threads=1",
             ])
             .env(DIR_VAR, dir.path())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // The writer is writing once it says so (starting a process takes
+        // a while, and longer on Windows).
+        let mut lines = BufReader::new(child.stdout.take().unwrap());
+        let mut line = Vec::new();
+        while !line.ends_with(WRITING) {
+            line.clear();
+            let read = lines.read_until(b'\n', &mut line).unwrap();
+            assert!(read > 0, "the writer stopped before writing");
+        }
         // Vary the moment of the kill across rounds; the exact timing does not matter.
         std::thread::sleep(Duration::from_millis(5 + (round * 7) % 60));
-        child.kill().unwrap(); // SIGKILL
+        child.kill().unwrap(); // SIGKILL, or TerminateProcess
         child.wait().unwrap();
         if let Ok(bytes) = std::fs::read(&local) {
             assert!(
