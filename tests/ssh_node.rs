@@ -557,41 +557,12 @@ async fn in_place_too_a_save_refused_at_the_last_check_leaves_the_folder_as_it_w
         return;
     };
     let root = sshd.root("last-in-place");
-    let local = root.join(FILE);
-    fs::create_dir_all(local.parent().unwrap()).unwrap();
-    let moment = support::LastMoment::new(&local);
+    let moment = support::LastMoment::new(&root.join(FILE));
     let mut options = isolated_options(&sshd);
     options.allow_in_place = true;
     options.before_last_check = Some(moment.hook());
     let node = SshNode::new(&spec_for(&sshd, "last-in-place", &root), options);
-    // Without any rename a file cannot be created over SFTP: it is made here.
-    fs::write(&local, b"v0").unwrap();
-    for i in 1..=6 {
-        let current = node.read(FILE, MIB).await.unwrap().unwrap();
-        node.replace(
-            FILE,
-            format!("v{i}").as_bytes(),
-            &Expected::Version(current.version),
-            false,
-        )
-        .await
-        .unwrap();
-    }
-    let before = support::contents_of(local.parent().unwrap());
-    assert_eq!(before.len(), 6, "the file and five backups: {before:?}");
-    let current = node.read(FILE, MIB).await.unwrap().unwrap();
-    moment.saves(Some(support::THEIRS));
-    let err = node
-        .replace(FILE, b"mine", &Expected::Version(current.version), false)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, NodeError::Conflict { .. }), "{err}");
-    let mut theirs = before;
-    theirs.insert(
-        "Presence.ini".into(),
-        String::from_utf8_lossy(support::THEIRS).into_owned(),
-    );
-    assert_eq!(support::contents_of(local.parent().unwrap()), theirs);
+    support::refused_at_the_last_check_leaves_the_folder_as_it_was(&node, FILE, &moment).await;
 }
 
 #[tokio::test]

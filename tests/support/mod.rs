@@ -222,10 +222,9 @@ pub async fn refused_at_the_last_check_leaves_the_folder_as_it_was(
     use ucsconf::node::{Expected, NodeError};
     const MIB: u64 = 1 << 20;
     let dir = moment.file.parent().unwrap().to_path_buf();
-    // Six saves: five backups, the most that are kept.
-    node.replace(rel, b"v0", &Expected::Absent, false)
-        .await
-        .unwrap();
+    // The file, then six saves: five backups, the most that are kept.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&moment.file, b"v0").unwrap();
     for i in 1..=6 {
         let snap = node.read(rel, MIB).await.unwrap().unwrap();
         node.replace(
