@@ -534,3 +534,41 @@ async fn a_write_removes_what_interrupted_writes_left_behind() {
     let dir = root.join(FILE);
     support::stale_temps_are_removed_by_a_write(dir.parent().unwrap(), "Presence.ini", write).await;
 }
+
+#[tokio::test]
+async fn without_hardlink_a_new_file_claims_its_name_and_never_renames_over_one() {
+    // A plain SFTP rename is the server's to get right (some overwrite an
+    // existing file). Here the server offers neither hardlink nor a plain
+    // rename: the name is claimed by an exclusive create, and posix-rename
+    // replaces only that empty claim.
+    let settings = Settings {
+        sftp_flags: "-P hardlink,rename".into(),
+        ..Settings::default()
+    };
+    let Some(sshd) = Sshd::start_with(settings) else {
+        return;
+    };
+    let (node, root) = node(&sshd, "nolink");
+    const KEY: &str = "Var/Secure/ucsconf.key";
+    node.replace(KEY, b"0123456789abcdef", &Expected::Absent, true)
+        .await
+        .unwrap();
+    let local = root.join(KEY);
+    assert_eq!(fs::read(&local).unwrap(), b"0123456789abcdef");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&local).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    no_temp_files(local.parent().unwrap());
+
+    // Created meanwhile by another writer: refused, the file untouched.
+    let err = node
+        .replace(KEY, b"fedcba9876543210", &Expected::Absent, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::AlreadyExists { .. }), "{err}");
+    assert_eq!(fs::read(&local).unwrap(), b"0123456789abcdef");
+    no_temp_files(local.parent().unwrap());
+}
