@@ -428,9 +428,11 @@ async fn proxy_from_the_environment_and_its_exceptions() {
     assert_eq!(proxy.received_requests().await.unwrap().len(), 2);
     assert_eq!(endpoint.received_requests().await.unwrap().len(), 4);
 
-    let route = resolve_proxy(&ProxyChoice::Environment, &req.token_url, &|var| {
-        (var == "http_proxy").then(|| "http://svc:pw%21@proxy.corp.local:3128".to_owned())
-    })
+    let route = resolve_proxy(
+        &ProxyChoice::Environment,
+        "https://login.example.com/t",
+        &|var| (var == "https_proxy").then(|| "http://svc:pw%21@proxy.corp.local:3128".to_owned()),
+    )
     .unwrap()
     .unwrap();
     assert_eq!(route.address(), "proxy.corp.local:3128");
@@ -545,4 +547,36 @@ async fn an_https_tunnel_refused_by_the_proxy_is_explained() {
         "{err:?}"
     );
     assert!(err.to_string().contains("tunnel"), "{err}");
+}
+
+#[tokio::test]
+async fn a_loopback_http_token_url_never_goes_through_a_proxy_elsewhere() {
+    // The proxy records what it receives. It listens on loopback, but is
+    // named by its IPv4-mapped IPv6 address, which is not loopback by name:
+    // it stands for a proxy on another machine. Before, it received the
+    // request, with `Authorization: Basic <client id:secret>` in clear.
+    let recording = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(CheckingEndpoint::new(SECRET))
+        .mount(&recording)
+        .await;
+    let elsewhere = format!("http://[::ffff:127.0.0.1]:{}", recording.address().port());
+    let endpoint = token_server(SECRET).await;
+    let mut req = request(token_url(&endpoint), SECRET);
+    req.proxy = ProxyChoice::Url {
+        url: elsewhere.clone(),
+        user: None,
+        password: None,
+    };
+    let saved = request_token(&req).await.unwrap();
+    assert_eq!(saved.via, None, "went direct");
+    req.proxy = ProxyChoice::Environment;
+    let from_env = request_token_with_env(&req, &|var| {
+        (var == "HTTP_PROXY").then(|| elsewhere.clone())
+    })
+    .await
+    .unwrap();
+    assert_eq!(from_env.via, None, "went direct");
+    assert!(recording.received_requests().await.unwrap().is_empty());
+    assert_eq!(endpoint.received_requests().await.unwrap().len(), 2);
 }
