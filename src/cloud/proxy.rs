@@ -5,7 +5,10 @@
 //! environment variables: `HTTPS_PROXY` for `https://` token URLs,
 //! `HTTP_PROXY` for `http://` ones, upper case first then lower case (as
 //! reqwest and Go read them), with `NO_PROXY`/`no_proxy` exceptions. An
-//! explicit proxy ignores `NO_PROXY`: it was asked for.
+//! explicit proxy ignores `NO_PROXY`: it was asked for. A plain `http://`
+//! token URL (allowed to loopback only) goes direct whatever the choice,
+//! unless the proxy is on loopback too: its request carries the secret in
+//! clear.
 
 use std::fmt;
 use std::net::IpAddr;
