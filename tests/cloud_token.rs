@@ -172,6 +172,21 @@ async fn awkward_secret_survives_basic_and_body_authentication() {
         presented(&seen[1]).unwrap(),
         (CLIENT_ID.to_owned(), AWKWARD.to_owned(), AuthStyle::Body)
     );
+    // The forms as oauth2 itself writes them: the ID only in the header with
+    // Basic, the ID then the secret at the end of the form with Body.
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    assert_eq!(
+        String::from_utf8_lossy(&seen[0].body),
+        "grant_type=client_credentials"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&seen[1].body),
+        format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            encode(CLIENT_ID),
+            encode(AWKWARD)
+        )
+    );
 }
 
 #[tokio::test]
@@ -579,4 +594,40 @@ async fn a_loopback_http_token_url_never_goes_through_a_proxy_elsewhere() {
     assert_eq!(from_env.via, None, "went direct");
     assert!(recording.received_requests().await.unwrap().is_empty());
     assert_eq!(endpoint.received_requests().await.unwrap().len(), 2);
+}
+
+/// A refusal that echoes the secret it was sent where the message is cut
+/// (600 characters), with its whitespace doubled, as a careless server might.
+struct EchoAtTheCut;
+
+impl Respond for EchoAtTheCut {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let secret = presented(request).map(|(_, s, _)| s).unwrap_or_default();
+        ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_client",
+            "error_description": format!("{} {secret} is not valid", "x".repeat(592)),
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_secret_echoed_across_the_cut_leaves_no_piece_behind() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(EchoAtTheCut)
+        .mount(&server)
+        .await;
+    let secret = "SuperSecret Value-42";
+    for auth in [AuthStyle::Basic, AuthStyle::Body] {
+        let mut req = request(token_url(&server), secret);
+        req.auth = auth;
+        let err = endpoint_error(request_token(&req).await);
+        let text = err.to_string();
+        assert!(text.contains("invalid_client"), "{text}");
+        assert!(
+            !text.contains("Supe"),
+            "a piece of the secret survived: {text}"
+        );
+        assert_hidden(&text, secret);
+    }
 }
