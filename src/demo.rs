@@ -54,7 +54,7 @@ pub async fn create_or_reuse(dir: &Path) -> Result<Inventory> {
         }
         if name == NODES[0].0 {
             let secret = SecretString::from(random_secret());
-            ops::save_credentials(&target, CLIENT_ID, &secret).await?;
+            ops::save_credentials(&target, CLIENT_ID, &secret, ops::KeyRule::Keep).await?;
         }
     }
     // Written last: a demo folder with an inventory is a complete one.

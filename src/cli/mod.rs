@@ -62,6 +62,25 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
     }
 }
 
+/// What a save that seals may do about a missing node key: `--new-key`.
+pub(crate) fn key_rule(new_key: bool) -> crate::ops::KeyRule {
+    if new_key {
+        crate::ops::KeyRule::Replace
+    } else {
+        crate::ops::KeyRule::Keep
+    }
+}
+
+/// A refused node key, with the flag that makes a new one anyway.
+pub(crate) fn new_key_hint(e: Error) -> Error {
+    match e {
+        Error::KeyRefused(refused) => Error::Failed(format!(
+            "{refused}: to make a new key anyway, run again with --new-key"
+        )),
+        other => other,
+    }
+}
+
 /// The nodes the command works on: `--root DIR`, or the inventory's nodes
 /// filtered by `--node` and `--group`. SSH nodes connect with the command
 /// line's options (a passphrase is asked on the terminal).

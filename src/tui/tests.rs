@@ -974,9 +974,14 @@ mod live {
         async fn start(overrides: TestOverrides) -> Live {
             let dir = tempfile::tempdir().unwrap();
             let target = NodeSpec::local("ucs-a", dir.path()).target();
-            crate::ops::save_credentials(&target, CLIENT_ID, &SecretString::from("s3cret-value"))
-                .await
-                .unwrap();
+            crate::ops::save_credentials(
+                &target,
+                CLIENT_ID,
+                &SecretString::from("s3cret-value"),
+                crate::ops::KeyRule::Keep,
+            )
+            .await
+            .unwrap();
             let targets = vec![target];
             let state = State::new(node_states(&targets), None);
             let (tx, rx) = mpsc::unbounded_channel();
@@ -1052,6 +1057,60 @@ mod live {
             "{text}"
         );
         assert!(!text.contains("opaque-token") && !text.contains("s3cret"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_node_key_is_replaced_only_after_a_yes_that_names_the_loss() {
+        let mut live = Live::start(TestOverrides::default()).await;
+        let key_file = live._dir.path().join(crate::paths::NODE_KEY);
+        std::fs::remove_file(&key_file).unwrap();
+        let loaded = live.state.nodes[0].system.load.ready().cloned().unwrap();
+        live.runner.run(Effect::SaveSystem {
+            node: 0,
+            loaded,
+            credentials: None,
+            proxy: Some(Some(crate::tui::action::ProxyEdit {
+                url: "http://proxy.corp.local:3128".into(),
+                user: None,
+                password: Some(SecretString::from("new-proxy-pw")),
+            })),
+            key: crate::ops::KeyRule::Keep,
+        });
+        live.pump(|s| matches!(s.modal, Some(Modal::Dialog(_))))
+            .await;
+        let text = dialog_text(&live.state);
+        assert!(text.contains("Make a new node key on ucs-a?"), "{text}");
+        assert!(text.contains("the cloud client secret"), "{text}");
+        assert!(!key_file.exists(), "nothing made before the yes");
+        // The focus is on No: Enter makes nothing.
+        live.act(key(KeyCode::Enter));
+        assert!(live.state.modal.is_none());
+        assert!(!key_file.exists());
+
+        let loaded = live.state.nodes[0].system.load.ready().cloned().unwrap();
+        live.runner.run(Effect::SaveSystem {
+            node: 0,
+            loaded,
+            credentials: None,
+            proxy: Some(Some(crate::tui::action::ProxyEdit {
+                url: "http://proxy.corp.local:3128".into(),
+                user: None,
+                password: Some(SecretString::from("new-proxy-pw")),
+            })),
+            key: crate::ops::KeyRule::Keep,
+        });
+        live.pump(|s| matches!(s.modal, Some(Modal::Dialog(_))))
+            .await;
+        live.act(key(KeyCode::Char('y')));
+        live.pump(|s| {
+            s.status
+                .as_ref()
+                .is_some_and(|st| st.text.contains("saved on ucs-a"))
+        })
+        .await;
+        assert!(key_file.exists());
+        let status = &live.state.status.as_ref().unwrap().text;
+        assert!(status.contains("a new node key"), "{status}");
     }
 
     #[tokio::test]
