@@ -4,6 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::Error;
 use crate::cloud::{self, CloudError, NetworkKind, ProxyChoice, Reached, Timeouts};
+use crate::node::Readers;
 use crate::ops::{self, Target};
 use crate::settings::calendar::CalendarSettings;
 
@@ -136,12 +137,16 @@ async fn credentials(target: &Target, found: &mut Vec<Finding>) {
         Err(e) => return found.push(unreadable(path, &e)),
     };
     let key_path = &target.paths.node_key;
-    match target.node.owner_only(key_path).await {
-        Ok(Some(false)) => found.push(problem(
-            format!("the node key {key_path} is readable by other users"),
-            crate::platform::key_fix(target.node.root(), key_path),
+    match target.node.readers(key_path).await {
+        Ok(Readers::Others { who, fix }) => found.push(problem(
+            format!("the node key {key_path} is readable by other users ({who})"),
+            fix,
         )),
-        Ok(_) => {}
+        Ok(Readers::Unchecked { what, fix }) => found.push(warning(
+            format!("whether only its owner may read the node key {key_path} is not known: {what}"),
+            format!("to make sure, run on the node: {fix}"),
+        )),
+        Ok(Readers::Absent | Readers::OwnerOnly) => {}
         Err(e) => found.push(problem(
             format!("{key_path}: {e}"),
             "check the file's permissions",

@@ -33,7 +33,9 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use zeroize::Zeroizing;
 
-use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::node::{
+    Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written,
+};
 
 /// The environment variable holding the level filter.
 pub const ENV: &str = "UCSCONF_LOG";
@@ -503,6 +505,10 @@ impl Node for Logged {
 
     async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
         self.inner.owner_only(path).await
+    }
+
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        self.inner.readers(path).await
     }
 
     fn connect_time(&self) -> Option<std::time::Duration> {

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 
 use super::backup;
-use super::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use super::{Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written};
 use crate::platform::{self, retry};
 
 /// A node whose root is a directory on this machine.
@@ -110,6 +110,31 @@ impl Node for LocalNode {
             Ok(m) => platform::owner_only(&local, &m).map_err(|e| NodeError::io(&shown, e)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(NodeError::io(&shown, e)),
+        })
+        .await
+    }
+
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        let fix = platform::key_fix(self.root(), path);
+        self.blocking(path, move |local, shown| {
+            let meta = match fs::metadata(&local) {
+                Ok(m) => m,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Readers::Absent),
+                Err(e) => return Err(NodeError::io(&shown, e)),
+            };
+            Ok(
+                match platform::owner_only(&local, &meta).map_err(|e| NodeError::io(&shown, e))? {
+                    Some(true) => Readers::OwnerOnly,
+                    Some(false) => Readers::Others {
+                        who: platform::who_else(&meta),
+                        fix,
+                    },
+                    None => Readers::Unchecked {
+                        what: "this platform cannot tell who may read it".into(),
+                        fix,
+                    },
+                },
+            )
         })
         .await
     }

@@ -216,6 +216,16 @@ pub trait Node: Send + Sync {
         Ok(None)
     }
 
+    /// Who may read the file, in words, with how to make it private on the
+    /// node, and what the transport could not check.
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        let _ = path;
+        Ok(Readers::Unchecked {
+            what: "this transport cannot tell who may read it".into(),
+            fix: "check the file's permissions on the node".into(),
+        })
+    }
+
     /// How long the transport took to open its last connection (`None`: it
     /// does not connect, or has not yet).
     fn connect_time(&self) -> Option<std::time::Duration> {
@@ -237,6 +247,22 @@ pub trait Node: Send + Sync {
             )),
         }
     }
+}
+
+/// Who may read a file, as far as the transport can tell (what `doctor`
+/// asks of the node key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readers {
+    /// The file does not exist.
+    Absent,
+    /// Only its owner (Unix: no group or other mode bits; Windows: the
+    /// private access list).
+    OwnerOnly,
+    /// Others may read it: who, in words, and the command that fixes it.
+    Others { who: String, fix: String },
+    /// Not everything could be checked: what was not, and the command that
+    /// makes sure.
+    Unchecked { what: String, fix: String },
 }
 
 /// Splits a relative `/`-separated path into its directory and file name.

@@ -28,7 +28,9 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::inventory::NodeSpec;
-use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::node::{
+    Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written,
+};
 
 pub use auth::KeyCache;
 pub use known_hosts::{HostKeyStatus, trust};
@@ -480,6 +482,38 @@ fn timing_prompts<'a>(options: &'a SshOptions, waited: &Arc<AtomicU64>) -> Cow<'
     })
 }
 
+/// Who may read a file, from the mode the SFTP server reports (`shown`:
+/// the file as the node names it, for the fix). A Unix server's mode is the
+/// file's. Win32-OpenSSH makes one up: no group bits, and "other" bits only
+/// for Everyone and Authenticated Users in the file's access list, so the
+/// absence of those says nothing of other accounts and groups.
+fn readers_from_mode(mode: Option<u32>, kind: RemoteKind, shown: &str) -> Readers {
+    let windows = kind == RemoteKind::Windows;
+    let fix = crate::platform::acl::private_fix(shown, windows);
+    match (mode, kind) {
+        (Some(m), RemoteKind::Unix) if m & 0o077 == 0 => Readers::OwnerOnly,
+        (Some(m), RemoteKind::Unix) => Readers::Others {
+            who: format!("its mode is {m:04o}"),
+            fix,
+        },
+        (Some(m), RemoteKind::Windows) if m & 0o007 != 0 => Readers::Others {
+            who: "Everyone or Authenticated Users, by its access list".into(),
+            fix,
+        },
+        (Some(_), RemoteKind::Windows) => Readers::Unchecked {
+            what: "over SFTP a Windows server (Win32-OpenSSH) tells only that neither Everyone \
+                   nor Authenticated Users may read it; other accounts and groups in its access \
+                   list (Users, a service account) could not be checked"
+                .into(),
+            fix,
+        },
+        (None, _) => Readers::Unchecked {
+            what: "the SFTP server does not tell the file's permissions".into(),
+            fix,
+        },
+    }
+}
+
 /// A copy of a connection error for callers that waited on the same attempt.
 fn duplicate(e: &NodeError) -> NodeError {
     match e {
@@ -506,6 +540,42 @@ fn duplicate(e: &NodeError) -> NodeError {
             NodeError::io(path, std::io::Error::new(source.kind(), source.to_string()))
         }
         other => NodeError::Unreachable(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_may_read_a_file_from_the_mode_an_sftp_server_reports() {
+        let unix =
+            |m| readers_from_mode(Some(m), RemoteKind::Unix, "/srv/ucs/Var/Secure/ucsconf.key");
+        assert_eq!(unix(0o600), Readers::OwnerOnly);
+        let Readers::Others { who, fix } = unix(0o644) else {
+            panic!("0644 is readable by others");
+        };
+        assert_eq!(who, "its mode is 0644");
+        assert_eq!(fix, "chmod 600 /srv/ucs/Var/Secure/ucsconf.key on the node");
+        assert!(matches!(unix(0o640), Readers::Others { .. }));
+
+        let key = r"C:\Program Files (x86)\StonevoiceAS\Var\Secure\ucsconf.key";
+        let windows = |m| readers_from_mode(Some(m), RemoteKind::Windows, key);
+        // Win32-OpenSSH's mode: owner bits from the read-only flag, "other"
+        // bits only from Everyone / Authenticated Users.
+        assert!(matches!(windows(0o666), Readers::Others { .. }));
+        let Readers::Unchecked { what, fix } = windows(0o600) else {
+            panic!("a Windows server cannot vouch for the whole access list");
+        };
+        assert!(what.contains("could not be checked"), "{what}");
+        assert!(
+            fix.starts_with(&format!("icacls \"{key}\" /inheritance:r")),
+            "{fix}"
+        );
+        assert!(matches!(
+            readers_from_mode(None, RemoteKind::Unix, "/k"),
+            Readers::Unchecked { .. }
+        ));
     }
 }
 
@@ -574,6 +644,29 @@ impl Node for SshNode {
             &op, &remote, expected
         )
         .await)
+    }
+
+    async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
+        Ok(match self.readers(path).await? {
+            Readers::OwnerOnly => Some(true),
+            Readers::Others { .. } => Some(false),
+            Readers::Absent | Readers::Unchecked { .. } => None,
+        })
+    }
+
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        on_node!(self, path, |remote, op| match op.stat(&remote.path).await {
+            Ok(None) => Ok(Readers::Absent),
+            Ok(Some(attrs)) => Ok(readers_from_mode(
+                sftp::mode(&attrs),
+                remote.kind,
+                &remote.shown
+            )),
+            Err(failure) => Err(OpFail::Sftp {
+                path: remote.shown.clone(),
+                failure,
+            }),
+        })
     }
 
     async fn round_trip(&self) -> Result<Duration, NodeError> {
