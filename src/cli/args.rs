@@ -107,6 +107,11 @@ pub enum Command {
     Trust {
         /// The node's name in the inventory
         node: String,
+        /// Also offer to trust a key of a type known_hosts has no key of, for
+        /// a host it knows with other keys (refused without this: someone may
+        /// be intercepting)
+        #[arg(long)]
+        other_key_type: bool,
     },
 }
 

@@ -58,7 +58,10 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Doctor { .. } => Ok(doctor::run(cli, &select_targets(cli)?).await),
         Command::Completions { shell } => Ok(completions::print_completions(*shell)),
         Command::Man => Ok(completions::print_man()),
-        Command::Trust { node } => ssh::trust(cli, node).await,
+        Command::Trust {
+            node,
+            other_key_type,
+        } => ssh::trust(cli, node, *other_key_type).await,
     }
 }
 

@@ -143,6 +143,19 @@ pub enum NodeError {
         fingerprint: String,
         known_hosts: String,
     },
+    #[error(
+        "the host key of {host} is not known: it offered {key_type} {fingerprint}, but known_hosts has it with other keys ({}; {known_hosts}). Someone may be intercepting the connection; nothing was done. If the server's keys really changed, compare the fingerprint with the server's own, then trust it with `ucsconf trust`, the node's name and --other-key-type",
+        known_types.join(", ")
+    )]
+    OtherHostKeyTypes {
+        host: String,
+        key_type: String,
+        fingerprint: String,
+        /// The key types known_hosts lists for the host.
+        known_types: Vec<String>,
+        /// Where the first of them is ("~/.ssh/known_hosts line 4").
+        known_hosts: String,
+    },
     #[error("{0}")]
     Auth(String),
     #[error(
@@ -160,6 +173,7 @@ impl NodeError {
             | NodeError::Unreachable(_)
             | NodeError::UnknownHostKey { .. }
             | NodeError::ChangedHostKey { .. }
+            | NodeError::OtherHostKeyTypes { .. }
             | NodeError::Auth(_)
             | NodeError::PosixRenameMissing { .. } => ErrorClass::Failed,
         }

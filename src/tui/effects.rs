@@ -486,7 +486,7 @@ async fn host_key_question(node: usize, e: NodeError, ssh: &SshContext) -> Optio
         known_hosts,
     };
     match e {
-        NodeError::UnknownHostKey { .. } => {
+        NodeError::UnknownHostKey { .. } | NodeError::OtherHostKeyTypes { .. } => {
             let spec = ssh.specs.get(node)?.as_ref()?;
             match crate::node::ssh::fetch_host_key(spec, &ssh.options).await {
                 Ok(info) if !info.known => Some(Action::HostKeyUnknown {

@@ -1186,6 +1186,7 @@ fn host_key_info() -> crate::node::ssh::HostKeyInfo {
         key,
         known_hosts: std::path::PathBuf::from("/home/admin/.ssh/known_hosts"),
         known: false,
+        other_keys: None,
     }
 }
 
@@ -1222,6 +1223,48 @@ fn an_unknown_host_key_is_shown_and_no_trusts_nothing() {
         state.nodes[2].reach,
         super::state::Load::Failed(_)
     ));
+}
+
+#[test]
+fn a_host_known_with_other_keys_is_a_warning_and_only_the_override_trusts() {
+    let mut state = fixture();
+    let mut shown = host_key_info();
+    shown.other_keys = Some(crate::node::ssh::OtherKeys {
+        types: vec!["ssh-rsa".into(), "ecdsa-sha2-nistp256".into()],
+        at: "/home/admin/.ssh/known_hosts line 3".into(),
+    });
+    let open = |state: &mut State| {
+        update(
+            state,
+            Action::HostKeyUnknown {
+                node: 2,
+                info: Box::new(shown.clone()),
+            },
+        );
+    };
+    open(&mut state);
+    let text = dialog_text(&state);
+    assert!(text.contains("HOST KNOWN WITH OTHER KEYS: ucs-c"), "{text}");
+    assert!(
+        text.contains("known with other keys: ssh-rsa, ecdsa-sha2-nistp256"),
+        "{text}"
+    );
+    assert!(text.contains("known_hosts line 3"), "{text}");
+    assert!(text.contains(HOST_KEY_FINGERPRINT), "{text}");
+    // Neither Enter nor y trusts it: both close.
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(state.modal.is_none());
+    open(&mut state);
+    assert!(press(&mut state, KeyCode::Char('y')).is_empty());
+    assert!(state.modal.is_none());
+    // Only the override, chosen on purpose.
+    open(&mut state);
+    press(&mut state, KeyCode::Tab);
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::TrustHostKey { node: 2, info }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(info.fingerprint, HOST_KEY_FINGERPRINT);
 }
 
 #[test]

@@ -156,6 +156,18 @@ pub struct HostKeyInfo {
     pub known_hosts: PathBuf,
     /// Already trusted.
     pub known: bool,
+    /// Not known, but known_hosts has the host with keys of other types:
+    /// as suspicious as a changed key, trusted only on an explicit override.
+    pub other_keys: Option<OtherKeys>,
+}
+
+/// The keys known_hosts has for a host that offered a key of another type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherKeys {
+    /// Their types (`ssh-ed25519`, ...).
+    pub types: Vec<String>,
+    /// Where the first of them is ("~/.ssh/known_hosts line 4").
+    pub at: String,
 }
 
 impl HostKeyInfo {
@@ -168,7 +180,9 @@ impl HostKeyInfo {
 /// Connects just far enough to see a host key: the first server on the
 /// route (a ProxyJump host, then the node) whose key known_hosts does not
 /// vouch for, else the node's own key (`known` set). A changed key is an
-/// error: the only way past it is editing known_hosts.
+/// error: the only way past it is editing known_hosts. A key of a type
+/// known_hosts has no key of, for a host it knows with other keys, comes
+/// back with `other_keys` set: trusting it takes an explicit override.
 pub async fn fetch_host_key(
     spec: &NodeSpec,
     options: &SshOptions,
@@ -533,6 +547,19 @@ fn duplicate(e: &NodeError) -> NodeError {
         } => NodeError::ChangedHostKey {
             host: host.clone(),
             fingerprint: fingerprint.clone(),
+            known_hosts: known_hosts.clone(),
+        },
+        NodeError::OtherHostKeyTypes {
+            host,
+            key_type,
+            fingerprint,
+            known_types,
+            known_hosts,
+        } => NodeError::OtherHostKeyTypes {
+            host: host.clone(),
+            key_type: key_type.clone(),
+            fingerprint: fingerprint.clone(),
+            known_types: known_types.clone(),
             known_hosts: known_hosts.clone(),
         },
         NodeError::Auth(m) => NodeError::Auth(m.clone()),
