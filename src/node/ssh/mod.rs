@@ -570,42 +570,6 @@ fn duplicate(e: &NodeError) -> NodeError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn who_may_read_a_file_from_the_mode_an_sftp_server_reports() {
-        let unix =
-            |m| readers_from_mode(Some(m), RemoteKind::Unix, "/srv/ucs/Var/Secure/ucsconf.key");
-        assert_eq!(unix(0o600), Readers::OwnerOnly);
-        let Readers::Others { who, fix } = unix(0o644) else {
-            panic!("0644 is readable by others");
-        };
-        assert_eq!(who, "its mode is 0644");
-        assert_eq!(fix, "chmod 600 /srv/ucs/Var/Secure/ucsconf.key on the node");
-        assert!(matches!(unix(0o640), Readers::Others { .. }));
-
-        let key = r"C:\Program Files (x86)\StonevoiceAS\Var\Secure\ucsconf.key";
-        let windows = |m| readers_from_mode(Some(m), RemoteKind::Windows, key);
-        // Win32-OpenSSH's mode: owner bits from the read-only flag, "other"
-        // bits only from Everyone / Authenticated Users.
-        assert!(matches!(windows(0o666), Readers::Others { .. }));
-        let Readers::Unchecked { what, fix } = windows(0o600) else {
-            panic!("a Windows server cannot vouch for the whole access list");
-        };
-        assert!(what.contains("could not be checked"), "{what}");
-        assert!(
-            fix.starts_with(&format!("icacls \"{key}\" /inheritance:r")),
-            "{fix}"
-        );
-        assert!(matches!(
-            readers_from_mode(None, RemoteKind::Unix, "/k"),
-            Readers::Unchecked { .. }
-        ));
-    }
-}
-
 #[async_trait]
 impl Node for SshNode {
     fn name(&self) -> &str {
@@ -702,5 +666,41 @@ impl Node for SshNode {
 
     fn connect_time(&self) -> Option<Duration> {
         self.stats().last_connect
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_may_read_a_file_from_the_mode_an_sftp_server_reports() {
+        let unix =
+            |m| readers_from_mode(Some(m), RemoteKind::Unix, "/srv/ucs/Var/Secure/ucsconf.key");
+        assert_eq!(unix(0o600), Readers::OwnerOnly);
+        let Readers::Others { who, fix } = unix(0o644) else {
+            panic!("0644 is readable by others");
+        };
+        assert_eq!(who, "its mode is 0644");
+        assert_eq!(fix, "chmod 600 /srv/ucs/Var/Secure/ucsconf.key on the node");
+        assert!(matches!(unix(0o640), Readers::Others { .. }));
+
+        let key = r"C:\Program Files (x86)\StonevoiceAS\Var\Secure\ucsconf.key";
+        let windows = |m| readers_from_mode(Some(m), RemoteKind::Windows, key);
+        // Win32-OpenSSH's mode: owner bits from the read-only flag, "other"
+        // bits only from Everyone / Authenticated Users.
+        assert!(matches!(windows(0o666), Readers::Others { .. }));
+        let Readers::Unchecked { what, fix } = windows(0o600) else {
+            panic!("a Windows server cannot vouch for the whole access list");
+        };
+        assert!(what.contains("could not be checked"), "{what}");
+        assert!(
+            fix.starts_with(&format!("icacls \"{key}\" /inheritance:r")),
+            "{fix}"
+        );
+        assert!(matches!(
+            readers_from_mode(None, RemoteKind::Unix, "/k"),
+            Readers::Unchecked { .. }
+        ));
     }
 }
