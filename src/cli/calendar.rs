@@ -51,7 +51,7 @@ fn fields(args: &CalendarSetArgs) -> Result<Vec<(Field, FieldValue)>> {
     .flatten()
     .collect();
     if args.password_stdin {
-        let password = secret::read(true, "", "--password-stdin")?;
+        let password = secret::read(true, "Calendar password: ", "--password-stdin")?;
         fields.push((Field::Password, FieldValue::Password(password)));
     }
     if fields.is_empty() {
