@@ -96,6 +96,20 @@ impl Cluster {
         c
     }
 
+    /// Points the inventory at a known_hosts file that has the server by an
+    /// ed25519 key it does not hold; returns that file's line.
+    fn known_by_another_ed25519_key(&mut self) -> String {
+        let other = self.home.path().join("other_host_key");
+        sshd::keygen(&other, "ed25519", "");
+        let other_pub = fs::read_to_string(other.with_extension("pub")).unwrap();
+        let blob = other_pub.split_whitespace().nth(1).unwrap();
+        self.known_hosts = self.home.path().join("known_hosts_other");
+        let line = format!("[127.0.0.1]:{} ssh-ed25519 {blob}\n", self.sshd.port);
+        fs::write(&self.known_hosts, &line).unwrap();
+        self.write_inventory(None);
+        line
+    }
+
     fn presence(&self, node: usize) -> Vec<u8> {
         fs::read(self.nodes[node].1.join(PRESENCE)).unwrap()
     }
@@ -356,14 +370,7 @@ fn a_host_known_with_other_keys_is_trusted_only_with_the_explicit_override() {
     let Some(mut cluster) = Cluster::start_with(1, settings) else {
         return;
     };
-    let other = cluster.home.path().join("old_host_key");
-    sshd::keygen(&other, "ed25519", "");
-    let other_pub = fs::read_to_string(other.with_extension("pub")).unwrap();
-    let blob = other_pub.split_whitespace().nth(1).unwrap();
-    cluster.known_hosts = cluster.home.path().join("known_hosts_ed25519");
-    let line = format!("[127.0.0.1]:{} ssh-ed25519 {blob}\n", cluster.sshd.port);
-    fs::write(&cluster.known_hosts, &line).unwrap();
-    cluster.write_inventory(None);
+    let line = cluster.known_by_another_ed25519_key();
     let fingerprint = cluster.sshd.fingerprint();
 
     let out = cluster
@@ -423,14 +430,7 @@ fn a_changed_host_key_is_refused_and_trust_does_not_override_it() {
     let Some(mut cluster) = Cluster::start(1) else {
         return;
     };
-    let other = cluster.home.path().join("other_host_key");
-    sshd::keygen(&other, "ed25519", "");
-    let other_pub = fs::read_to_string(other.with_extension("pub")).unwrap();
-    let blob = other_pub.split_whitespace().nth(1).unwrap();
-    cluster.known_hosts = cluster.home.path().join("known_hosts_changed");
-    let line = format!("[127.0.0.1]:{} ssh-ed25519 {blob}\n", cluster.sshd.port);
-    fs::write(&cluster.known_hosts, &line).unwrap();
-    cluster.write_inventory(None);
+    let line = cluster.known_by_another_ed25519_key();
 
     cluster
         .cmd()

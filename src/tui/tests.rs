@@ -1064,10 +1064,9 @@ mod live {
         let mut live = Live::start(TestOverrides::default()).await;
         let key_file = live._dir.path().join(crate::paths::NODE_KEY);
         std::fs::remove_file(&key_file).unwrap();
-        let loaded = live.state.nodes[0].system.load.ready().cloned().unwrap();
-        live.runner.run(Effect::SaveSystem {
+        let save = |state: &State| Effect::SaveSystem {
             node: 0,
-            loaded,
+            loaded: state.nodes[0].system.load.ready().cloned().unwrap(),
             credentials: None,
             proxy: Some(Some(crate::tui::action::ProxyEdit {
                 url: "http://proxy.corp.local:3128".into(),
@@ -1075,7 +1074,8 @@ mod live {
                 password: Some(SecretString::from("new-proxy-pw")),
             })),
             key: crate::ops::KeyRule::Keep,
-        });
+        };
+        live.runner.run(save(&live.state));
         live.pump(|s| matches!(s.modal, Some(Modal::Dialog(_))))
             .await;
         let text = dialog_text(&live.state);
@@ -1087,18 +1087,7 @@ mod live {
         assert!(live.state.modal.is_none());
         assert!(!key_file.exists());
 
-        let loaded = live.state.nodes[0].system.load.ready().cloned().unwrap();
-        live.runner.run(Effect::SaveSystem {
-            node: 0,
-            loaded,
-            credentials: None,
-            proxy: Some(Some(crate::tui::action::ProxyEdit {
-                url: "http://proxy.corp.local:3128".into(),
-                user: None,
-                password: Some(SecretString::from("new-proxy-pw")),
-            })),
-            key: crate::ops::KeyRule::Keep,
-        });
+        live.runner.run(save(&live.state));
         live.pump(|s| matches!(s.modal, Some(Modal::Dialog(_))))
             .await;
         live.act(key(KeyCode::Char('y')));
