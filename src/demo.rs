@@ -171,7 +171,7 @@ async fn create(dir: &Path, inventory_path: &Path) -> std::result::Result<Invent
         }
         if name == NODES[0].0 {
             let secret = SecretString::from(random_secret());
-            ops::save_credentials(&target, CLIENT_ID, &secret)
+            ops::save_credentials(&target, CLIENT_ID, &secret, ops::KeyRule::Keep)
                 .await
                 .map_err(Failure::sealing)?;
         }

@@ -4,6 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::Error;
 use crate::cloud::{self, CloudError, NetworkKind, ProxyChoice, Reached, Timeouts};
+use crate::node::Readers;
 use crate::ops::{self, Target};
 use crate::settings::calendar::CalendarSettings;
 
@@ -136,37 +137,108 @@ async fn credentials(target: &Target, found: &mut Vec<Finding>) {
         Err(e) => return found.push(unreadable(path, &e)),
     };
     let key_path = &target.paths.node_key;
-    match target.node.owner_only(key_path).await {
-        Ok(Some(false)) => found.push(problem(
-            format!("the node key {key_path} is readable by other users"),
-            crate::platform::key_fix(target.node.root(), key_path),
+    match target.node.readers(key_path).await {
+        Ok(Readers::Others { who, fix }) => found.push(problem(
+            format!("the node key {key_path} is readable by other users ({who})"),
+            fix,
         )),
-        Ok(_) => {}
+        Ok(Readers::Unchecked { what, fix }) => found.push(warning(
+            format!("whether only its owner may read the node key {key_path} is not known: {what}"),
+            format!("to make sure, run on the node: {fix}"),
+        )),
+        Ok(Readers::Absent | Readers::OwnerOnly) => {}
         Err(e) => found.push(problem(
             format!("{key_path}: {e}"),
             "check the file's permissions",
         )),
     }
+    sealed_values(target, &store, found).await;
     if store.store.client_id().is_none() {
-        return found.push(problem(
+        found.push(problem(
             "no Imagicle Cloud services credentials saved",
             "ucsconf credentials save --client-id ID (the secret is asked for)",
         ));
     }
-    let opened = match ops::node_key(target, false).await {
-        Ok(Some(key)) => store
-            .store
-            .open_secret(&key)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        Ok(None) => Err(format!("the node key {key_path} is missing")),
-        Err(e) => Err(e.to_string()),
+}
+
+/// Whether every sealed value opens with the node key; a key that is
+/// missing or unusable while values depend on it is one problem naming them.
+async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Vec<Finding>) {
+    // A store or Calendar.ini that cannot be read is reported on its own.
+    let Ok(sealed) = ops::sealed_values(target).await else {
+        return;
     };
-    if let Err(why) = opened {
-        found.push(problem(
-            format!("{path}: the saved credentials cannot be opened ({why})"),
-            "save them again: ucsconf credentials save --client-id ID",
-        ));
+    if sealed.is_empty() {
+        return;
+    }
+    let key_path = &target.paths.node_key;
+    let described: Vec<String> = sealed.iter().map(|v| v.describe(&target.paths)).collect();
+    let restore = "put the key file back from a backup of this node; if it is lost, make a new \
+                   key and type those values again (ucsconf credentials save --client-id ID \
+                   --new-key, calendar set --password-stdin --new-key; the editor asks)";
+    let key = match ops::read_key(target).await {
+        Ok(ops::KeyState::Present(key)) => key,
+        Ok(ops::KeyState::Missing) => {
+            return found.push(problem(
+                format!(
+                    "the node key {key_path} is missing, but {} sealed with it: nothing sealed \
+                     opens without it, and ucsconf makes no new key over it",
+                    listed(&described)
+                ),
+                restore,
+            ));
+        }
+        Ok(ops::KeyState::Unusable { why, .. }) => {
+            return found.push(problem(
+                format!(
+                    "the node key {key_path} cannot be used ({why}), and {} sealed with it",
+                    listed(&described)
+                ),
+                restore,
+            ));
+        }
+        Err(e) => return found.push(problem(format!("{key_path}: {e}"), "check the file")),
+    };
+    for value in sealed {
+        let opened = match value {
+            ops::SealedValue::ClientSecret => store.store.open_secret(&key).map(drop),
+            ops::SealedValue::ProxyPassword => store.store.open_proxy_password(&key).map(drop),
+            ops::SealedValue::CalendarPassword => {
+                match ops::load_ini(target, &target.paths.calendar).await {
+                    Ok(l) => CalendarSettings::from_document(&l.doc)
+                        .open_password(&key)
+                        .map(drop),
+                    Err(_) => Ok(()),
+                }
+            }
+        };
+        let Err(why) = opened else { continue };
+        found.push(match value {
+            ops::SealedValue::ClientSecret => problem(
+                format!(
+                    "{}: the saved credentials cannot be opened ({why})",
+                    target.paths.credentials
+                ),
+                "save them again: ucsconf credentials save --client-id ID",
+            ),
+            ops::SealedValue::ProxyPassword => problem(
+                format!("the proxy password does not open with the node key ({why})"),
+                "type the proxy password again in System Parameters (ucsconf TUI, tab 1)",
+            ),
+            ops::SealedValue::CalendarPassword => problem(
+                format!("the calendar password does not open with the node key ({why})"),
+                "ucsconf calendar set --password-stdin (type it again)",
+            ),
+        });
+    }
+}
+
+/// `a was`, `a and b were`.
+fn listed(items: &[String]) -> String {
+    match items {
+        [one] => format!("{one} was"),
+        [rest @ .., last] => format!("{} and {last} were", rest.join(", ")),
+        [] => String::new(),
     }
 }
 

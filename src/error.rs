@@ -39,6 +39,9 @@ pub enum Error {
     /// Anything else that failed (exit 1).
     #[error("{0}")]
     Failed(String),
+    /// A new node key refused: sealed values depend on the missing one (exit 1).
+    #[error("{0}")]
+    KeyRefused(crate::ops::KeyRefused),
 }
 
 impl Error {
@@ -48,7 +51,7 @@ impl Error {
             Error::Node(e) => e.class(),
             Error::Seal(_) => ErrorClass::Failed,
             Error::Invalid(_) => ErrorClass::Invalid,
-            Error::Failed(_) => ErrorClass::Failed,
+            Error::Failed(_) | Error::KeyRefused(_) => ErrorClass::Failed,
         }
     }
 

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::ini::{Document, Encoding, IniError, LineEnding, MAX_FILE_SIZE, SectionName};
-use crate::node::{Expected, Node, NodeError, Snapshot, Written};
+use crate::node::{Expected, Node, NodeError, Snapshot, Version, Written};
 use crate::paths::Paths;
 use crate::settings::calendar::{CalendarSettings, Field, Password};
 use crate::settings::credentials::Store;
@@ -91,28 +91,219 @@ pub async fn overwrite_ini(target: &Target, path: &str, doc: &Document) -> Resul
     save_ini(target, &current, doc).await
 }
 
-/// The node key; created (32 random bytes, private) on first use when `create`.
-/// `Ok(None)`: none exists and `create` is false.
+/// The node key. With `create`, one is made (32 random bytes, private) when
+/// there is none and nothing sealed depends on one (see [`sealing_key`]).
+/// `Ok(None)`: none exists and `create` is false. Errors: a key file that
+/// cannot be used (wrong length).
 pub async fn node_key(target: &Target, create: bool) -> Result<Option<NodeKey>> {
+    if create {
+        return Ok(Some(sealing_key(target, &[], KeyRule::Keep).await?.0));
+    }
+    match read_key(target).await? {
+        KeyState::Present(key) => Ok(Some(key)),
+        KeyState::Missing => Ok(None),
+        KeyState::Unusable { why, .. } => {
+            Err(Error::Failed(format!("{}: {why}", target.paths.node_key)))
+        }
+    }
+}
+
+/// What a save may do when the node key is missing or cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyRule {
+    /// Make one only when no sealed value depends on the old one.
+    #[default]
+    Keep,
+    /// Make a new one even so (`--new-key`, or a yes in the editor): what
+    /// was sealed with the old one can no longer be opened. A key that is
+    /// there and works is kept all the same.
+    Replace,
+}
+
+/// A value sealed with the node key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedValue {
+    /// The cloud client secret, in CloudServices.json.
+    ClientSecret,
+    /// The proxy password, in CloudServices.json.
+    ProxyPassword,
+    /// `BasicAuth.Password`, in Calendar.ini.
+    CalendarPassword,
+}
+
+impl SealedValue {
+    /// `the cloud client secret (Var/Secure/CloudServices.json)`.
+    pub fn describe(self, paths: &Paths) -> String {
+        match self {
+            SealedValue::ClientSecret => format!("the cloud client secret ({})", paths.credentials),
+            SealedValue::ProxyPassword => format!("the proxy password ({})", paths.credentials),
+            SealedValue::CalendarPassword => {
+                format!(
+                    "the calendar password BasicAuth.Password ({})",
+                    paths.calendar
+                )
+            }
+        }
+    }
+}
+
+/// The values sealed on the node: in CloudServices.json and Calendar.ini.
+/// Errors: either file cannot be read (then nobody can tell what depends on
+/// the key).
+pub async fn sealed_values(target: &Target) -> Result<Vec<SealedValue>> {
+    let store = load_store(target).await?.store;
+    let calendar = load_ini(target, &target.paths.calendar).await?;
+    let calendar = CalendarSettings::from_document(&calendar.doc);
+    let found = [
+        (store.has_secret(), SealedValue::ClientSecret),
+        (
+            store.proxy().is_some_and(|p| p.has_password),
+            SealedValue::ProxyPassword,
+        ),
+        (
+            matches!(calendar.password, Password::Sealed(_)),
+            SealedValue::CalendarPassword,
+        ),
+    ];
+    Ok(found
+        .into_iter()
+        .filter(|(has, _)| *has)
+        .map(|(_, v)| v)
+        .collect())
+}
+
+/// The node key as found on the node.
+pub enum KeyState {
+    Present(NodeKey),
+    Missing,
+    /// A file that is not a key (wrong length): why, and its version.
+    Unusable {
+        why: String,
+        version: Version,
+    },
+}
+
+/// Reads the node key file.
+pub async fn read_key(target: &Target) -> Result<KeyState> {
+    let Some(s) = target.node.read(&target.paths.node_key, 1024).await? else {
+        return Ok(KeyState::Missing);
+    };
+    Ok(match NodeKey::from_bytes(&s.bytes) {
+        Ok(key) => KeyState::Present(key),
+        Err(e) => KeyState::Unusable {
+            why: e.to_string(),
+            version: s.version,
+        },
+    })
+}
+
+/// A new key refused: values sealed with the missing (or unusable) one
+/// would be lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRefused {
+    pub key_path: String,
+    /// Why the key file cannot be used; `None`: it is missing.
+    pub unusable: Option<String>,
+    /// The sealed values that depend on the key, described.
+    pub lost: Vec<String>,
+}
+
+impl std::fmt::Display for KeyRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = &self.key_path;
+        match &self.unusable {
+            None => write!(f, "the node key {path} is missing")?,
+            Some(why) => write!(f, "the node key {path} cannot be used ({why})")?,
+        }
+        if self.lost.is_empty() {
+            return write!(
+                f,
+                "; nothing was written. Put the right key file back (from a backup of this \
+                 node), or make a new key"
+            );
+        }
+        let (them, were) = if self.lost.len() == 1 {
+            ("it", "was")
+        } else {
+            ("them", "were")
+        };
+        write!(
+            f,
+            ", but {} {were} sealed with it: a new key would leave {them} unreadable, so \
+             nothing was written. Put the key file back (from a backup of this node), or make \
+             a new key and type {them} again",
+            join_and(&self.lost)
+        )
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The key to seal with: the node's; else a new one, when no sealed value
+/// depends on the missing one (`replacing`: the values this save seals or
+/// drops anew, which do not count) or when `rule` says to replace it.
+/// Returns the key and, when a new key leaves sealed values behind, the
+/// warning that names them.
+///
+/// Errors: [`Error::KeyRefused`] when a new key would orphan sealed values
+/// (or the key file cannot be used) and `rule` is [`KeyRule::Keep`]; the
+/// store or Calendar.ini cannot be read (nothing is made then).
+pub async fn sealing_key(
+    target: &Target,
+    replacing: &[SealedValue],
+    rule: KeyRule,
+) -> Result<(NodeKey, Option<String>)> {
     let path = &target.paths.node_key;
     for _ in 0..2 {
-        if let Some(s) = target.node.read(path, 1024).await? {
-            return NodeKey::from_bytes(&s.bytes)
-                .map(Some)
-                .map_err(|e| Error::Failed(format!("{path}: {e}")));
-        }
-        if !create {
-            return Ok(None);
+        let (unusable, expected) = match read_key(target).await? {
+            KeyState::Present(key) => return Ok((key, None)),
+            KeyState::Missing => (None, Expected::Absent),
+            KeyState::Unusable { why, version } => (Some(why), Expected::Version(version)),
+        };
+        let lost: Vec<String> = sealed_values(target)
+            .await?
+            .into_iter()
+            .filter(|v| !replacing.contains(v))
+            .map(|v| v.describe(&target.paths))
+            .collect();
+        if rule == KeyRule::Keep && (unusable.is_some() || !lost.is_empty()) {
+            return Err(Error::KeyRefused(KeyRefused {
+                key_path: path.clone(),
+                unusable,
+                lost,
+            }));
         }
         let key = NodeKey::generate();
         match target
             .node
-            .replace(path, key.as_bytes(), &Expected::Absent, true)
+            .replace(path, key.as_bytes(), &expected, true)
             .await
         {
-            Ok(_) => return Ok(Some(key)),
-            // Another writer created it first: use theirs.
-            Err(NodeError::AlreadyExists { .. }) => continue,
+            Ok(written) => {
+                let mut notes = Vec::new();
+                if let Some(backup) = written.backup {
+                    notes.push(format!("the old node key is kept as {backup}"));
+                }
+                if !lost.is_empty() {
+                    notes.push(format!(
+                        "{} can no longer be opened: type {} again",
+                        join_and(&lost),
+                        if lost.len() == 1 { "it" } else { "them" }
+                    ));
+                }
+                let note = (!notes.is_empty())
+                    .then(|| format!("a new node key {path} was made; {}", notes.join("; ")));
+                return Ok((key, note));
+            }
+            // Another writer made or changed it first: look again.
+            Err(NodeError::AlreadyExists { .. } | NodeError::Conflict { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -158,18 +349,36 @@ pub async fn save_store(target: &Target, loaded: &LoadedStore, store: &Store) ->
     Ok(Saved::Written(written))
 }
 
-/// Seals and saves cloud credentials on the node.
+/// Seals and saves cloud credentials on the node; the warnings say what a
+/// new node key cost, if one was made.
 pub async fn save_credentials(
     target: &Target,
     client_id: &str,
     secret: &SecretString,
-) -> Result<Saved> {
+    rule: KeyRule,
+) -> Result<Applied> {
+    crate::settings::credentials::check_credentials(client_id, secret)?;
     // The store first: an unreadable one must not leave a new key behind.
     let loaded = load_store(target).await?;
-    let key = node_key(target, true).await?.expect("created on demand");
+    let (key, note) = sealing_key(target, &[SealedValue::ClientSecret], rule).await?;
+    Ok(Applied {
+        saved: store_credentials(target, &loaded, &key, client_id, secret).await?,
+        warnings: note.into_iter().collect(),
+    })
+}
+
+/// Seals the credentials with `key` into the store as `loaded`, and saves it.
+pub async fn store_credentials(
+    target: &Target,
+    loaded: &LoadedStore,
+    key: &NodeKey,
+    client_id: &str,
+    secret: &SecretString,
+) -> Result<Saved> {
+    let _in_use = crate::telemetry::scrub_while(secret.expose_secret());
     let mut store = loaded.store.clone();
-    store.save_credentials(&key, client_id, secret)?;
-    save_store(target, &loaded, &store).await
+    store.save_credentials(key, client_id, secret)?;
+    save_store(target, loaded, &store).await
 }
 
 /// Removes the cloud credentials from the node.
@@ -186,6 +395,7 @@ pub async fn save_calendar(
     target: &Target,
     loaded: &LoadedIni,
     settings: &CalendarSettings,
+    rule: KeyRule,
 ) -> Result<(Saved, Vec<String>)> {
     let report = settings.validate();
     if !report.errors.is_empty() {
@@ -197,14 +407,19 @@ pub async fn save_calendar(
         )));
     }
     let mut settings = settings.clone();
+    let mut warnings: Vec<String> = report.warnings.iter().map(|f| f.message.clone()).collect();
+    let _in_use = match &settings.password {
+        Password::New(p) => Some(crate::telemetry::scrub_while(p.expose_secret())),
+        _ => None,
+    };
     if matches!(settings.password, Password::New(_)) {
-        let key = node_key(target, true).await?.expect("created on demand");
+        let (key, note) = sealing_key(target, &[SealedValue::CalendarPassword], rule).await?;
+        warnings.extend(note);
         settings.seal_password(&key);
     }
     let mut doc = loaded.doc.clone();
     settings.apply_to(&mut doc)?;
     let saved = save_ini(target, loaded, &doc).await?;
-    let warnings = report.warnings.iter().map(|f| f.message.clone()).collect();
     Ok((saved, warnings))
 }
 
@@ -252,6 +467,12 @@ pub struct Applied {
 /// section given is `Error::Invalid` listing them; a new key needs a section
 /// unless it is a known key.
 pub async fn apply(target: &Target, change: &Change) -> Result<Applied> {
+    apply_with(target, change, KeyRule::Keep).await
+}
+
+/// [`apply`], with what a save that seals may do when the node key is
+/// missing or cannot be used.
+pub async fn apply_with(target: &Target, change: &Change, rule: KeyRule) -> Result<Applied> {
     match change {
         Change::PresenceSet {
             section,
@@ -267,13 +488,12 @@ pub async fn apply(target: &Target, change: &Change) -> Result<Applied> {
             for (field, value) in fields {
                 set_calendar_field(&mut settings, *field, value);
             }
-            let (saved, warnings) = save_calendar(target, &loaded, &settings).await?;
+            let (saved, warnings) = save_calendar(target, &loaded, &settings, rule).await?;
             Ok(Applied { saved, warnings })
         }
-        Change::CredentialsSave { client_id, secret } => Ok(Applied {
-            saved: save_credentials(target, client_id, secret).await?,
-            warnings: Vec::new(),
-        }),
+        Change::CredentialsSave { client_id, secret } => {
+            save_credentials(target, client_id, secret, rule).await
+        }
         Change::CredentialsForget => Ok(Applied {
             saved: forget_credentials(target).await?,
             warnings: Vec::new(),

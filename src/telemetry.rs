@@ -10,9 +10,10 @@
 //! - The level comes from `UCSCONF_LOG`, in `RUST_LOG` syntax (`info`,
 //!   `debug`, `ucsconf=debug,hyper=info`, `off`); default `info`.
 //! - Secrets are `SecretString`s and never formatted. As a last line of
-//!   defence every line is scrubbed before it is written: of the secrets this
-//!   process sealed or opened (and their URL and base64 forms), and of
-//!   `password=...`-like assignments and `Basic`/`Bearer` credentials.
+//!   defence every line is scrubbed before it is written: of the secrets in
+//!   use (being sealed, sent or handed to a proxy; see [`scrub_while`]), and
+//!   their URL and base64 forms, and of `password=...`-like assignments and
+//!   `Basic`/`Bearer` credentials.
 //! - Failing to open the file never fails a command: logging is then off.
 
 use std::borrow::Cow;
@@ -32,7 +33,9 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use zeroize::Zeroizing;
 
-use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::node::{
+    Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written,
+};
 
 /// The environment variable holding the level filter.
 pub const ENV: &str = "UCSCONF_LOG";
@@ -46,7 +49,8 @@ pub const KEEP: usize = 7;
 /// The level used when `UCSCONF_LOG` is unset or unreadable.
 const DEFAULT_FILTER: &str = "info";
 
-/// At most this many secrets are remembered for scrubbing (the newest).
+/// At most this many secrets are scrubbed at once (the newest): a bound for
+/// safety, as each is scrubbed only while it is in use.
 const MAX_SECRETS: usize = 32;
 
 /// Secrets shorter than this are not scrubbed: they would mangle ordinary words.
@@ -109,40 +113,73 @@ fn parse_filter(text: Option<&str>) -> (Targets, Option<String>) {
 
 // --- Scrubbing -------------------------------------------------------------
 
-fn secrets() -> &'static Mutex<Vec<Zeroizing<String>>> {
-    static SECRETS: OnceLock<Mutex<Vec<Zeroizing<String>>>> = OnceLock::new();
-    SECRETS.get_or_init(|| Mutex::new(Vec::new()))
+/// The secrets in use now, each in every form it may be written.
+struct Registry {
+    next: u64,
+    entries: Vec<(u64, Vec<Zeroizing<String>>)>,
 }
 
-/// Remembers a secret this process handles, so that no log line carries it
-/// (in clear, URL-encoded, form-encoded or base64). Called where secrets are
-/// sealed and opened; a no-op for short or already known secrets.
-pub fn register_secret(secret: &str) {
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+        next: 0,
+        entries: Vec::new(),
+    });
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Keeps `secret` out of every log line (in clear, URL-encoded,
+/// form-encoded or base64) while the guard lives: taken where a secret is
+/// sealed, sent or handed to a proxy, for as long as that takes, so that the
+/// log remembers only the secrets in use (a drift view that opens every
+/// node's secret to compare them registers none). Short secrets are not
+/// scrubbed.
+#[must_use = "the secret is scrubbed only while the guard lives"]
+pub fn scrub_while(secret: &str) -> ScrubGuard {
     if secret.chars().count() < MIN_SECRET_LEN {
-        return;
+        return ScrubGuard { id: None };
     }
-    let mut known = secrets().lock().unwrap_or_else(|e| e.into_inner());
-    for form in forms(secret) {
-        if !known.iter().any(|k| k.as_str() == form.as_str()) {
-            known.push(form);
+    let mut registry = registry();
+    let id = registry.next;
+    registry.next += 1;
+    registry.entries.push((id, forms(secret)));
+    // A bound for safety only: guards are dropped when the work is done.
+    let excess = registry.entries.len().saturating_sub(MAX_SECRETS);
+    registry.entries.drain(..excess);
+    ScrubGuard { id: Some(id) }
+}
+
+/// A secret scrubbed from the log until this is dropped; its forms are
+/// wiped then.
+pub struct ScrubGuard {
+    id: Option<u64>,
+}
+
+impl Drop for ScrubGuard {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            registry().entries.retain(|(entry, _)| *entry != id);
         }
     }
-    let excess = known.len().saturating_sub(MAX_SECRETS * 5);
-    known.drain(..excess);
 }
 
-/// The ways a secret may be written: as is, form- and percent-encoded, base64.
+/// The ways a secret may be written: as is, form- and percent-encoded,
+/// base64 (unpadded, so that a padded copy matches too), each in memory
+/// that is wiped on drop.
 fn forms(secret: &str) -> Vec<Zeroizing<String>> {
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-    let form: String = oauth2::url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    let percent = form.replace('+', "%20");
-    let b64 = STANDARD.encode(secret.as_bytes());
-    let b64_bare = b64.trim_end_matches('=').to_owned();
-    let b64_url = URL_SAFE_NO_PAD.encode(secret.as_bytes());
-    [secret.to_owned(), form, percent, b64_bare, b64_url]
-        .into_iter()
-        .map(Zeroizing::new)
-        .collect()
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let form = Zeroizing::new(
+        oauth2::url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+    );
+    let percent = Zeroizing::new(form.replace('+', "%20"));
+    let mut all = vec![
+        Zeroizing::new(secret.to_owned()),
+        form,
+        percent,
+        Zeroizing::new(STANDARD_NO_PAD.encode(secret.as_bytes())),
+        Zeroizing::new(URL_SAFE_NO_PAD.encode(secret.as_bytes())),
+    ];
+    all.dedup();
+    all
 }
 
 fn patterns() -> &'static [(Regex, &'static str)] {
@@ -170,11 +207,10 @@ fn mentions_credentials(text: &str) -> bool {
 /// `text` without any known secret and without credential-looking values.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
-    {
-        let known = secrets().lock().unwrap_or_else(|e| e.into_inner());
-        for secret in known.iter() {
-            if out.contains(secret.as_str()) {
-                out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
+    for (_, forms) in &registry().entries {
+        for form in forms {
+            if out.contains(form.as_str()) {
+                out = Cow::Owned(out.replace(form.as_str(), REDACTED));
             }
         }
     }
@@ -471,6 +507,10 @@ impl Node for Logged {
         self.inner.owner_only(path).await
     }
 
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        self.inner.readers(path).await
+    }
+
     fn connect_time(&self) -> Option<std::time::Duration> {
         self.inner.connect_time()
     }
@@ -509,21 +549,36 @@ mod tests {
     }
 
     #[test]
-    fn registered_secrets_are_scrubbed_in_every_form() {
+    fn secrets_in_use_are_scrubbed_in_every_form_and_only_while_in_use() {
         let secret = "Zq9/te+st s3cr=t";
-        register_secret(secret);
+        let guard = scrub_while(secret);
         for form in forms(secret) {
             let line = format!("before {} after", form.as_str());
             let clean = redact(&line);
             assert!(!clean.contains(form.as_str()), "{clean}");
             assert!(clean.contains("before") && clean.contains("after"));
         }
-        register_secret("abc");
+        let padded = base64::engine::general_purpose::STANDARD.encode(secret);
+        assert!(!redact(&padded).contains(padded.trim_end_matches('=')));
+        drop(guard);
+        assert_eq!(redact("before Zq9/te+st s3cr=t"), "before Zq9/te+st s3cr=t");
+
+        let _short = scrub_while("abc");
         assert_eq!(
             redact("abc abc"),
             "abc abc",
             "short secrets are not scrubbed"
         );
+    }
+
+    #[test]
+    fn a_secret_in_use_twice_stays_scrubbed_until_both_are_done() {
+        let first = scrub_while("tw1ce-used-S3cret");
+        let second = scrub_while("tw1ce-used-S3cret");
+        drop(first);
+        assert!(!redact("x tw1ce-used-S3cret").contains("S3cret"));
+        drop(second);
+        assert!(redact("x tw1ce-used-S3cret").contains("S3cret"));
     }
 
     #[test]
@@ -601,7 +656,7 @@ mod tests {
     fn lines_are_scrubbed_on_their_way_to_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let rolling = RollingFile::open(dir.path()).unwrap();
-        register_secret("written-S3cret-value");
+        let _in_use = scrub_while("written-S3cret-value");
         rolling
             .make_writer()
             .write_all(b"saved written-S3cret-value and password=abc123\n")

@@ -73,6 +73,38 @@ fn presence_get_and_set_change_exactly_one_line_with_a_backup() {
 }
 
 #[test]
+fn a_presence_ini_with_bare_cr_line_endings_is_edited_line_by_line() {
+    // Read as one line before: the key was "not set", and a set added a
+    // second WebexPresence.Enable that Windows never reads.
+    let old = b"[General]\rLogLevel=Info\r[Webex]\rWebexPresence.Enable=0\r";
+    let node = Node::with_presence(old);
+    node.cmd()
+        .args(["presence", "get", "WebexPresence.Enable"])
+        .assert()
+        .success()
+        .stdout("0\n");
+    node.cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .success();
+    node.cmd()
+        .args([
+            "presence",
+            "set",
+            "WebexPresence.MaxUsers",
+            "10",
+            "--section",
+            "Webex",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        node.read(PRESENCE),
+        b"[General]\rLogLevel=Info\r[Webex]\rWebexPresence.Enable=1\rWebexPresence.MaxUsers=10\r"
+    );
+}
+
+#[test]
 fn presence_show_lists_sections_and_keys_and_json_parses() {
     let node = Node::with_presence(&sample());
     node.cmd()

@@ -28,9 +28,14 @@ impl Node {
     async fn with_credentials() -> Node {
         let dir = tempfile::tempdir().unwrap();
         let target = NodeSpec::local("ucs-a", dir.path()).target();
-        ops::save_credentials(&target, CLIENT_ID, &SecretString::from(SECRET))
-            .await
-            .unwrap();
+        ops::save_credentials(
+            &target,
+            CLIENT_ID,
+            &SecretString::from(SECRET),
+            ops::KeyRule::Keep,
+        )
+        .await
+        .unwrap();
         Node { _dir: dir, target }
     }
 

@@ -172,6 +172,21 @@ async fn awkward_secret_survives_basic_and_body_authentication() {
         presented(&seen[1]).unwrap(),
         (CLIENT_ID.to_owned(), AWKWARD.to_owned(), AuthStyle::Body)
     );
+    // The forms as oauth2 itself writes them: the ID only in the header with
+    // Basic, the ID then the secret at the end of the form with Body.
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    assert_eq!(
+        String::from_utf8_lossy(&seen[0].body),
+        "grant_type=client_credentials"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&seen[1].body),
+        format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            encode(CLIENT_ID),
+            encode(AWKWARD)
+        )
+    );
 }
 
 #[tokio::test]
@@ -428,9 +443,11 @@ async fn proxy_from_the_environment_and_its_exceptions() {
     assert_eq!(proxy.received_requests().await.unwrap().len(), 2);
     assert_eq!(endpoint.received_requests().await.unwrap().len(), 4);
 
-    let route = resolve_proxy(&ProxyChoice::Environment, &req.token_url, &|var| {
-        (var == "http_proxy").then(|| "http://svc:pw%21@proxy.corp.local:3128".to_owned())
-    })
+    let route = resolve_proxy(
+        &ProxyChoice::Environment,
+        "https://login.example.com/t",
+        &|var| (var == "https_proxy").then(|| "http://svc:pw%21@proxy.corp.local:3128".to_owned()),
+    )
     .unwrap()
     .unwrap();
     assert_eq!(route.address(), "proxy.corp.local:3128");
@@ -545,4 +562,72 @@ async fn an_https_tunnel_refused_by_the_proxy_is_explained() {
         "{err:?}"
     );
     assert!(err.to_string().contains("tunnel"), "{err}");
+}
+
+#[tokio::test]
+async fn a_loopback_http_token_url_never_goes_through_a_proxy_elsewhere() {
+    // The proxy records what it receives. It listens on loopback, but is
+    // named by its IPv4-mapped IPv6 address, which is not loopback by name:
+    // it stands for a proxy on another machine. Before, it received the
+    // request, with `Authorization: Basic <client id:secret>` in clear.
+    let recording = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(CheckingEndpoint::new(SECRET))
+        .mount(&recording)
+        .await;
+    let elsewhere = format!("http://[::ffff:127.0.0.1]:{}", recording.address().port());
+    let endpoint = token_server(SECRET).await;
+    let mut req = request(token_url(&endpoint), SECRET);
+    req.proxy = ProxyChoice::Url {
+        url: elsewhere.clone(),
+        user: None,
+        password: None,
+    };
+    let saved = request_token(&req).await.unwrap();
+    assert_eq!(saved.via, None, "went direct");
+    req.proxy = ProxyChoice::Environment;
+    let from_env = request_token_with_env(&req, &|var| {
+        (var == "HTTP_PROXY").then(|| elsewhere.clone())
+    })
+    .await
+    .unwrap();
+    assert_eq!(from_env.via, None, "went direct");
+    assert!(recording.received_requests().await.unwrap().is_empty());
+    assert_eq!(endpoint.received_requests().await.unwrap().len(), 2);
+}
+
+/// A refusal that echoes the secret it was sent where the message is cut
+/// (600 characters), with its whitespace doubled, as a careless server might.
+struct EchoAtTheCut;
+
+impl Respond for EchoAtTheCut {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let secret = presented(request).map(|(_, s, _)| s).unwrap_or_default();
+        ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_client",
+            "error_description": format!("{} {secret} is not valid", "x".repeat(592)),
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_secret_echoed_across_the_cut_leaves_no_piece_behind() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(EchoAtTheCut)
+        .mount(&server)
+        .await;
+    let secret = "SuperSecret Value-42";
+    for auth in [AuthStyle::Basic, AuthStyle::Body] {
+        let mut req = request(token_url(&server), secret);
+        req.auth = auth;
+        let err = endpoint_error(request_token(&req).await);
+        let text = err.to_string();
+        assert!(text.contains("invalid_client"), "{text}");
+        assert!(
+            !text.contains("Supe"),
+            "a piece of the secret survived: {text}"
+        );
+        assert_hidden(&text, secret);
+    }
 }

@@ -143,3 +143,40 @@ async fn the_node_key_is_created_once_and_reused() {
     let b = ops::node_key(t, true).await.unwrap().unwrap();
     assert_eq!(a.as_bytes(), b.as_bytes());
 }
+
+#[tokio::test]
+async fn comparing_sealed_values_leaves_no_secret_in_the_log_scrubber() {
+    // The drift view opens every node's secret to compare them; each used
+    // to stay in the log's scrubber for the life of the process.
+    let (_dir, targets) = demo().await;
+    let secret = "drift-only-S3cret-value";
+    for t in &targets {
+        let typed = secrecy::SecretString::from(secret);
+        ops::save_credentials(
+            t,
+            "3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b",
+            &typed,
+            ops::KeyRule::Keep,
+        )
+        .await
+        .unwrap();
+    }
+    let line = format!("a line with {secret}");
+    assert_eq!(
+        ucsconf::telemetry::redact(&line),
+        line,
+        "not in use after the save"
+    );
+    let settings =
+        cluster::for_each(&targets, 16, |t| async move { cluster::collect(&t).await }).await;
+    assert!(settings.iter().all(|s| s.result.is_ok()));
+    assert_eq!(
+        ucsconf::telemetry::redact(&line),
+        line,
+        "not registered by drift"
+    );
+    // While a secret is in use it is scrubbed.
+    let in_use = ucsconf::telemetry::scrub_while(secret);
+    assert_eq!(ucsconf::telemetry::redact(&line), "a line with [redacted]");
+    drop(in_use);
+}

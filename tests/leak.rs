@@ -62,6 +62,14 @@ fn needles(secret: &str) -> Vec<(String, Vec<u8>)> {
             lower_hex(&percent).into_bytes(),
         ),
     ];
+    // What a cut could leave of it (the scrubber leaves at most 3 characters).
+    let start: String = secret.chars().take(6).collect();
+    let end: String = secret.chars().skip(secret.chars().count() - 6).collect();
+    out.push((
+        "clear, its first 6 characters".to_owned(),
+        start.into_bytes(),
+    ));
+    out.push(("clear, its last 6 characters".to_owned(), end.into_bytes()));
     for (what, text) in [("clear", secret), ("form-encoded", form.as_str())] {
         for (alphabet, engine) in [("base64", &STANDARD), ("base64url", &URL_SAFE)] {
             for (k, run) in base64_runs(text.as_bytes(), engine).into_iter().enumerate() {
@@ -194,6 +202,25 @@ impl Respond for Endpoint {
         }
         if request.method.as_str() == "GET" {
             return ResponseTemplate::new(200).set_body_string("ok");
+        }
+        if request.url.path().contains("echo-at-the-cut") {
+            // The proxy's credentials as they reached it, then the client
+            // secret where the message is cut (600 characters).
+            let secret = presented(request).1.unwrap_or_default();
+            let proxy = request
+                .headers
+                .get("proxy-authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Basic "))
+                .and_then(|b| STANDARD.decode(b).ok())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            let head = format!("via {proxy}: ");
+            let pad = "x".repeat(594 - head.chars().count());
+            return ResponseTemplate::new(401).set_body_json(json!({
+                "error": "invalid_client",
+                "error_description": format!("{head}{pad}{secret} is not valid"),
+            }));
         }
         match presented(request) {
             (Some(id), Some(secret))
@@ -546,6 +573,23 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
         "",
         &[0],
     );
+    // Refused through it, by a server that echoes both secrets, one at the cut.
+    let echo_url = format!("{}/echo-at-the-cut/token", proxy.uri());
+    for json in [false, true] {
+        let mut args = vec![
+            "--node",
+            "ucs-a",
+            "credentials",
+            "test",
+            "--token-url",
+            &echo_url,
+        ];
+        if json {
+            args.insert(0, "--json");
+        }
+        let echoed = w.run(&args, "", &[1]);
+        assert!(echoed.contains("invalid_client"), "{echoed}");
+    }
 
     // The calendar password: from stdin, never from an argument.
     w.run(

@@ -96,6 +96,20 @@ impl Cluster {
         c
     }
 
+    /// Points the inventory at a known_hosts file that has the server by an
+    /// ed25519 key it does not hold; returns that file's line.
+    fn known_by_another_ed25519_key(&mut self) -> String {
+        let other = self.home.path().join("other_host_key");
+        sshd::keygen(&other, "ed25519", "");
+        let other_pub = fs::read_to_string(other.with_extension("pub")).unwrap();
+        let blob = other_pub.split_whitespace().nth(1).unwrap();
+        self.known_hosts = self.home.path().join("known_hosts_other");
+        let line = format!("[127.0.0.1]:{} ssh-ed25519 {blob}\n", self.sshd.port);
+        fs::write(&self.known_hosts, &line).unwrap();
+        self.write_inventory(None);
+        line
+    }
+
     fn presence(&self, node: usize) -> Vec<u8> {
         fs::read(self.nodes[node].1.join(PRESENCE)).unwrap()
     }
@@ -348,18 +362,75 @@ fn an_unknown_host_key_is_refused_with_the_command_that_trusts_it() {
 }
 
 #[test]
+fn a_host_known_with_other_keys_is_trusted_only_with_the_explicit_override() {
+    let settings = Settings {
+        host_key_type: Some("rsa"),
+        ..Settings::default()
+    };
+    let Some(mut cluster) = Cluster::start_with(1, settings) else {
+        return;
+    };
+    let line = cluster.known_by_another_ed25519_key();
+    let fingerprint = cluster.sshd.fingerprint();
+
+    let out = cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(stderr.contains("known with other keys"), "{stderr}");
+    assert!(stderr.contains("ssh-ed25519"), "{stderr}");
+    assert!(stderr.contains(&fingerprint), "{stderr}");
+    assert!(stderr.contains("--other-key-type"), "{stderr}");
+    assert_eq!(cluster.presence(0), SEED, "nothing written");
+
+    // A plain trust shows it and refuses, even with a yes.
+    let out = cluster
+        .cmd()
+        .args(["trust", "n0"])
+        .write_stdin("y\n")
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        stderr.contains("WARNING: this host is known with other keys: ssh-ed25519"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&fingerprint), "{stderr}");
+    assert!(stderr.contains("not trusted"), "{stderr}");
+    assert!(
+        !stderr.contains("Trust this key?"),
+        "not even asked: {stderr}"
+    );
+    assert_eq!(fs::read_to_string(&cluster.known_hosts).unwrap(), line);
+
+    // The override asks, and a yes adds the key beside the old one.
+    cluster
+        .cmd()
+        .args(["trust", "n0", "--other-key-type"])
+        .write_stdin("y\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("now trusted"));
+    let recorded = fs::read_to_string(&cluster.known_hosts).unwrap();
+    assert!(
+        recorded.starts_with(&line) && recorded.contains("ssh-rsa"),
+        "{recorded}"
+    );
+    cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn a_changed_host_key_is_refused_and_trust_does_not_override_it() {
     let Some(mut cluster) = Cluster::start(1) else {
         return;
     };
-    let other = cluster.home.path().join("other_host_key");
-    sshd::keygen(&other, "ed25519", "");
-    let other_pub = fs::read_to_string(other.with_extension("pub")).unwrap();
-    let blob = other_pub.split_whitespace().nth(1).unwrap();
-    cluster.known_hosts = cluster.home.path().join("known_hosts_changed");
-    let line = format!("[127.0.0.1]:{} ssh-ed25519 {blob}\n", cluster.sshd.port);
-    fs::write(&cluster.known_hosts, &line).unwrap();
-    cluster.write_inventory(None);
+    let line = cluster.known_by_another_ed25519_key();
 
     cluster
         .cmd()

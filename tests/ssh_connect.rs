@@ -488,3 +488,64 @@ async fn a_server_that_never_answers_times_out() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_host_known_by_another_key_type_is_refused_like_a_changed_key() {
+    // known_hosts has the server by an ed25519 key; it offers only ssh-rsa.
+    // Before, that was "unknown", with the hint to trust it.
+    let settings = Settings {
+        host_key_type: Some("rsa"),
+        ..Settings::default()
+    };
+    let Some(sshd) = Sshd::start_with(settings) else {
+        return;
+    };
+    let other = sshd.dir.path().join("old_ed25519");
+    sshd::keygen(&other, "ed25519", "");
+    let other_pub = fs::read_to_string(other.with_extension("pub")).unwrap();
+    let blob = other_pub.split_whitespace().nth(1).unwrap();
+    let known_hosts = sshd.dir.path().join("known_hosts_ed25519");
+    fs::write(
+        &known_hosts,
+        format!(
+            "# the old key\n[127.0.0.1]:{} ssh-ed25519 {blob}\n",
+            sshd.port
+        ),
+    )
+    .unwrap();
+    let spec = spec_with_known_hosts(&sshd, "other", &known_hosts);
+    seed(&sshd.root("other"));
+    let options = isolated_options(&sshd);
+
+    let err = SshNode::new(&spec, options.clone())
+        .read(FILE, MIB)
+        .await
+        .unwrap_err();
+    let NodeError::OtherHostKeyTypes {
+        key_type,
+        fingerprint,
+        known_types,
+        known_hosts: at,
+        ..
+    } = &err
+    else {
+        panic!("expected a host known with other keys, got {err}");
+    };
+    assert_eq!(key_type, "ssh-rsa");
+    assert_eq!(fingerprint, &sshd.fingerprint());
+    assert_eq!(known_types, &["ssh-ed25519"]);
+    assert_eq!(at, &format!("{} line 2", known_hosts.display()));
+    assert!(err.to_string().contains("intercepting"), "{err}");
+    assert_eq!(err.class(), ErrorClass::Failed);
+
+    // Fetched to be shown, it says what is on record.
+    let info = fetch_host_key(&spec, &options).await.unwrap();
+    assert!(!info.known);
+    let other_keys = info.other_keys.clone().expect("the keys on record");
+    assert_eq!(other_keys.types, ["ssh-ed25519"]);
+    assert_eq!(info.fingerprint, sshd.fingerprint());
+    // Trusted on purpose, it is accepted beside the old one.
+    info.trust().unwrap();
+    let node = SshNode::new(&spec, options);
+    assert_eq!(node.read(FILE, MIB).await.unwrap().unwrap().bytes, b"seed");
+}

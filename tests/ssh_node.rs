@@ -576,3 +576,95 @@ async fn the_backup_just_made_outlives_backups_named_in_the_future() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn without_hardlink_a_new_file_claims_its_name_and_never_renames_over_one() {
+    // A plain SFTP rename is the server's to get right (some overwrite an
+    // existing file). Here the server offers neither hardlink nor a plain
+    // rename: the name is claimed by an exclusive create, and posix-rename
+    // replaces only that empty claim.
+    let settings = Settings {
+        sftp_flags: "-P hardlink,rename".into(),
+        ..Settings::default()
+    };
+    let Some(sshd) = Sshd::start_with(settings) else {
+        return;
+    };
+    let (node, root) = node(&sshd, "nolink");
+    const KEY: &str = "Var/Secure/ucsconf.key";
+    node.replace(KEY, b"0123456789abcdef", &Expected::Absent, true)
+        .await
+        .unwrap();
+    let local = root.join(KEY);
+    assert_eq!(fs::read(&local).unwrap(), b"0123456789abcdef");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&local).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    no_temp_files(local.parent().unwrap());
+
+    // Created meanwhile by another writer: refused, the file untouched.
+    let err = node
+        .replace(KEY, b"fedcba9876543210", &Expected::Absent, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::AlreadyExists { .. }), "{err}");
+    assert_eq!(fs::read(&local).unwrap(), b"0123456789abcdef");
+    no_temp_files(local.parent().unwrap());
+}
+
+#[tokio::test]
+async fn doctor_checks_over_sftp_that_the_node_key_is_private() {
+    // Before, SshNode could not tell, and doctor said nothing on SSH nodes.
+    let Some(sshd) = Sshd::start() else { return };
+    let root = sshd.root("keyed");
+    let spec = spec_for(&sshd, "keyed", &root);
+    let target = spec.target_with(&isolated_options(&sshd));
+    ucsconf::ops::node_key(&target, true)
+        .await
+        .unwrap()
+        .unwrap();
+    let key = root.join("Var/Secure/ucsconf.key");
+    let about_the_key = |findings: &[ucsconf::doctor::Finding]| {
+        findings
+            .iter()
+            .filter(|f| f.what.contains("ucsconf.key"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        target.node.readers("Var/Secure/ucsconf.key").await.unwrap(),
+        ucsconf::node::Readers::OwnerOnly
+    );
+    assert!(about_the_key(&ucsconf::doctor::check(&target).await).is_empty());
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let found = about_the_key(&ucsconf::doctor::check(&target).await);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].severity, ucsconf::doctor::Severity::Problem);
+    assert!(
+        found[0]
+            .what
+            .contains("readable by other users (its mode is 0644)"),
+        "{:?}",
+        found[0]
+    );
+    assert_eq!(
+        found[0].fix,
+        format!("chmod 600 {} on the node", key.display())
+    );
+    assert_eq!(
+        target
+            .node
+            .owner_only("Var/Secure/ucsconf.key")
+            .await
+            .unwrap(),
+        Some(false)
+    );
+}

@@ -107,6 +107,11 @@ pub enum Command {
     Trust {
         /// The node's name in the inventory
         node: String,
+        /// Also offer to trust a key of a type known_hosts has no key of, for
+        /// a host it knows with other keys (refused without this: someone may
+        /// be intercepting)
+        #[arg(long)]
+        other_key_type: bool,
     },
 }
 
@@ -167,6 +172,10 @@ pub struct CalendarSetArgs {
     /// Read the basic-authentication password from standard input
     #[arg(long)]
     pub password_stdin: bool,
+    /// Where the node key is missing or unusable, make a new one even though
+    /// values sealed with the old one are then lost (they are named)
+    #[arg(long, requires = "password_stdin")]
+    pub new_key: bool,
     #[arg(long, value_name = "on|off")]
     pub modern_auth: Option<OnOff>,
     #[arg(long, value_name = "ID")]
@@ -189,6 +198,10 @@ pub enum CredentialsCommand {
         /// Read the secret from standard input instead of a masked prompt
         #[arg(long)]
         secret_stdin: bool,
+        /// Where the node key is missing or unusable, make a new one even
+        /// though values sealed with the old one are then lost (they are named)
+        #[arg(long)]
+        new_key: bool,
         /// Refused: a secret on the command line shows in `ps`
         #[arg(long, hide = true, value_name = "SECRET")]
         secret: Option<String>,

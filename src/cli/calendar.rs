@@ -14,10 +14,13 @@ pub async fn run(cli: &Cli, command: &CalendarCommand, targets: &[Target]) -> Re
         CalendarCommand::Show => on_each(cli, targets, |t| async move { show(&t).await }).await,
         CalendarCommand::Set(args) => {
             let change = Change::Calendar(fields(args)?);
+            let rule = super::key_rule(args.new_key);
             on_each(cli, targets, |t| {
                 let change = change.clone();
                 async move {
-                    let applied = ops::apply(&t, &change).await?;
+                    let applied = ops::apply_with(&t, &change, rule)
+                        .await
+                        .map_err(super::new_key_hint)?;
                     Ok(saved_report(&t.paths.calendar, &applied))
                 }
             })
@@ -48,7 +51,7 @@ fn fields(args: &CalendarSetArgs) -> Result<Vec<(Field, FieldValue)>> {
     .flatten()
     .collect();
     if args.password_stdin {
-        let password = secret::read(true, "", "--password-stdin")?;
+        let password = secret::read(true, "Calendar password: ", "--password-stdin")?;
         fields.push((Field::Password, FieldValue::Password(password)));
     }
     if fields.is_empty() {

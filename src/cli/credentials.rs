@@ -10,7 +10,7 @@ use crate::ops::{self, Applied, Change, Target};
 use crate::{Error, Result};
 
 pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) -> Result<u8> {
-    let change = match command {
+    let (change, rule) = match command {
         CredentialsCommand::Show => {
             return Ok(on_each(cli, targets, |t| async move { show(&t).await }).await);
         }
@@ -18,6 +18,7 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
             client_id,
             secret_stdin,
             secret: given,
+            new_key,
         } => {
             if given.is_some() {
                 return Err(secret::refuse_argument("--secret", "--secret-stdin"));
@@ -26,12 +27,15 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
                 return Err(Error::invalid("the client ID is empty"));
             }
             let secret = secret::read(*secret_stdin, "Client secret: ", "--secret-stdin")?;
-            Change::CredentialsSave {
-                client_id: client_id.clone(),
-                secret,
-            }
+            (
+                Change::CredentialsSave {
+                    client_id: client_id.clone(),
+                    secret,
+                },
+                super::key_rule(*new_key),
+            )
         }
-        CredentialsCommand::Forget => Change::CredentialsForget,
+        CredentialsCommand::Forget => (Change::CredentialsForget, ops::KeyRule::Keep),
         CredentialsCommand::Test {
             token_url,
             scope,
@@ -45,7 +49,9 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
     Ok(on_each(cli, targets, |t| {
         let change = change.clone();
         async move {
-            let applied: Applied = ops::apply(&t, &change).await?;
+            let applied: Applied = ops::apply_with(&t, &change, rule)
+                .await
+                .map_err(super::new_key_hint)?;
             Ok(saved_report(&t.paths.credentials, &applied))
         }
     })

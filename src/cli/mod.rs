@@ -62,7 +62,29 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Doctor { .. } => Ok(doctor::run(cli, &select_targets(cli)?).await),
         Command::Completions { shell } => Ok(completions::print_completions(*shell)),
         Command::Man => Ok(completions::print_man()),
-        Command::Trust { node } => ssh::trust(cli, node).await,
+        Command::Trust {
+            node,
+            other_key_type,
+        } => ssh::trust(cli, node, *other_key_type).await,
+    }
+}
+
+/// What a save that seals may do about a missing node key: `--new-key`.
+pub(crate) fn key_rule(new_key: bool) -> crate::ops::KeyRule {
+    if new_key {
+        crate::ops::KeyRule::Replace
+    } else {
+        crate::ops::KeyRule::Keep
+    }
+}
+
+/// A refused node key, with the flag that makes a new one anyway.
+pub(crate) fn new_key_hint(e: Error) -> Error {
+    match e {
+        Error::KeyRefused(refused) => Error::Failed(format!(
+            "{refused}: to make a new key anyway, run again with --new-key"
+        )),
+        other => other,
     }
 }
 

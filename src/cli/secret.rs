@@ -15,9 +15,17 @@ pub fn refuse_argument(flag: &str, stdin_flag: &str) -> Error {
 }
 
 /// Reads a secret: all of stdin (one trailing newline removed) when
-/// `from_stdin`, else a masked prompt on the terminal.
+/// `from_stdin`, else a masked prompt on the terminal. A terminal on stdin
+/// echoes what is typed: there, `from_stdin` reads one line with the echo
+/// off instead, after `prompt` on stderr.
 pub fn read(from_stdin: bool, prompt: &str, stdin_flag: &str) -> Result<SecretString> {
-    let text = if from_stdin {
+    let text = if from_stdin && std::io::stdin().is_terminal() {
+        let config = rpassword::ConfigBuilder::new()
+            .output_writer(std::io::stderr())
+            .build();
+        rpassword::prompt_password_with_config(format!("{prompt}(typing is not shown) "), config)
+            .map_err(|e| Error::invalid(format!("reading the secret: {e}")))?
+    } else if from_stdin {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)

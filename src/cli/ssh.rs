@@ -119,21 +119,35 @@ pub fn in_place_hint(error: &NodeError) -> Option<String> {
     })
 }
 
-/// The hinted message for an unknown host key (`None` for other errors).
+/// The hinted message for an unknown host key, or one of a type known_hosts
+/// has no key of for a host it knows with others (`None` for other errors).
 pub fn unknown_key_hint(cli: &Cli, node: &str, error: &NodeError) -> Option<String> {
-    let NodeError::UnknownHostKey {
-        host,
-        key_type,
-        fingerprint,
-    } = error
-    else {
-        return None;
-    };
-    Some(format!(
-        "the host key of {host} is not known ({key_type} {fingerprint}); nothing was done. \
-         If it is the right one, trust it with: {}",
-        trust_command(cli, node)
-    ))
+    match error {
+        NodeError::UnknownHostKey {
+            host,
+            key_type,
+            fingerprint,
+        } => Some(format!(
+            "the host key of {host} is not known ({key_type} {fingerprint}); nothing was done. \
+             If it is the right one, trust it with: {}",
+            trust_command(cli, node)
+        )),
+        NodeError::OtherHostKeyTypes {
+            host,
+            key_type,
+            fingerprint,
+            known_types,
+            known_hosts,
+        } => Some(format!(
+            "the host key of {host} is not known, and this host is known with other keys: it \
+             offered {key_type} {fingerprint}, but known_hosts has {} ({known_hosts}). Someone \
+             may be intercepting the connection; nothing was done. If the server's keys really \
+             changed, compare the fingerprint with the server's own, then run: {} --other-key-type",
+            known_types.join(", "),
+            trust_command(cli, node)
+        )),
+        _ => None,
+    }
 }
 
 /// The inventory entry `trust` works on.
@@ -161,7 +175,7 @@ const MAX_PROMPTS: usize = 8;
 
 /// `trust NODE`: shows the first host key on the way to the node that
 /// known_hosts does not vouch for, asks, and records it; then the next.
-pub async fn trust(cli: &Cli, name: &str) -> Result<u8> {
+pub async fn trust(cli: &Cli, name: &str, other_key_type: bool) -> Result<u8> {
     let spec = spec_named(cli, name)?;
     let options = options(cli);
     let mut added: Vec<HostKeyInfo> = Vec::new();
@@ -183,6 +197,20 @@ pub async fn trust(cli: &Cli, name: &str) -> Result<u8> {
             )));
         }
         describe(&spec, &info);
+        if let Some(other) = &info.other_keys
+            && !other_key_type
+        {
+            return Err(Error::Failed(format!(
+                "{}: not trusted: this host is known with other keys ({}, {}), and a server \
+                 keeps its keys: someone may be intercepting the connection. known_hosts was not \
+                 changed. If the server's keys really changed, compare the fingerprint with the \
+                 server's own, then run: {} --other-key-type",
+                spec.name,
+                other.types.join(", "),
+                other.at,
+                trust_command(cli, &spec.name)
+            )));
+        }
         if !confirmed().await? {
             return Err(Error::Failed(format!(
                 "{}: not trusted; known_hosts was not changed",
@@ -231,6 +259,16 @@ fn describe(spec: &NodeSpec, info: &HostKeyInfo) {
         )
     };
     eprintln!("{which} is not known.");
+    if let Some(other) = &info.other_keys {
+        eprintln!(
+            "  WARNING: this host is known with other keys: {} ({}).",
+            other.types.join(", "),
+            other.at
+        );
+        eprintln!(
+            "  It offered only a key of another type: someone may be intercepting the connection."
+        );
+    }
     eprintln!(
         "  {} key fingerprint is {}",
         info.key_type, info.fingerprint

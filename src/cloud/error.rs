@@ -9,6 +9,9 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use oauth2::url::form_urlencoded;
+use zeroize::Zeroizing;
+
 use crate::ErrorClass;
 
 /// Longest piece of server text kept in a message, in characters.
@@ -109,9 +112,9 @@ impl CloudError {
         (digits > 0).then(|| &d[start..start + 6 + digits])
     }
 
-    /// The same error with every occurrence of each of `needles` replaced.
-    pub(crate) fn scrubbed(self, needles: &[String]) -> CloudError {
-        let s = |text: String| scrub(text, needles);
+    /// The same error with every form of `secrets` replaced, whole or cut.
+    pub(crate) fn scrubbed(self, secrets: &Secrets) -> CloudError {
+        let s = |text: String| secrets.scrub(&text);
         match self {
             CloudError::BadTokenUrl { url, why } => CloudError::BadTokenUrl {
                 url: s(url),
@@ -162,17 +165,117 @@ impl From<CloudError> for crate::Error {
     }
 }
 
-/// Needles shorter than this are not scrubbed: they would mangle ordinary
-/// words, and no real client secret is that short.
+/// Secrets shorter than this are not scrubbed (they would mangle ordinary
+/// words, and no real secret is that short), nor are shorter pieces of one
+/// left at a cut.
 const MIN_SCRUBBED: usize = 4;
 
-fn scrub(mut text: String, needles: &[String]) -> String {
-    for needle in needles.iter().filter(|n| n.chars().count() >= MIN_SCRUBBED) {
-        if text.contains(needle.as_str()) {
-            text = text.replace(needle.as_str(), "[redacted]");
+const REDACTED: &str = "[redacted]";
+
+/// The secrets a request carries, in every form a server or a library could
+/// write them back, for scrubbing what comes back. Wiped on drop.
+#[derive(Default)]
+pub(crate) struct Secrets {
+    forms: Vec<Zeroizing<String>>,
+}
+
+impl Secrets {
+    /// A form to scrub (ignored when short or known).
+    pub(crate) fn add(&mut self, form: Zeroizing<String>) {
+        if form.chars().count() >= MIN_SCRUBBED && !self.forms.contains(&form) {
+            self.forms.push(form);
         }
     }
-    text
+
+    /// `secret` as is, form- and percent-encoded and in base64 (either
+    /// alphabet, unpadded, so a padded copy matches too); with `user`, also
+    /// the Basic credentials `user:secret` as a client or a proxy sends them.
+    pub(crate) fn add_secret(&mut self, user: Option<&str>, secret: &str, form_encoded_pair: bool) {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let form = Zeroizing::new(encode(secret));
+        self.add(Zeroizing::new(form.replace('+', "%20")));
+        self.add(Zeroizing::new(STANDARD_NO_PAD.encode(secret)));
+        self.add(Zeroizing::new(URL_SAFE_NO_PAD.encode(secret)));
+        if let Some(user) = user {
+            // OAuth2 form-encodes both halves of the client's Basic header;
+            // a proxy's Basic header holds them as they are.
+            let pair = Zeroizing::new(if form_encoded_pair {
+                format!("{}:{}", encode(user), form.as_str())
+            } else {
+                format!("{user}:{secret}")
+            });
+            self.add(Zeroizing::new(STANDARD.encode(pair.as_bytes())));
+            self.add(Zeroizing::new(STANDARD_NO_PAD.encode(pair.as_bytes())));
+        }
+        self.add(form);
+        self.add(Zeroizing::new(secret.to_owned()));
+    }
+
+    /// Server text made safe to print: the secrets scrubbed from the raw
+    /// text first (collapsed whitespace, escaped control characters or a cut
+    /// could hide them from a later scrub), then cleaned and cut as
+    /// [`clean`] does, and what a cut leaves of a secret scrubbed too.
+    pub(crate) fn clean(&self, text: &str) -> String {
+        self.scrub(&clean(&self.scrub(text)))
+    }
+
+    /// Every form replaced, and a piece of one (of [`MIN_SCRUBBED`]
+    /// characters or more) where the text was cut: its start at the end of
+    /// the text (before a `…`) and its end at the text's start.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for form in &self.forms {
+            if out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), REDACTED);
+            }
+        }
+        let (body, ellipsis) = match out.strip_suffix('…') {
+            Some(body) => (body.trim_end().to_owned(), "…"),
+            None => (out.trim_end().to_owned(), ""),
+        };
+        let body = self.cut_start(&self.cut_end(&body));
+        format!("{body}{ellipsis}")
+    }
+
+    /// `text` with its end replaced when that is the start of a secret.
+    fn cut_end(&self, text: &str) -> String {
+        for form in &self.forms {
+            let starts: Vec<usize> = form
+                .char_indices()
+                .map(|(i, _)| i)
+                .skip(MIN_SCRUBBED)
+                .collect();
+            if let Some(&len) = starts
+                .iter()
+                .rev()
+                .find(|&&len| text.ends_with(&form[..len]))
+            {
+                return format!("{}{REDACTED}", &text[..text.len() - len]);
+            }
+        }
+        text.to_owned()
+    }
+
+    /// `text` with its start replaced when that is the end of a secret.
+    fn cut_start(&self, text: &str) -> String {
+        for form in &self.forms {
+            let ends: Vec<usize> = form.char_indices().map(|(i, _)| i).collect();
+            let count = ends.len();
+            let pieces = ends
+                .iter()
+                .take((count + 1).saturating_sub(MIN_SCRUBBED))
+                .skip(1);
+            if let Some(&at) = pieces
+                .into_iter()
+                .find(|&&at| text.starts_with(&form[at..]))
+            {
+                return format!("{REDACTED}{}", &text[form.len() - at..]);
+            }
+        }
+        text.to_owned()
+    }
 }
 
 fn endpoint_text(status: u16, code: &str, description: Option<&str>) -> String {
@@ -299,6 +402,57 @@ mod tests {
             "AADSTS1: bad. Trace ID: x\\x1b[2J"
         );
         assert!(clean(&"x".repeat(5000)).chars().count() <= MAX_SERVER_TEXT + 1);
+    }
+
+    fn secrets(secret: &str) -> Secrets {
+        let mut secrets = Secrets::default();
+        secrets.add_secret(Some("client-id"), secret, true);
+        secrets
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_scrubbed_before_the_cut() {
+        // Before, the text was cut first: `SuperSecre…` survived the scrub.
+        let secret = "SuperSecret-42";
+        let text = format!("{}{secret} was refused", "x".repeat(MAX_SERVER_TEXT - 10));
+        let shown = secrets(secret).clean(&text);
+        assert!(!shown.contains("SuperSe"), "{shown}");
+        assert!(shown.ends_with('…'), "{shown}");
+        assert!(shown.chars().count() <= MAX_SERVER_TEXT + 1);
+    }
+
+    #[test]
+    fn whitespace_and_control_characters_in_a_secret_do_not_hide_it() {
+        let secret = "two  spaces\tand\x1b";
+        let shown = secrets(secret).clean(&format!("bad secret: {secret}."));
+        assert_eq!(shown, "bad secret: [redacted].");
+    }
+
+    #[test]
+    fn what_a_cut_leaves_of_a_secret_is_scrubbed_too() {
+        let s = secrets("SuperSecret-42");
+        // A server that cut its own text, at either end.
+        assert_eq!(s.scrub("refused: Super"), "refused: [redacted]");
+        assert_eq!(s.scrub("cret-42 refused"), "[redacted] refused");
+        assert_eq!(s.scrub("refused: SuperSecr…"), "refused: [redacted]…");
+        // Fewer than four characters are left alone: they are ordinary text.
+        assert_eq!(s.scrub("refused: Sup"), "refused: Sup");
+        assert_eq!(s.scrub("a Super star"), "a Super star");
+    }
+
+    #[test]
+    fn the_proxy_password_is_scrubbed_in_its_basic_header_form_too() {
+        use base64::Engine as _;
+        let mut s = Secrets::default();
+        s.add_secret(Some("svc"), "Pr0xy-pw!", false);
+        let header = base64::engine::general_purpose::STANDARD.encode("svc:Pr0xy-pw!");
+        let shown = s.clean(&format!(
+            "proxy said {header} and Pr0xy-pw%21 and Pr0xy-pw!"
+        ));
+        assert!(
+            !shown.contains(&header) && !shown.contains("Pr0xy"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -2,9 +2,13 @@
 //! applies: the online half of `doctor`. Any HTTP status is an answer; only
 //! a failure to connect, resolve, negotiate TLS or pass the proxy is not.
 
+use std::sync::Arc;
+
+use secrecy::ExposeSecret;
+
 use super::endpoint::check_token_url;
-use super::error::CloudError;
-use super::proxy::{ProxyChoice, resolve_for};
+use super::error::{CloudError, Secrets};
+use super::proxy::{ProxyChoice, ProxyRoute, resolve_for};
 use super::token::Timeouts;
 use super::transport::EndpointClient;
 
@@ -28,8 +32,19 @@ pub async fn probe(
 ) -> Result<Reached, CloudError> {
     let target = check_token_url(url)?;
     let route = resolve_for(proxy, &target, env)?;
-    let client = EndpointClient::new(&target, route.as_ref(), timeouts)?;
-    let status = client.probe(&target).await.map_err(unlabelled)?;
+    let mut secrets = Secrets::default();
+    let password = route.as_ref().and_then(ProxyRoute::password);
+    if let Some(password) = password {
+        let user = route.as_ref().and_then(ProxyRoute::user).unwrap_or("");
+        secrets.add_secret(Some(user), password.expose_secret(), false);
+    }
+    let _in_use = password.map(|p| crate::telemetry::scrub_while(p.expose_secret()));
+    let secrets = Arc::new(secrets);
+    let client = EndpointClient::new(&target, route.as_ref(), timeouts, None, secrets.clone())?;
+    let status = client
+        .probe(&target)
+        .await
+        .map_err(|e| unlabelled(e).scrubbed(&secrets))?;
     Ok(Reached {
         status,
         via: route.map(|r| r.address()),

@@ -5,7 +5,10 @@
 //! environment variables: `HTTPS_PROXY` for `https://` token URLs,
 //! `HTTP_PROXY` for `http://` ones, upper case first then lower case (as
 //! reqwest and Go read them), with `NO_PROXY`/`no_proxy` exceptions. An
-//! explicit proxy ignores `NO_PROXY`: it was asked for.
+//! explicit proxy ignores `NO_PROXY`: it was asked for. A plain `http://`
+//! token URL (allowed to loopback only) goes direct whatever the choice,
+//! unless the proxy is on loopback too: its request carries the secret in
+//! clear.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -13,7 +16,7 @@ use std::net::IpAddr;
 use oauth2::url::{Host, Url};
 use secrecy::SecretString;
 
-use super::endpoint::{address, check_token_url};
+use super::endpoint::{address, check_token_url, is_loopback};
 use super::error::{CloudError, shown_url};
 
 /// How to reach the token endpoint.
@@ -133,6 +136,18 @@ pub fn resolve_proxy(
 }
 
 pub(crate) fn resolve_for(
+    choice: &ProxyChoice,
+    target: &Url,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<ProxyRoute>, CloudError> {
+    let route = chosen_route(choice, target, env)?;
+    // What a plain http:// request carries (the client secret, in the Basic
+    // header) must not leave this machine: a loopback http:// URL goes
+    // direct, unless the proxy is on this machine too.
+    Ok(route.filter(|r| target.scheme() != "http" || is_loopback(&r.url)))
+}
+
+fn chosen_route(
     choice: &ProxyChoice,
     target: &Url,
     env: &dyn Fn(&str) -> Option<String>,
@@ -396,7 +411,7 @@ mod tests {
         let env = |name: &str| match name {
             "HTTPS_PROXY" => Some("http://upper:1".to_owned()),
             "https_proxy" => Some("http://lower:1".to_owned()),
-            "http_proxy" => Some("http://plain:2".to_owned()),
+            "http_proxy" => Some("http://127.0.0.2:2".to_owned()),
             _ => None,
         };
         let https = resolve_for(&ProxyChoice::Environment, &url("https://a.b/t"), &env)
@@ -406,9 +421,34 @@ mod tests {
         let http = resolve_for(&ProxyChoice::Environment, &url("http://127.0.0.1/t"), &env)
             .unwrap()
             .unwrap();
-        assert_eq!(http.address(), "plain:2");
+        assert_eq!(http.address(), "127.0.0.2:2");
         let direct = resolve_for(&ProxyChoice::Direct, &url("https://a.b/t"), &env).unwrap();
         assert!(direct.is_none());
+    }
+
+    #[test]
+    fn a_loopback_http_url_goes_direct_unless_the_proxy_is_on_loopback_too() {
+        let env = |name: &str| (name == "HTTP_PROXY").then(|| "http://proxy.corp:3128".to_owned());
+        let plain = url("http://127.0.0.1:8080/token");
+        let remote = ProxyChoice::Url {
+            url: "http://proxy.corp:3128".into(),
+            user: Some("svc".into()),
+            password: None,
+        };
+        assert!(resolve_for(&remote, &plain, &env).unwrap().is_none());
+        let from_env = resolve_for(&ProxyChoice::Environment, &plain, &env).unwrap();
+        assert!(from_env.is_none());
+        let local = ProxyChoice::Url {
+            url: "http://127.0.0.1:3128".into(),
+            user: None,
+            password: None,
+        };
+        let route = resolve_for(&local, &plain, &env).unwrap().unwrap();
+        assert_eq!(route.address(), "127.0.0.1:3128");
+        // https:// is encrypted end to end through the tunnel: the proxy applies.
+        let tls = url("https://login.example.com/token");
+        let route = resolve_for(&remote, &tls, &env).unwrap().unwrap();
+        assert_eq!(route.address(), "proxy.corp:3128");
     }
 
     #[test]

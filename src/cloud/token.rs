@@ -9,19 +9,21 @@ use std::time::Duration;
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
 };
-use oauth2::url::{Url, form_urlencoded};
+use std::sync::Arc;
+
+use oauth2::url::Url;
 use oauth2::{
-    AccessToken, AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, RefreshToken,
-    RequestTokenError, Scope, StandardRevocableToken, TokenUrl,
+    AccessToken, AuthType, ClientId, EndpointNotSet, EndpointSet, RefreshToken, RequestTokenError,
+    Scope, StandardRevocableToken, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use super::endpoint::check_token_url;
-use super::error::{CloudError, clean};
+use super::error::{CloudError, Secrets};
 use super::proxy::{ProxyChoice, ProxyRoute, resolve_for};
-use super::transport::EndpointClient;
+use super::transport::{ClientAuth, EndpointClient};
 
 /// How the client authenticates to the token endpoint (RFC 6749 §2.3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -157,9 +159,18 @@ pub fn request_token_with_env<'a>(
         .and_then(|url| resolve_for(&req.proxy, &url, env).map(|route| (url, route)));
     async move {
         let (url, route) = checked?;
-        exchange(req, url, route)
+        let secrets = Arc::new(request_secrets(req, route.as_ref()));
+        // In the program's log too, scrubbed for as long as they are in use.
+        let _in_use = (
+            crate::telemetry::scrub_while(req.secret.expose_secret()),
+            route
+                .as_ref()
+                .and_then(ProxyRoute::password)
+                .map(|p| crate::telemetry::scrub_while(p.expose_secret())),
+        );
+        exchange(req, url, route, secrets.clone())
             .await
-            .map_err(|e| e.scrubbed(&secret_forms(req)))
+            .map_err(|e| e.scrubbed(&secrets))
     }
 }
 
@@ -180,14 +191,23 @@ async fn exchange(
     req: &TokenRequest,
     url: Url,
     route: Option<ProxyRoute>,
+    secrets: Arc<Secrets>,
 ) -> Result<TokenInfo, CloudError> {
-    let client = EndpointClient::new(&url, route.as_ref(), req.timeouts)?;
+    // The secret is added by the transport: oauth2 never holds a copy.
+    let auth = ClientAuth {
+        client_id: req.client_id.clone(),
+        secret: req.secret.clone(),
+        style: req.auth,
+    };
+    let client = EndpointClient::new(
+        &url,
+        route.as_ref(),
+        req.timeouts,
+        Some(auth),
+        secrets.clone(),
+    )?;
     let oauth: OAuthClient = oauth2::Client::new(ClientId::new(req.client_id.clone()))
-        .set_client_secret(ClientSecret::new(req.secret.expose_secret().to_owned()))
-        .set_auth_type(match req.auth {
-            AuthStyle::Basic => AuthType::BasicAuth,
-            AuthStyle::Body => AuthType::RequestBody,
-        })
+        .set_auth_type(AuthType::RequestBody)
         .set_token_uri(TokenUrl::from_url(url));
     let scopes = req
         .scope
@@ -199,44 +219,41 @@ async fn exchange(
         .add_scopes(scopes)
         .request_async(&client)
         .await
-        .map_err(from_oauth)?;
+        .map_err(|e| from_oauth(e, &secrets))?;
     Ok(TokenInfo {
-        token_type: clean(&issued.token_type.0),
+        token_type: secrets.clean(&issued.token_type.0),
         expires_in: issued.expires_in.map(Duration::from_secs),
-        scope: issued.scope.map(|s| clean(&s)),
+        scope: issued.scope.map(|s| secrets.clean(&s)),
         token_url: req.token_url.trim().to_owned(),
         client_id: req.client_id.clone(),
         via: route.map(|r| r.address()),
     })
 }
 
-/// Ways the secret could be written in a server's echo: as is, form- and
-/// percent-encoded (body and Basic), in base64 (either alphabet; unpadded,
-/// so a padded copy matches too), and the Basic credentials as sent.
-fn secret_forms(req: &TokenRequest) -> Vec<String> {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-    let secret = req.secret.expose_secret();
-    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let basic = format!("{}:{}", encode(&req.client_id), encode(secret));
-    vec![
-        secret.to_owned(),
-        encode(secret),
-        encode(secret).replace('+', "%20"),
-        STANDARD.encode(basic),
-        STANDARD_NO_PAD.encode(secret),
-        URL_SAFE_NO_PAD.encode(secret),
-    ]
+/// What the request carries that no answer may print: the client secret as
+/// it is sent (form-encoded, in the Basic header or the form), and the
+/// proxy's password (in its Basic header).
+fn request_secrets(req: &TokenRequest, route: Option<&ProxyRoute>) -> Secrets {
+    let mut secrets = Secrets::default();
+    secrets.add_secret(Some(&req.client_id), req.secret.expose_secret(), true);
+    if let Some(password) = route.and_then(ProxyRoute::password) {
+        let user = route.and_then(ProxyRoute::user).unwrap_or("");
+        secrets.add_secret(Some(user), password.expose_secret(), false);
+    }
+    secrets
 }
 
-fn from_oauth(e: RequestTokenError<CloudError, BasicErrorResponse>) -> CloudError {
+fn from_oauth(
+    e: RequestTokenError<CloudError, BasicErrorResponse>,
+    secrets: &Secrets,
+) -> CloudError {
     match e {
         RequestTokenError::Request(e) => e,
         // Error statuses are handled by the transport; this is a 200 with an error body.
         RequestTokenError::ServerResponse(r) => CloudError::Endpoint {
             status: 200,
-            code: clean(r.error().as_ref()),
-            description: r.error_description().map(|d| clean(d)),
+            code: secrets.clean(r.error().as_ref()),
+            description: r.error_description().map(|d| secrets.clean(d)),
         },
         // The body is not quoted: it may hold a token.
         RequestTokenError::Parse(e, _) => CloudError::BadResponse {
@@ -248,7 +265,9 @@ fn from_oauth(e: RequestTokenError<CloudError, BasicErrorResponse>) -> CloudErro
                 _ => "not JSON".into(),
             },
         },
-        RequestTokenError::Other(why) => CloudError::BadResponse { why: clean(&why) },
+        RequestTokenError::Other(why) => CloudError::BadResponse {
+            why: secrets.clean(&why),
+        },
     }
 }
 

@@ -7,18 +7,21 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
-use oauth2::url::Url;
+use oauth2::http::header::{AUTHORIZATION, HeaderValue};
+use oauth2::url::{Url, form_urlencoded};
 use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
-use super::Timeouts;
 use super::endpoint::address;
-use super::error::{CloudError, NetworkKind, clean, duration_text};
+use super::error::{CloudError, NetworkKind, Secrets, duration_text};
 use super::proxy::ProxyRoute;
+use super::{AuthStyle, Timeouts};
 
 /// Largest answer read from the endpoint; a token response is a few KiB.
 const MAX_BODY: usize = 256 * 1024;
@@ -30,6 +33,63 @@ pub(crate) struct EndpointClient {
     /// `host:port` of the proxy, and whether credentials go to it.
     proxy: Option<(String, bool)>,
     timeouts: Timeouts,
+    /// Added to each request here, not by oauth2, so that every copy of the
+    /// secret made on the way is one this code wipes.
+    auth: Option<ClientAuth>,
+    /// Scrubbed from whatever the servers send back.
+    secrets: Arc<Secrets>,
+}
+
+/// The client's credentials, and how they are presented (RFC 6749 §2.3.1).
+pub(crate) struct ClientAuth {
+    pub client_id: String,
+    pub secret: SecretString,
+    pub style: AuthStyle,
+}
+
+impl ClientAuth {
+    /// `request` (as oauth2 builds it without a secret: the client ID in the
+    /// form) with the credentials: `client_secret` after the client ID in
+    /// the form, or both in an `Authorization: Basic` header instead, each
+    /// form-encoded, exactly as oauth2 would send them.
+    fn apply(&self, request: HttpRequest) -> Result<HttpRequest, CloudError> {
+        use base64::Engine as _;
+        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let secret = Zeroizing::new(encode(self.secret.expose_secret()));
+        let (mut parts, body) = request.into_parts();
+        let body = match self.style {
+            AuthStyle::Body => {
+                let field = b"&client_secret=";
+                let mut full = Vec::with_capacity(body.len() + field.len() + secret.len());
+                full.extend_from_slice(&body);
+                full.extend_from_slice(field);
+                full.extend_from_slice(secret.as_bytes());
+                full
+            }
+            AuthStyle::Basic => {
+                let pair =
+                    Zeroizing::new(format!("{}:{}", encode(&self.client_id), secret.as_str()));
+                let encoded = Zeroizing::new(
+                    base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()),
+                );
+                let header = Zeroizing::new(format!("Basic {}", encoded.as_str()));
+                let mut value =
+                    HeaderValue::from_str(&header).map_err(|_| CloudError::Network {
+                        kind: NetworkKind::Other,
+                        peer: "token endpoint".into(),
+                        detail: "the credentials do not fit in a header".into(),
+                    })?;
+                value.set_sensitive(true);
+                parts.headers.insert(AUTHORIZATION, value);
+                let form = form_urlencoded::parse(&body).filter(|(name, _)| name != "client_id");
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(form)
+                    .finish()
+                    .into_bytes()
+            }
+        };
+        Ok(oauth2::http::Request::from_parts(parts, body))
+    }
 }
 
 impl EndpointClient {
@@ -37,6 +97,8 @@ impl EndpointClient {
         target: &Url,
         route: Option<&ProxyRoute>,
         timeouts: Timeouts,
+        auth: Option<ClientAuth>,
+        secrets: Arc<Secrets>,
     ) -> Result<EndpointClient, CloudError> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -58,10 +120,16 @@ impl EndpointClient {
             endpoint: address(target),
             proxy: route.map(|r| (r.address(), r.has_credentials())),
             timeouts,
+            auth,
+            secrets,
         })
     }
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, CloudError> {
+        let request = match &self.auth {
+            Some(auth) => auth.apply(request)?,
+            None => request,
+        };
         let request = reqwest::Request::try_from(request).map_err(|_| CloudError::Network {
             kind: NetworkKind::Other,
             peer: format!("token endpoint {}", self.endpoint),
@@ -74,7 +142,7 @@ impl EndpointClient {
             .map_err(|e| self.network_error(&e))?;
         let status = response.status();
         if status.is_redirection() {
-            return Err(redirected(&response));
+            return Err(redirected(&response, &self.secrets));
         }
         if let (StatusCode::PROXY_AUTHENTICATION_REQUIRED, Some((proxy, sent_credentials))) =
             (status, &self.proxy)
@@ -86,7 +154,7 @@ impl EndpointClient {
         }
         let body = self.read_body(&mut response).await?;
         if status != StatusCode::OK {
-            return Err(refusal(status, &body));
+            return Err(refusal(status, &body, &self.secrets));
         }
         let mut answer = http_response(status);
         if let Some(kind) = response.headers().get(CONTENT_TYPE) {
@@ -180,7 +248,7 @@ impl EndpointClient {
         CloudError::Network {
             kind,
             peer,
-            detail: clean(&detail),
+            detail: self.secrets.clean(&detail),
         }
     }
 }
@@ -233,11 +301,11 @@ fn http_response(status: StatusCode) -> oauth2::http::response::Builder {
     oauth2::http::Response::builder().status(status.as_u16())
 }
 
-fn redirected(response: &reqwest::Response) -> CloudError {
+fn redirected(response: &reqwest::Response, secrets: &Secrets) -> CloudError {
     let location = response
         .headers()
         .get(LOCATION)
-        .map(|l| clean(&String::from_utf8_lossy(l.as_bytes())))
+        .map(|l| secrets.clean(&String::from_utf8_lossy(l.as_bytes())))
         .unwrap_or_else(|| "(no Location header)".into());
     CloudError::Redirected {
         status: response.status().as_u16(),
@@ -253,14 +321,14 @@ struct ErrorBody {
 }
 
 /// An error status: the OAuth2 error when the body is one, else the status alone.
-fn refusal(status: StatusCode, body: &[u8]) -> CloudError {
+fn refusal(status: StatusCode, body: &[u8], secrets: &Secrets) -> CloudError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(parsed) if !parsed.error.trim().is_empty() => CloudError::Endpoint {
             status: status.as_u16(),
-            code: clean(&parsed.error),
+            code: secrets.clean(&parsed.error),
             description: parsed
                 .error_description
-                .map(|d| clean(&d))
+                .map(|d| secrets.clean(&d))
                 .filter(|d| !d.is_empty()),
         },
         _ => CloudError::Status {

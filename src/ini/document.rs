@@ -5,6 +5,11 @@
 //! only the lines it touches.
 //!
 //! Reading follows Windows `GetPrivateProfileString`:
+//! - lines end at LF (a CR right before it belongs to the ending, any other
+//!   CR to the text); where no LF is left in the file, lines end at CR, so a
+//!   file with bare-CR line endings reads line by line, not as one line.
+//!   Lines added after such a CR-ended line end with CR too: an LF after
+//!   them would make Windows read them as one line;
 //! - a line whose trimmed text starts with `;` or `#` is a comment;
 //! - a line whose trimmed text starts with `[` is a section header, named by
 //!   the text up to the first `]`, trimmed. A header without `]` still starts
@@ -248,6 +253,8 @@ impl Document {
         let removed = self.lines.remove(index);
         if removed.ending.is_none()
             && let Some(last) = self.lines.last_mut()
+            // Without its LF, a CR in it would end a line for Windows.
+            && (last.ending == Some(LineEnding::Cr) || !last.text.contains('\r'))
         {
             // The file had no final newline: keep it that way.
             last.ending = None;
@@ -371,13 +378,12 @@ impl Document {
     /// Inserts a line before index `at`, keeping the final-newline state: a
     /// line added after a last line without newline takes over that state.
     fn insert_line(&mut self, at: usize, text: String) {
-        let ending = self.line_ending;
-        let mut new_ending = Some(ending);
+        let mut new_ending = Some(self.ending_at(at));
         if at == self.lines.len()
             && let Some(last) = self.lines.last_mut()
             && last.ending.is_none()
         {
-            last.ending = Some(ending);
+            last.ending = new_ending;
             new_ending = None;
         }
         let kind = classify(&text);
@@ -389,6 +395,27 @@ impl Document {
                 kind,
             },
         );
+    }
+
+    /// The ending of a line inserted before index `at`. Windows ends lines
+    /// at CR only after the file's last LF: before an LF the new line ends
+    /// with LF (a CR would join it to the next line); after it, among
+    /// CR-ended lines, with CR (an LF would join those into one line).
+    fn ending_at(&self, at: usize) -> LineEnding {
+        let lf_like = |l: &Line| matches!(l.ending, Some(LineEnding::Lf | LineEnding::CrLf));
+        let tail = self.lines.iter().rposition(lf_like).map_or(0, |i| i + 1);
+        let cr_tail = self.lines[tail..]
+            .iter()
+            .any(|l| l.ending == Some(LineEnding::Cr));
+        // Right after the last LF an LF-ended line keeps the CR-ended ones
+        // apart too, unless the file has no LF at all.
+        if cr_tail && (at > tail || tail == 0) {
+            return LineEnding::Cr;
+        }
+        match self.line_ending {
+            LineEnding::Cr => dominant_ending(&self.lines[..tail]),
+            ending => ending,
+        }
     }
 
     /// The first section named `name` (case-insensitive); `None` is the
@@ -473,42 +500,56 @@ impl Line {
     }
 }
 
-/// Splits text into lines at `\n`; a `\r` right before it belongs to the
-/// ending, any other `\r` to the text.
+/// Splits text into lines as Windows reads them: at `\n` (a `\r` right
+/// before it belongs to the ending, any other `\r` to the text), and after
+/// the last `\n`, at `\r`.
 fn split_lines(text: &str) -> Vec<Line> {
+    let tail_start = memchr::memrchr(b'\n', text.as_bytes()).map_or(0, |i| i + 1);
     let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-    let mut rest = text;
-    while !rest.is_empty() {
-        let (piece, ending, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
-            Some(i) => match rest[..i].strip_suffix('\r') {
-                Some(piece) => (piece, Some(LineEnding::CrLf), &rest[i + 1..]),
-                None => (&rest[..i], Some(LineEnding::Lf), &rest[i + 1..]),
-            },
-            None => (rest, None, ""),
-        };
+    let mut push = |piece: &str, ending| {
         lines.push(Line {
             text: piece.to_owned(),
             ending,
             kind: classify(piece),
-        });
-        rest = next;
+        })
+    };
+    let mut rest = &text[..tail_start];
+    while let Some(i) = memchr::memchr(b'\n', rest.as_bytes()) {
+        match rest[..i].strip_suffix('\r') {
+            Some(piece) => push(piece, Some(LineEnding::CrLf)),
+            None => push(&rest[..i], Some(LineEnding::Lf)),
+        }
+        rest = &rest[i + 1..];
+    }
+    let mut rest = &text[tail_start..];
+    while !rest.is_empty() {
+        match memchr::memchr(b'\r', rest.as_bytes()) {
+            Some(i) => {
+                push(&rest[..i], Some(LineEnding::Cr));
+                rest = &rest[i + 1..];
+            }
+            None => {
+                push(rest, None);
+                rest = "";
+            }
+        }
     }
     lines
 }
 
-/// The more frequent ending; CRLF on a tie or when there is none, as these
+/// The most frequent ending; CRLF on a tie or when there is none, as these
 /// are Windows files.
 fn dominant_ending(lines: &[Line]) -> LineEnding {
-    let lf = lines
-        .iter()
-        .filter(|l| l.ending == Some(LineEnding::Lf))
-        .count();
-    let crlf = lines
-        .iter()
-        .filter(|l| l.ending == Some(LineEnding::CrLf))
-        .count();
-    if lf > crlf {
+    let count = |ending| lines.iter().filter(|l| l.ending == Some(ending)).count();
+    let (lf, crlf, cr) = (
+        count(LineEnding::Lf),
+        count(LineEnding::CrLf),
+        count(LineEnding::Cr),
+    );
+    if lf > crlf && lf >= cr {
         LineEnding::Lf
+    } else if cr > crlf && cr > lf {
+        LineEnding::Cr
     } else {
         LineEnding::CrLf
     }
@@ -639,6 +680,62 @@ mod tests {
         );
         assert!(split_lines("").is_empty());
         assert_eq!(split_lines("\n").len(), 1);
+    }
+
+    #[test]
+    fn after_the_last_line_feed_lines_end_at_carriage_returns() {
+        let lines = split_lines("a\r\nb\rc\r\rd");
+        let got: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.ending)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Some(LineEnding::CrLf)),
+                ("b", Some(LineEnding::Cr)),
+                ("c", Some(LineEnding::Cr)),
+                ("", Some(LineEnding::Cr)),
+                ("d", None),
+            ]
+        );
+        assert_eq!(dominant_ending(&split_lines("a\rb\r")), LineEnding::Cr);
+        assert_eq!(dominant_ending(&split_lines("a\r\nb\r")), LineEnding::CrLf);
+    }
+
+    #[test]
+    fn a_file_with_bare_cr_line_endings_is_read_and_edited_line_by_line() {
+        // Before, the whole file was one line: the key was not found, and a
+        // set added a duplicate that Windows never reads.
+        let bytes = b"[Webex]\rWebexPresence.Enable=0\rOther=1\r";
+        let mut doc = Document::parse(bytes).unwrap();
+        assert_eq!(doc.get(Some("Webex"), "WebexPresence.Enable"), Some("0"));
+        assert_eq!(doc.get(Some("webex"), "Other"), Some("1"));
+        assert_eq!(doc.line_ending(), LineEnding::Cr);
+        assert_eq!(doc.to_bytes(), bytes);
+        doc.set(Some("Webex"), "WebexPresence.Enable", "1").unwrap();
+        doc.set(Some("Webex"), "New", "2").unwrap();
+        doc.set(Some("Added"), "K", "v").unwrap();
+        assert_eq!(
+            doc.to_bytes(),
+            b"[Webex]\rWebexPresence.Enable=1\rOther=1\rNew=2\r\r[Added]\rK=v\r"
+        );
+    }
+
+    #[test]
+    fn lines_added_among_cr_ended_lines_keep_them_apart() {
+        // The CR-ended lines come after the last LF: an LF-ended line after
+        // them would join them into one line for Windows.
+        let mut doc = Document::parse(b"[A]\r\nx=1\r\n[B]\ry=2\rz=3").unwrap();
+        assert_eq!(doc.get(Some("B"), "y"), Some("2"));
+        assert_eq!(doc.get(Some("B"), "z"), Some("3"));
+        doc.set(Some("B"), "w", "4").unwrap();
+        doc.set(Some("A"), "v", "5").unwrap();
+        let bytes = doc.to_bytes();
+        assert_eq!(bytes, b"[A]\r\nx=1\r\nv=5\r\n[B]\ry=2\rz=3\rw=4");
+        let again = Document::parse(&bytes).unwrap();
+        for (section, key, value) in [("A", "x", "1"), ("A", "v", "5"), ("B", "y", "2")] {
+            assert_eq!(again.get(Some(section), key), Some(value), "{key}");
+        }
+        assert_eq!(again.get(Some("B"), "z"), Some("3"));
+        assert_eq!(again.get(Some("B"), "w"), Some("4"));
     }
 
     #[test]

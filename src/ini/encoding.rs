@@ -28,6 +28,9 @@ impl std::fmt::Display for Encoding {
 pub enum LineEnding {
     Lf,
     CrLf,
+    /// A bare CR: only after the file's last LF (classic Mac OS files, or a
+    /// conversion gone wrong), where Windows ends lines at CR too.
+    Cr,
 }
 
 impl LineEnding {
@@ -35,6 +38,7 @@ impl LineEnding {
         match self {
             LineEnding::Lf => "\n",
             LineEnding::CrLf => "\r\n",
+            LineEnding::Cr => "\r",
         }
     }
 }

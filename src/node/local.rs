@@ -9,7 +9,8 @@ use async_trait::async_trait;
 
 use super::backup::{self, Listed};
 use super::{
-    Expected, FileStat, LastCheckHook, Node, NodeError, Snapshot, Transport, Version, Written,
+    Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport, Version,
+    Written,
 };
 use crate::platform::{self, retry};
 
@@ -121,6 +122,31 @@ impl Node for LocalNode {
             Ok(m) => platform::owner_only(&local, &m).map_err(|e| NodeError::io(&shown, e)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(NodeError::io(&shown, e)),
+        })
+        .await
+    }
+
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        let fix = platform::key_fix(self.root(), path);
+        self.blocking(path, move |local, shown| {
+            let meta = match fs::metadata(&local) {
+                Ok(m) => m,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Readers::Absent),
+                Err(e) => return Err(NodeError::io(&shown, e)),
+            };
+            Ok(
+                match platform::owner_only(&local, &meta).map_err(|e| NodeError::io(&shown, e))? {
+                    Some(true) => Readers::OwnerOnly,
+                    Some(false) => Readers::Others {
+                        who: platform::who_else(&meta),
+                        fix,
+                    },
+                    None => Readers::Unchecked {
+                        what: "this platform cannot tell who may read it".into(),
+                        fix,
+                    },
+                },
+            )
         })
         .await
     }
@@ -409,14 +435,7 @@ fn put_in_place(
     LastCheckHook::run(hook, shown);
     check_unchanged(local, shown, expected)?;
     match expected {
-        // A hard link fails if the target appeared meanwhile: create-if-absent, atomically.
-        Expected::Absent => match fs::hard_link(tmp, local) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(NodeError::AlreadyExists {
-                path: shown.to_string(),
-            }),
-            Err(_) => rename(tmp, local).map_err(|e| NodeError::io(shown, e)),
-        },
+        Expected::Absent => create_only(tmp, local, shown, |a, b| fs::hard_link(a, b)),
         Expected::Version(_) => rename(tmp, local).map_err(|e| NodeError::io(shown, e)),
     }
 }
@@ -448,6 +467,35 @@ fn remove_file(
             Err(e)
         }
     }
+}
+
+/// Puts `tmp` at `local` only if nothing is there, never over a file that
+/// appeared meanwhile: a hard link, which fails on an existing name; where
+/// links are not supported (FAT, some network shares), a create-new claims
+/// the name first, and the rename then replaces only that empty claim.
+fn create_only(
+    tmp: &Path,
+    local: &Path,
+    shown: &str,
+    link: impl Fn(&Path, &Path) -> io::Result<()>,
+) -> Result<(), NodeError> {
+    let exists = || NodeError::AlreadyExists {
+        path: shown.to_string(),
+    };
+    match link(tmp, local) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(exists()),
+        Err(_) => {}
+    }
+    match platform::create_new_options().open(local) {
+        Ok(claim) => drop(claim),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(exists()),
+        Err(e) => return Err(NodeError::io(shown, e)),
+    }
+    rename(tmp, local).map_err(|e| {
+        let _ = fs::remove_file(local);
+        NodeError::io(shown, e)
+    })
 }
 
 /// Renames over a file, waiting a little while another program holds it.
@@ -526,4 +574,34 @@ fn sync_dir(dir: &Path) {
     }
     #[cfg(not(unix))]
     let _ = dir;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_links(_: &Path, _: &Path) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "no hard links here",
+        ))
+    }
+
+    #[test]
+    fn without_hard_links_creating_never_overwrites_a_file_that_appeared() {
+        // Before, the fallback was a plain rename: it replaced the other
+        // writer's file (a node key created at the same moment, say).
+        let dir = tempfile::tempdir().unwrap();
+        let (tmp, target) = (dir.path().join("new.tmp"), dir.path().join("ucsconf.key"));
+        fs::write(&tmp, b"ours").unwrap();
+        fs::write(&target, b"theirs").unwrap();
+        let err = create_only(&tmp, &target, "ucsconf.key", no_links).unwrap_err();
+        assert!(matches!(err, NodeError::AlreadyExists { .. }), "{err}");
+        assert_eq!(fs::read(&target).unwrap(), b"theirs");
+
+        fs::remove_file(&target).unwrap();
+        create_only(&tmp, &target, "ucsconf.key", no_links).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"ours");
+        assert!(!tmp.exists(), "renamed into place");
+    }
 }

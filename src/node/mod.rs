@@ -171,6 +171,19 @@ pub enum NodeError {
         fingerprint: String,
         known_hosts: String,
     },
+    #[error(
+        "the host key of {host} is not known: it offered {key_type} {fingerprint}, but known_hosts has it with other keys ({}; {known_hosts}). Someone may be intercepting the connection; nothing was done. If the server's keys really changed, compare the fingerprint with the server's own, then trust it with `ucsconf trust`, the node's name and --other-key-type",
+        known_types.join(", ")
+    )]
+    OtherHostKeyTypes {
+        host: String,
+        key_type: String,
+        fingerprint: String,
+        /// The key types known_hosts lists for the host.
+        known_types: Vec<String>,
+        /// Where the first of them is ("~/.ssh/known_hosts line 4").
+        known_hosts: String,
+    },
     #[error("{0}")]
     Auth(String),
     #[error(
@@ -188,6 +201,7 @@ impl NodeError {
             | NodeError::Unreachable(_)
             | NodeError::UnknownHostKey { .. }
             | NodeError::ChangedHostKey { .. }
+            | NodeError::OtherHostKeyTypes { .. }
             | NodeError::Auth(_)
             | NodeError::PosixRenameMissing { .. } => ErrorClass::Failed,
         }
@@ -247,6 +261,16 @@ pub trait Node: Send + Sync {
         Ok(None)
     }
 
+    /// Who may read the file, in words, with how to make it private on the
+    /// node, and what the transport could not check.
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        let _ = path;
+        Ok(Readers::Unchecked {
+            what: "this transport cannot tell who may read it".into(),
+            fix: "check the file's permissions on the node".into(),
+        })
+    }
+
     /// How long the transport took to open its last connection (`None`: it
     /// does not connect, or has not yet).
     fn connect_time(&self) -> Option<std::time::Duration> {
@@ -268,6 +292,22 @@ pub trait Node: Send + Sync {
             )),
         }
     }
+}
+
+/// Who may read a file, as far as the transport can tell (what `doctor`
+/// asks of the node key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readers {
+    /// The file does not exist.
+    Absent,
+    /// Only its owner (Unix: no group or other mode bits; Windows: the
+    /// private access list).
+    OwnerOnly,
+    /// Others may read it: who, in words, and the command that fixes it.
+    Others { who: String, fix: String },
+    /// Not everything could be checked: what was not, and the command that
+    /// makes sure.
+    Unchecked { what: String, fix: String },
 }
 
 /// Splits a relative `/`-separated path into its directory and file name.

@@ -99,6 +99,20 @@ pub fn owner_only(path: &Path, meta: &Metadata) -> io::Result<Option<bool>> {
     }
 }
 
+/// Who else may read a file that is not private, in words.
+pub fn who_else(meta: &Metadata) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        format!("its mode is {:04o}", meta.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        "its access list lets accounts other than Administrators and SYSTEM in".to_owned()
+    }
+}
+
 /// How to make the node key private again by hand, for a local node at
 /// `root` (the root as displayed, the key path relative and `/`-separated).
 pub fn key_fix(root: &str, key_path: &str) -> String {

@@ -145,11 +145,8 @@ impl Store {
         client_id: &str,
         secret: &SecretString,
     ) -> Result<(), Error> {
+        check_credentials(client_id, secret)?;
         let client_id = client_id.trim();
-        check_client_id(client_id).map_err(Error::Invalid)?;
-        if secret.expose_secret().trim().is_empty() {
-            return Err(Error::invalid("the client secret is empty"));
-        }
         let sealed = seal::seal(key, secret, &secret_aad(client_id));
         self.credentials = Some(Credentials {
             client_id: client_id.to_owned(),
@@ -190,6 +187,16 @@ impl Store {
         key: &NodeKey,
         proxy: Option<(&str, Option<&str>, Option<&SecretString>)>,
     ) -> Result<(), Error> {
+        self.set_proxy_with(Some(key), proxy)
+    }
+
+    /// [`Store::set_proxy`] where there may be no node key: none is needed
+    /// unless a new password is given (to be sealed).
+    pub fn set_proxy_with(
+        &mut self,
+        key: Option<&NodeKey>,
+        proxy: Option<(&str, Option<&str>, Option<&SecretString>)>,
+    ) -> Result<(), Error> {
         let Some((url, user, password)) = proxy else {
             self.proxy = None;
             return Ok(());
@@ -227,13 +234,18 @@ impl Store {
 
     fn proxy_password_for(
         &self,
-        key: &NodeKey,
+        key: Option<&NodeKey>,
         url: &str,
         password: Option<&SecretString>,
     ) -> Result<Option<Sealed>, Error> {
         match password {
             Some(p) if p.expose_secret().is_empty() => Ok(None),
-            Some(p) => Ok(Some(seal::seal(key, p, &proxy_aad(url)))),
+            Some(p) => {
+                let key = key.ok_or_else(|| {
+                    Error::Failed("there is no node key to seal the proxy password with".into())
+                })?;
+                Ok(Some(seal::seal(key, p, &proxy_aad(url))))
+            }
             None => match &self.proxy {
                 Some(old) if old.url == url => Ok(old.password.clone()),
                 Some(old) if old.password.is_some() => Err(Error::invalid(
@@ -242,6 +254,24 @@ impl Store {
                 _ => Ok(None),
             },
         }
+    }
+}
+
+/// Checks what [`Store::save_credentials`] would refuse (`Error::Invalid`),
+/// before a key is made for it: empty or whitespace/control characters in
+/// the client ID (surrounding whitespace aside), an empty secret.
+pub fn check_credentials(client_id: &str, secret: &SecretString) -> Result<(), Error> {
+    check_client_id(client_id.trim()).map_err(Error::Invalid)?;
+    if secret.expose_secret().trim().is_empty() {
+        return Err(Error::invalid("the client secret is empty"));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Whether the store holds the sealed client secret.
+    pub fn has_secret(&self) -> bool {
+        self.credentials.is_some()
     }
 }
 

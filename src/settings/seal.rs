@@ -134,7 +134,6 @@ pub enum SealError {
 ///
 /// Panics only if the OS random generator fails (a nonce must never be guessed).
 pub fn seal(key: &NodeKey, secret: &SecretString, aad: &[u8]) -> Sealed {
-    crate::telemetry::register_secret(secret.expose_secret());
     let mut nonce = [0u8; NONCE_LEN];
     random_fill(&mut nonce);
     let payload = Payload {
@@ -158,10 +157,7 @@ pub fn open(key: &NodeKey, sealed: &Sealed, aad: &[u8]) -> Result<SecretString, 
         .map_err(|_| SealError::Decrypt)?;
     match std::str::from_utf8(&plain) {
         // Copied once into the secret's own exact-size allocation.
-        Ok(text) => {
-            crate::telemetry::register_secret(text);
-            Ok(SecretString::from(text))
-        }
+        Ok(text) => Ok(SecretString::from(text)),
         // Authentic but not text: only something else could have sealed it.
         Err(_) => Err(malformed("the decrypted value is not UTF-8 text")),
     }

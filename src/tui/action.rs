@@ -11,7 +11,7 @@ use crate::cluster::DriftRow;
 use crate::doctor::Finding;
 use crate::ini::Document;
 use crate::node::ssh::HostKeyInfo;
-use crate::ops::{Change, LoadedIni, LoadedStore};
+use crate::ops::{Change, KeyRule, LoadedIni, LoadedStore};
 use crate::settings::calendar::{CalendarSettings, Field};
 
 /// The four tabs, in their order on screen.
@@ -293,6 +293,17 @@ pub enum Action {
         id: u64,
         result: Result<String, String>,
     },
+    /// A save was refused because the node key is missing (or cannot be
+    /// used) while sealed values depend on it: ask whether to make a new
+    /// key, which loses them, by running `retry` (the same save, allowed to).
+    NewKeyAsked {
+        node: usize,
+        /// The refusal, naming the values that would be lost.
+        message: String,
+        retry: Box<Effect>,
+    },
+    /// The admin chose to make a new node key: run the save again.
+    SaveWithNewKey(Box<Effect>),
     /// An SSH node's host key is not in known_hosts: ask whether to trust it.
     HostKeyUnknown {
         node: usize,
@@ -357,6 +368,8 @@ pub enum Effect {
         node: usize,
         loaded: LoadedIni,
         settings: CalendarSettings,
+        /// What to do if a new password needs a key the node no longer has.
+        key: KeyRule,
     },
     /// Read the file as it is now, to diff an overwrite against it.
     LoadOverwriteBase {
@@ -370,6 +383,8 @@ pub enum Effect {
         credentials: Option<(String, SecretString)>,
         /// `Some(None)`: remove the proxy.
         proxy: Option<Option<ProxyEdit>>,
+        /// What to do if a secret needs a key the node no longer has.
+        key: KeyRule,
     },
     ForgetCredentials {
         node: usize,

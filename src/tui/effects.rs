@@ -21,7 +21,7 @@ use crate::inventory::NodeSpec;
 use crate::logs::{Follower, NodeLog, display_line, last_lines};
 use crate::node::NodeError;
 use crate::node::ssh::SshOptions;
-use crate::ops::{self, Saved, Target};
+use crate::ops::{self, KeyRule, Saved, SealedValue, Target};
 
 /// Lines read from the end of the log when the view opens.
 pub const INITIAL_LINES: usize = 1000;
@@ -62,6 +62,24 @@ fn failure(e: crate::Error) -> SaveFailure {
     SaveFailure {
         conflict: e.class() == ErrorClass::Conflict,
         message: e.to_string(),
+    }
+}
+
+/// After a save refused for want of a node key (sealed values depend on the
+/// missing one): the question whether to make a new one, with the save to
+/// run again if so.
+fn new_key_question<T>(
+    node: usize,
+    saved: &crate::Result<T>,
+    retry: impl FnOnce() -> Effect,
+) -> Option<Action> {
+    match saved {
+        Err(crate::Error::KeyRefused(refused)) => Some(Action::NewKeyAsked {
+            node,
+            message: refused.to_string(),
+            retry: Box::new(retry()),
+        }),
+        _ => None,
     }
 }
 
@@ -203,15 +221,24 @@ impl Runner {
                 node,
                 loaded,
                 settings,
+                key,
             } => {
                 let Some(t) = target(node) else { return };
                 self.spawn(async move {
-                    let result = ops::save_calendar(&t, &loaded, &settings)
-                        .await
-                        .map(|(s, w)| info(s, w))
-                        .map_err(failure);
+                    let saved = ops::save_calendar(&t, &loaded, &settings, key).await;
+                    let retry = || Effect::SaveCalendar {
+                        node,
+                        loaded: loaded.clone(),
+                        settings: settings.clone(),
+                        key: KeyRule::Replace,
+                    };
+                    let ask = new_key_question(node, &saved, retry);
+                    let result = saved.map(|(s, w)| info(s, w)).map_err(failure);
                     let file = FileKind::Calendar;
                     Runner::send(&tx, Action::Saved { node, file, result });
+                    if let Some(ask) = ask {
+                        Runner::send(&tx, ask);
+                    }
                 });
             }
             Effect::LoadOverwriteBase { node, file } => {
@@ -230,14 +257,27 @@ impl Runner {
                 loaded,
                 credentials,
                 proxy,
+                key,
             } => {
                 let Some(t) = target(node) else { return };
                 self.spawn(async move {
-                    let result = save_system(&t, loaded, credentials, proxy)
-                        .await
-                        .map_err(failure);
+                    let saved =
+                        save_system(&t, loaded.clone(), credentials.clone(), proxy.clone(), key)
+                            .await;
+                    let retry = || Effect::SaveSystem {
+                        node,
+                        loaded: loaded.clone(),
+                        credentials: credentials.clone(),
+                        proxy: proxy.clone(),
+                        key: KeyRule::Replace,
+                    };
+                    let ask = new_key_question(node, &saved, retry);
+                    let result = saved.map_err(failure);
                     let file = FileKind::Credentials;
                     Runner::send(&tx, Action::Saved { node, file, result });
+                    if let Some(ask) = ask {
+                        Runner::send(&tx, ask);
+                    }
                 });
             }
             Effect::ForgetCredentials { node } => {
@@ -446,7 +486,7 @@ async fn host_key_question(node: usize, e: NodeError, ssh: &SshContext) -> Optio
         known_hosts,
     };
     match e {
-        NodeError::UnknownHostKey { .. } => {
+        NodeError::UnknownHostKey { .. } | NodeError::OtherHostKeyTypes { .. } => {
             let spec = ssh.specs.get(node)?.as_ref()?;
             match crate::node::ssh::fetch_host_key(spec, &ssh.options).await {
                 Ok(info) if !info.known => Some(Action::HostKeyUnknown {
@@ -471,12 +511,16 @@ async fn host_key_question(node: usize, e: NodeError, ssh: &SshContext) -> Optio
 }
 
 /// Credentials first, then the proxy on top of the store as it is then.
+/// One node key seals both: made first, if it has to be, knowing all that
+/// this save replaces.
 async fn save_system(
     t: &Target,
     loaded: ops::LoadedStore,
     credentials: Option<(String, secrecy::SecretString)>,
     proxy: Option<Option<ProxyEdit>>,
+    rule: KeyRule,
 ) -> crate::Result<SaveInfo> {
+    use secrecy::ExposeSecret;
     let mut result = SaveInfo {
         unchanged: true,
         backup: None,
@@ -488,20 +532,40 @@ async fn save_system(
             result.backup = result.backup.take().or(w.backup);
         }
     };
+    let typed_password = proxy
+        .as_ref()
+        .and_then(|p| p.as_ref()?.password.as_ref())
+        .filter(|p| !p.expose_secret().is_empty());
+    let mut replacing = Vec::new();
+    if credentials.is_some() {
+        replacing.push(SealedValue::ClientSecret);
+    }
+    if matches!(proxy, Some(None)) || typed_password.is_some() {
+        replacing.push(SealedValue::ProxyPassword);
+    }
+    if let Some((client_id, secret)) = &credentials {
+        crate::settings::credentials::check_credentials(client_id, secret)?;
+    }
+    let key = if credentials.is_some() || typed_password.is_some() {
+        let (key, note) = ops::sealing_key(t, &replacing, rule).await?;
+        result.warnings.extend(note);
+        Some(key)
+    } else {
+        ops::node_key(t, false).await?
+    };
     let mut loaded = loaded;
-    if let Some((client_id, secret)) = credentials {
-        merge(ops::save_credentials(t, &client_id, &secret).await?);
+    if let (Some((client_id, secret)), Some(key)) = (&credentials, &key) {
+        let fresh = ops::load_store(t).await?;
+        merge(ops::store_credentials(t, &fresh, key, client_id, secret).await?);
         loaded = ops::load_store(t).await?;
     }
-    if let Some(proxy) = proxy {
-        let key = ops::node_key(t, true)
-            .await?
-            .ok_or_else(|| crate::Error::Failed("the node key could not be created".into()))?;
+    if let Some(proxy) = &proxy {
+        let _in_use = typed_password.map(|p| crate::telemetry::scrub_while(p.expose_secret()));
         let mut store = loaded.store.clone();
         let edit = proxy
             .as_ref()
             .map(|p| (p.url.as_str(), p.user.as_deref(), p.password.as_ref()));
-        store.set_proxy(&key, edit)?;
+        store.set_proxy_with(key.as_ref(), edit)?;
         merge(ops::save_store(t, &loaded, &store).await?);
     }
     Ok(result)

@@ -614,6 +614,17 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::NewKeyAsked {
+            node,
+            message,
+            retry,
+        } => {
+            if let Some(n) = state.nodes.get(node) {
+                state.open(Modal::Dialog(new_key_dialog(&n.name, &message, *retry)));
+            }
+            Vec::new()
+        }
+        Action::SaveWithNewKey(retry) => vec![*retry],
         Action::TrustHostKey { node, info } => vec![Effect::TrustHostKey { node, info }],
         Action::HostKeyTrusted { node, host, result } => {
             host_key_trusted(state, node, &host, result)
@@ -632,6 +643,24 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Resize => Vec::new(),
     }
+}
+
+/// "Make a new node key?", focused on No: a yes loses what was sealed with
+/// the missing key, for good.
+fn new_key_dialog(name: &str, message: &str, retry: Effect) -> Dialog {
+    Dialog::confirm(
+        format!("Make a new node key on {name}?"),
+        vec![
+            format!("Not saved: {message}."),
+            String::new(),
+            "A new key cannot open what was sealed with the old one: those values are lost \
+             for good and must be typed again. If the key file can be put back, choose No \
+             and restore it instead."
+                .to_string(),
+        ],
+        "Make a new key",
+        Action::SaveWithNewKey(Box::new(retry)),
+    )
 }
 
 fn quit(state: &mut State) -> Vec<Effect> {

@@ -974,9 +974,14 @@ mod live {
         async fn start(overrides: TestOverrides) -> Live {
             let dir = tempfile::tempdir().unwrap();
             let target = NodeSpec::local("ucs-a", dir.path()).target();
-            crate::ops::save_credentials(&target, CLIENT_ID, &SecretString::from("s3cret-value"))
-                .await
-                .unwrap();
+            crate::ops::save_credentials(
+                &target,
+                CLIENT_ID,
+                &SecretString::from("s3cret-value"),
+                crate::ops::KeyRule::Keep,
+            )
+            .await
+            .unwrap();
             let targets = vec![target];
             let state = State::new(node_states(&targets), None);
             let (tx, rx) = mpsc::unbounded_channel();
@@ -1058,6 +1063,49 @@ mod live {
     }
 
     #[tokio::test]
+    async fn a_missing_node_key_is_replaced_only_after_a_yes_that_names_the_loss() {
+        let mut live = Live::start(TestOverrides::default()).await;
+        let key_file = live._dir.path().join(crate::paths::NODE_KEY);
+        std::fs::remove_file(&key_file).unwrap();
+        let save = |state: &State| Effect::SaveSystem {
+            node: 0,
+            loaded: state.nodes[0].system.load.ready().cloned().unwrap(),
+            credentials: None,
+            proxy: Some(Some(crate::tui::action::ProxyEdit {
+                url: "http://proxy.corp.local:3128".into(),
+                user: None,
+                password: Some(SecretString::from("new-proxy-pw")),
+            })),
+            key: crate::ops::KeyRule::Keep,
+        };
+        live.runner.run(save(&live.state));
+        live.pump(|s| matches!(s.modal, Some(Modal::Dialog(_))))
+            .await;
+        let text = dialog_text(&live.state);
+        assert!(text.contains("Make a new node key on ucs-a?"), "{text}");
+        assert!(text.contains("the cloud client secret"), "{text}");
+        assert!(!key_file.exists(), "nothing made before the yes");
+        // The focus is on No: Enter makes nothing.
+        live.act(key(KeyCode::Enter));
+        assert!(live.state.modal.is_none());
+        assert!(!key_file.exists());
+
+        live.runner.run(save(&live.state));
+        live.pump(|s| matches!(s.modal, Some(Modal::Dialog(_))))
+            .await;
+        live.act(key(KeyCode::Char('y')));
+        live.pump(|s| {
+            s.status
+                .as_ref()
+                .is_some_and(|st| st.text.contains("saved on ucs-a"))
+        })
+        .await;
+        assert!(key_file.exists());
+        let status = &live.state.status.as_ref().unwrap().text;
+        assert!(status.contains("a new node key"), "{status}");
+    }
+
+    #[tokio::test]
     async fn without_a_token_url_the_usage_error_is_shown() {
         if crate::platform::wine::skip_test(crate::platform::wine::NO_ACLS) {
             return;
@@ -1136,6 +1184,7 @@ fn host_key_info() -> crate::node::ssh::HostKeyInfo {
         key,
         known_hosts: std::path::PathBuf::from("/home/admin/.ssh/known_hosts"),
         known: false,
+        other_keys: None,
     }
 }
 
@@ -1172,6 +1221,48 @@ fn an_unknown_host_key_is_shown_and_no_trusts_nothing() {
         state.nodes[2].reach,
         super::state::Load::Failed(_)
     ));
+}
+
+#[test]
+fn a_host_known_with_other_keys_is_a_warning_and_only_the_override_trusts() {
+    let mut state = fixture();
+    let mut shown = host_key_info();
+    shown.other_keys = Some(crate::node::ssh::OtherKeys {
+        types: vec!["ssh-rsa".into(), "ecdsa-sha2-nistp256".into()],
+        at: "/home/admin/.ssh/known_hosts line 3".into(),
+    });
+    let open = |state: &mut State| {
+        update(
+            state,
+            Action::HostKeyUnknown {
+                node: 2,
+                info: Box::new(shown.clone()),
+            },
+        );
+    };
+    open(&mut state);
+    let text = dialog_text(&state);
+    assert!(text.contains("HOST KNOWN WITH OTHER KEYS: ucs-c"), "{text}");
+    assert!(
+        text.contains("known with other keys: ssh-rsa, ecdsa-sha2-nistp256"),
+        "{text}"
+    );
+    assert!(text.contains("known_hosts line 3"), "{text}");
+    assert!(text.contains(HOST_KEY_FINGERPRINT), "{text}");
+    // Neither Enter nor y trusts it: both close.
+    assert!(press(&mut state, KeyCode::Enter).is_empty());
+    assert!(state.modal.is_none());
+    open(&mut state);
+    assert!(press(&mut state, KeyCode::Char('y')).is_empty());
+    assert!(state.modal.is_none());
+    // Only the override, chosen on purpose.
+    open(&mut state);
+    press(&mut state, KeyCode::Tab);
+    let effects = press(&mut state, KeyCode::Enter);
+    let [Effect::TrustHostKey { node: 2, info }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(info.fingerprint, HOST_KEY_FINGERPRINT);
 }
 
 #[test]

@@ -108,6 +108,9 @@ pub struct Settings {
     pub sftp_flags: String,
     /// More configuration lines (they win over the defaults).
     pub extra: Vec<String>,
+    /// The type of the server's only host key, as ssh-keygen names it
+    /// (`rsa`, `ecdsa`); `None`: ed25519.
+    pub host_key_type: Option<&'static str>,
 }
 
 pub struct Sshd {
@@ -128,8 +131,9 @@ impl Sshd {
     pub fn start_with(settings: Settings) -> Option<Sshd> {
         let sshd = find_sshd()?;
         let dir = tempfile::tempdir().unwrap();
-        let host_key = dir.path().join("host_ed25519");
-        keygen(&host_key, "ed25519", "");
+        let kind = settings.host_key_type.unwrap_or("ed25519");
+        let host_key = dir.path().join(format!("host_{kind}"));
+        keygen(&host_key, kind, "");
         let client_key = dir.path().join("id_ed25519");
         keygen(&client_key, "ed25519", "");
         let authorized = dir.path().join("authorized_keys");

@@ -24,6 +24,15 @@ pub enum HostKeyStatus {
     /// The host is listed with a different key of the same type: the server
     /// changed its key, or someone is in between.
     Changed { file: PathBuf, line: usize },
+    /// No line lists a key of this type for this host, but lines list keys
+    /// of other types (`types`; the first at `file`:`line`): as suspicious
+    /// as a changed key, since a server keeps its keys and someone in
+    /// between may offer only a type known_hosts has no key of.
+    OtherTypes {
+        types: Vec<String>,
+        file: PathBuf,
+        line: usize,
+    },
     /// The key is marked `@revoked`.
     Revoked { file: PathBuf, line: usize },
 }
@@ -123,6 +132,7 @@ pub fn check(
     let blob = key.to_bytes().map_err(io::Error::other)?;
     let key_type = key.algorithm().as_str().to_string();
     let (mut known, mut changed) = (false, None);
+    let mut others: Option<HostKeyStatus> = None;
     for file in files {
         let text = match fs::read_to_string(file) {
             Ok(t) => t,
@@ -141,18 +151,30 @@ pub fn check(
             }
             if entry.blob == blob {
                 known = true;
-            } else if entry.key_type == key_type && changed.is_none() {
-                changed = Some(HostKeyStatus::Changed {
+            } else if entry.key_type == key_type {
+                changed.get_or_insert(HostKeyStatus::Changed {
                     file: file.clone(),
                     line: entry.line,
                 });
+            } else {
+                let other = others.get_or_insert(HostKeyStatus::OtherTypes {
+                    types: Vec::new(),
+                    file: file.clone(),
+                    line: entry.line,
+                });
+                if let HostKeyStatus::OtherTypes { types, .. } = other
+                    && !types.iter().any(|t| t == entry.key_type)
+                {
+                    types.push(entry.key_type.to_string());
+                }
             }
         }
     }
-    Ok(match (known, changed) {
-        (true, _) => HostKeyStatus::Known,
-        (false, Some(c)) => c,
-        (false, None) => HostKeyStatus::Unknown,
+    Ok(match (known, changed, others) {
+        (true, _, _) => HostKeyStatus::Known,
+        (false, Some(c), _) => c,
+        (false, None, Some(o)) => o,
+        (false, None, None) => HostKeyStatus::Unknown,
     })
 }
 
@@ -294,6 +316,38 @@ mod tests {
             HostKeyStatus::Unknown
         );
         assert_eq!(known_types(&files, "b.ucs.lan", 22), ["ssh-ed25519"]);
+    }
+
+    #[test]
+    fn a_host_known_only_with_keys_of_other_types_is_not_merely_unknown() {
+        const RSA: &str = "AAAAB3NzaC1yc2EAAAADAQABAAAAgQCzbGfGdDEJXdYZSVtIBJa733GJXwB9BhkpJ5+6auJJUzZigV1KcL2+CKGLBTJcQ4xAm8GxlvQfWpkIy0jERqPJxq64USNre4zGljGORnkt7821XCxr6bqGgk/Ui6S43Bgfl+RIn8LC1iU6RdHClqhSvklGkdCCumTkr5y4e/8yNw==";
+        let text = format!("ucs-a ssh-ed25519 {ED_A}\nucs-a ssh-rsa {RSA}\n");
+        let (_d, path) = file_with(&text);
+        let files = [path.clone()];
+        // A new key of a type on record is a changed key, as before.
+        assert_eq!(
+            check(&files, "ucs-a", 22, &key(ED_B)).unwrap(),
+            HostKeyStatus::Changed {
+                file: path.clone(),
+                line: 1
+            }
+        );
+        let ecdsa = PublicKey::from_openssh(
+            "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEZCOENfxVSfO6vjhs2kCyIOc//Fm3ovvb+p7uxoNKM32dcuc+/HLqAvbZcNWDss4b6k2QdWBxcMjILNu6+CRFY=",
+        )
+        .unwrap();
+        assert_eq!(
+            check(&files, "ucs-a", 22, &ecdsa).unwrap(),
+            HostKeyStatus::OtherTypes {
+                types: vec!["ssh-ed25519".into(), "ssh-rsa".into()],
+                file: path,
+                line: 1
+            }
+        );
+        assert_eq!(
+            check(&files, "ucs-b", 22, &ecdsa).unwrap(),
+            HostKeyStatus::Unknown
+        );
     }
 
     #[test]

@@ -29,7 +29,8 @@ use secrecy::SecretString;
 
 use crate::inventory::NodeSpec;
 use crate::node::{
-    Expected, FileStat, LastCheckHook, Node, NodeError, Snapshot, Transport, Version, Written,
+    Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport, Version,
+    Written,
 };
 
 pub use auth::KeyCache;
@@ -160,6 +161,18 @@ pub struct HostKeyInfo {
     pub known_hosts: PathBuf,
     /// Already trusted.
     pub known: bool,
+    /// Not known, but known_hosts has the host with keys of other types:
+    /// as suspicious as a changed key, trusted only on an explicit override.
+    pub other_keys: Option<OtherKeys>,
+}
+
+/// The keys known_hosts has for a host that offered a key of another type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherKeys {
+    /// Their types (`ssh-ed25519`, ...).
+    pub types: Vec<String>,
+    /// Where the first of them is ("~/.ssh/known_hosts line 4").
+    pub at: String,
 }
 
 impl HostKeyInfo {
@@ -172,7 +185,9 @@ impl HostKeyInfo {
 /// Connects just far enough to see a host key: the first server on the
 /// route (a ProxyJump host, then the node) whose key known_hosts does not
 /// vouch for, else the node's own key (`known` set). A changed key is an
-/// error: the only way past it is editing known_hosts.
+/// error: the only way past it is editing known_hosts. A key of a type
+/// known_hosts has no key of, for a host it knows with other keys, comes
+/// back with `other_keys` set: trusting it takes an explicit override.
 pub async fn fetch_host_key(
     spec: &NodeSpec,
     options: &SshOptions,
@@ -487,6 +502,38 @@ fn timing_prompts<'a>(options: &'a SshOptions, waited: &Arc<AtomicU64>) -> Cow<'
     })
 }
 
+/// Who may read a file, from the mode the SFTP server reports (`shown`:
+/// the file as the node names it, for the fix). A Unix server's mode is the
+/// file's. Win32-OpenSSH makes one up: no group bits, and "other" bits only
+/// for Everyone and Authenticated Users in the file's access list, so the
+/// absence of those says nothing of other accounts and groups.
+fn readers_from_mode(mode: Option<u32>, kind: RemoteKind, shown: &str) -> Readers {
+    let windows = kind == RemoteKind::Windows;
+    let fix = crate::platform::acl::private_fix(shown, windows);
+    match (mode, kind) {
+        (Some(m), RemoteKind::Unix) if m & 0o077 == 0 => Readers::OwnerOnly,
+        (Some(m), RemoteKind::Unix) => Readers::Others {
+            who: format!("its mode is {m:04o}"),
+            fix,
+        },
+        (Some(m), RemoteKind::Windows) if m & 0o007 != 0 => Readers::Others {
+            who: "Everyone or Authenticated Users, by its access list".into(),
+            fix,
+        },
+        (Some(_), RemoteKind::Windows) => Readers::Unchecked {
+            what: "over SFTP a Windows server (Win32-OpenSSH) tells only that neither Everyone \
+                   nor Authenticated Users may read it; other accounts and groups in its access \
+                   list (Users, a service account) could not be checked"
+                .into(),
+            fix,
+        },
+        (None, _) => Readers::Unchecked {
+            what: "the SFTP server does not tell the file's permissions".into(),
+            fix,
+        },
+    }
+}
+
 /// A copy of a connection error for callers that waited on the same attempt.
 fn duplicate(e: &NodeError) -> NodeError {
     match e {
@@ -506,6 +553,19 @@ fn duplicate(e: &NodeError) -> NodeError {
         } => NodeError::ChangedHostKey {
             host: host.clone(),
             fingerprint: fingerprint.clone(),
+            known_hosts: known_hosts.clone(),
+        },
+        NodeError::OtherHostKeyTypes {
+            host,
+            key_type,
+            fingerprint,
+            known_types,
+            known_hosts,
+        } => NodeError::OtherHostKeyTypes {
+            host: host.clone(),
+            key_type: key_type.clone(),
+            fingerprint: fingerprint.clone(),
+            known_types: known_types.clone(),
             known_hosts: known_hosts.clone(),
         },
         NodeError::Auth(m) => NodeError::Auth(m.clone()),
@@ -584,11 +644,70 @@ impl Node for SshNode {
         .await)
     }
 
+    async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
+        Ok(match self.readers(path).await? {
+            Readers::OwnerOnly => Some(true),
+            Readers::Others { .. } => Some(false),
+            Readers::Absent | Readers::Unchecked { .. } => None,
+        })
+    }
+
+    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
+        on_node!(self, path, |remote, op| match op.stat(&remote.path).await {
+            Ok(None) => Ok(Readers::Absent),
+            Ok(Some(attrs)) => Ok(readers_from_mode(
+                sftp::mode(&attrs),
+                remote.kind,
+                &remote.shown
+            )),
+            Err(failure) => Err(OpFail::Sftp {
+                path: remote.shown.clone(),
+                failure,
+            }),
+        })
+    }
+
     async fn round_trip(&self) -> Result<Duration, NodeError> {
         SshNode::round_trip(self).await
     }
 
     fn connect_time(&self) -> Option<Duration> {
         self.stats().last_connect
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_may_read_a_file_from_the_mode_an_sftp_server_reports() {
+        let unix =
+            |m| readers_from_mode(Some(m), RemoteKind::Unix, "/srv/ucs/Var/Secure/ucsconf.key");
+        assert_eq!(unix(0o600), Readers::OwnerOnly);
+        let Readers::Others { who, fix } = unix(0o644) else {
+            panic!("0644 is readable by others");
+        };
+        assert_eq!(who, "its mode is 0644");
+        assert_eq!(fix, "chmod 600 /srv/ucs/Var/Secure/ucsconf.key on the node");
+        assert!(matches!(unix(0o640), Readers::Others { .. }));
+
+        let key = r"C:\Program Files (x86)\StonevoiceAS\Var\Secure\ucsconf.key";
+        let windows = |m| readers_from_mode(Some(m), RemoteKind::Windows, key);
+        // Win32-OpenSSH's mode: owner bits from the read-only flag, "other"
+        // bits only from Everyone / Authenticated Users.
+        assert!(matches!(windows(0o666), Readers::Others { .. }));
+        let Readers::Unchecked { what, fix } = windows(0o600) else {
+            panic!("a Windows server cannot vouch for the whole access list");
+        };
+        assert!(what.contains("could not be checked"), "{what}");
+        assert!(
+            fix.starts_with(&format!("icacls \"{key}\" /inheritance:r")),
+            "{fix}"
+        );
+        assert!(matches!(
+            readers_from_mode(None, RemoteKind::Unix, "/k"),
+            Readers::Unchecked { .. }
+        ));
     }
 }

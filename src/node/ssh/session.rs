@@ -18,7 +18,7 @@ use super::config::{self, HostConfig, JumpHost, Tokens};
 use super::known_hosts::{self, HostKeyStatus};
 use super::paths::{self, RemoteKind};
 use super::sftp::{Counters, Failure, Sftp};
-use super::{AgentSource, HostKeyInfo, SshOptions, auth};
+use super::{AgentSource, HostKeyInfo, OtherKeys, SshOptions, auth};
 use crate::inventory::NodeSpec;
 use crate::node::NodeError;
 
@@ -425,6 +425,13 @@ fn host_key_error(hop: &Endpoint, seen: &Seen) -> NodeError {
             fingerprint,
             known_hosts: format!("{} line {line}", file.display()),
         },
+        Ok(HostKeyStatus::OtherTypes { types, file, line }) => NodeError::OtherHostKeyTypes {
+            host: known_hosts::host_entry_name(&hop.host, hop.port),
+            key_type: seen.key.algorithm().as_str().to_string(),
+            fingerprint,
+            known_types: types.clone(),
+            known_hosts: format!("{} line {line}", file.display()),
+        },
         Ok(HostKeyStatus::Revoked { file, line }) => NodeError::Unreachable(format!(
             "{}: the host key {fingerprint} is marked @revoked in {} line {line}; refusing to connect",
             hop.describe(),
@@ -638,19 +645,25 @@ pub fn failure_text(f: &Failure) -> String {
 /// vouch for, else the node's own (known) key.
 pub async fn fetch_host_key(route: &Route, options: &SshOptions) -> Result<HostKeyInfo, NodeError> {
     let info = |hop: &Endpoint, seen: Seen| -> Result<HostKeyInfo, NodeError> {
-        match seen.status {
-            Ok(HostKeyStatus::Known) | Ok(HostKeyStatus::Unknown) => Ok(HostKeyInfo {
-                host: hop.host.clone(),
-                port: hop.port,
-                alias: hop.alias.clone(),
-                key_type: seen.key.algorithm().as_str().to_string(),
-                fingerprint: known_hosts::fingerprint(&seen.key),
-                known: seen.status == Ok(HostKeyStatus::Known),
-                known_hosts: hop.known_hosts[0].clone(),
-                key: seen.key,
+        let other_keys = match &seen.status {
+            Ok(HostKeyStatus::Known | HostKeyStatus::Unknown) => None,
+            Ok(HostKeyStatus::OtherTypes { types, file, line }) => Some(OtherKeys {
+                types: types.clone(),
+                at: format!("{} line {line}", file.display()),
             }),
-            _ => Err(via(route, host_key_error(hop, &seen))),
-        }
+            _ => return Err(via(route, host_key_error(hop, &seen))),
+        };
+        Ok(HostKeyInfo {
+            host: hop.host.clone(),
+            port: hop.port,
+            alias: hop.alias.clone(),
+            key_type: seen.key.algorithm().as_str().to_string(),
+            fingerprint: known_hosts::fingerprint(&seen.key),
+            known: seen.status == Ok(HostKeyStatus::Known),
+            known_hosts: hop.known_hosts[0].clone(),
+            other_keys,
+            key: seen.key,
+        })
     };
     let jumps = match open_jumps(route, options).await {
         Ok(j) => j,

@@ -492,31 +492,59 @@ pub async fn replace(
 /// Puts the temp file in place only if the target still does not exist.
 /// SFTP has no atomic create-if-absent through posix-rename (it replaces),
 /// so: `hardlink@openssh.com` when offered (link(2) fails on an existing
-/// name, exactly like the local node), else a plain SFTP rename, which the
-/// protocol defines as failing when the target exists.
+/// name, exactly like the local node); where links do not work (a server
+/// without the extension, or a filesystem without links), an exclusive
+/// create claims the name and posix-rename replaces only that empty claim;
+/// without posix-rename either, a plain SFTP rename, which the protocol
+/// defines as failing when the target exists.
 async fn create_only(
     op: &Op<'_>,
     temp: &Remote,
     remote: &Remote,
     temp_gone: &mut bool,
 ) -> OpResult<()> {
-    let linked = if op.sftp().has_extension(HARDLINK) {
-        op.hardlink(&temp.path, &remote.path).await
-    } else {
+    let exists = || {
+        OpFail::Node(NodeError::AlreadyExists {
+            path: remote.shown.clone(),
+        })
+    };
+    // A failure with nothing at the target: the name is free, the way is not.
+    let free = async |f: Failure| match f {
+        Failure::Transport(_) => Err(remote.fail()(f)),
+        f => match op.stat(&remote.path).await {
+            Ok(Some(_)) => Err(exists()),
+            _ => Ok(f),
+        },
+    };
+    if op.sftp().has_extension(HARDLINK) {
+        match op.hardlink(&temp.path, &remote.path).await {
+            Ok(()) => return Ok(()),
+            Err(f) => {
+                free(f).await?;
+            }
+        }
+    }
+    if !op.sftp().has_extension(POSIX_RENAME) {
         let renamed = op.rename(&temp.path, &remote.path).await;
         *temp_gone = renamed.is_ok();
-        renamed
-    };
-    match linked {
-        Ok(()) => Ok(()),
-        Err(f @ Failure::Transport(_)) => Err(remote.fail()(f)),
-        Err(f) => match op.stat(&remote.path).await {
-            Ok(Some(_)) => Err(NodeError::AlreadyExists {
-                path: remote.shown.clone(),
-            }
-            .into()),
-            _ => Err(remote.fail()(f)),
-        },
+        return match renamed {
+            Ok(()) => Ok(()),
+            Err(f) => Err(remote.fail()(free(f).await?)),
+        };
+    }
+    match op.create_new(&remote.path, 0o600).await {
+        Ok(claim) => op.close(claim).await.map_err(remote.fail())?,
+        Err(f) => return Err(remote.fail()(free(f).await?)),
+    }
+    match op.posix_rename(&temp.path, &remote.path).await {
+        Ok(()) => {
+            *temp_gone = true;
+            Ok(())
+        }
+        Err(f) => {
+            let _ = op.remove(&remote.path).await;
+            Err(remote.fail()(f))
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
 use super::{RenderCx, after_save, ellipsize, load_overwrite_base, reload};
-use crate::ops::{Change, FieldValue, LoadedIni};
+use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
 use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
 };
@@ -389,6 +389,7 @@ impl CalendarTab {
                         node: cx.node,
                         loaded,
                         settings: self.settings.clone(),
+                        key: KeyRule::Keep,
                     });
                     cx.info(format!("Writing Calendar.ini on {}…", cx.node_name));
                 }

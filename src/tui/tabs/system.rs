@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
 use super::{RenderCx, ellipsize, saved_message};
-use crate::ops::{Change, LoadedStore};
+use crate::ops::{Change, KeyRule, LoadedStore};
 use crate::tui::action::{Action, Effect, FileKind, ProxyEdit, SystemAction};
 use crate::tui::state::{Cx, Load, Modal};
 use crate::tui::widgets::dialog::Dialog;
@@ -400,6 +400,7 @@ impl SystemTab {
             loaded,
             credentials,
             proxy,
+            key: KeyRule::Keep,
         });
         cx.info(format!("Saving on {}…", cx.node_name));
     }
