@@ -32,7 +32,9 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use zeroize::Zeroizing;
 
-use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::node::{
+    DirEntry, Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written,
+};
 
 /// The environment variable holding the level filter.
 pub const ENV: &str = "UCSCONF_LOG";
@@ -411,6 +413,14 @@ impl Node for Logged {
         let result = self.inner.stat(path).await;
         if let Err(e) = &result {
             tracing::debug!(node = self.name(), path, "stat failed: {e}");
+        }
+        result
+    }
+
+    async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
+        let result = self.inner.list_dir(path).await;
+        if let Err(e) = &result {
+            tracing::debug!(node = self.name(), path, "list failed: {e}");
         }
         result
     }

@@ -28,7 +28,7 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::inventory::NodeSpec;
-use crate::node::{Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::node::{DirEntry, Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
 
 pub use auth::KeyCache;
 pub use known_hosts::{HostKeyStatus, trust};
@@ -537,6 +537,30 @@ impl Node for SshNode {
                 // SFTP v3 has no inode numbers.
                 id: None,
             })),
+            Err(failure) => Err(OpFail::Sftp {
+                path: remote.shown.clone(),
+                failure,
+            }),
+        })
+    }
+
+    async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
+        on_node!(self, path, |remote, op| match op
+            .list_with_attrs(&remote.path)
+            .await
+        {
+            Ok(entries) => Ok(Some(
+                entries
+                    .into_iter()
+                    .map(|(name, attrs)| DirEntry {
+                        name,
+                        is_dir: attrs.is_dir(),
+                        len: attrs.len(),
+                        mtime: sftp::mtime(&attrs),
+                    })
+                    .collect(),
+            )),
+            Err(failure) if failure.is(russh_sftp::protocol::StatusCode::NoSuchFile) => Ok(None),
             Err(failure) => Err(OpFail::Sftp {
                 path: remote.shown.clone(),
                 failure,
