@@ -150,7 +150,7 @@ impl LogHistory {
         if parts.is_empty() {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
-                format!("{path}: the log file does not exist"),
+                "the log file does not exist",
             ));
         }
         let history = LogHistory {

@@ -4,6 +4,7 @@
 
 pub mod encoding;
 pub mod entry;
+pub mod folder;
 pub mod follow;
 pub mod history;
 pub mod sample;

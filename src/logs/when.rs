@@ -36,6 +36,18 @@ pub fn format_ms(ms: i64) -> String {
     }
 }
 
+/// A file's modification time in this machine's local time, to the second.
+pub fn format_local(time: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Local>::from(time)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// A file's modification time in UTC, RFC 3339 (for JSON).
+pub fn format_utc(time: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Reads an absolute moment or an age before `now`; in log-scale ms.
 pub fn parse(text: &str, now: NaiveDateTime) -> Result<i64, BadMoment> {
     let text = text.trim();
