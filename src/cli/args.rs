@@ -83,6 +83,19 @@ pub enum Command {
     Logs(LogsArgs),
     /// Where the selected nodes' settings differ (exit 0 all equal, 1 drift)
     Diff,
+    /// Collect a support archive: each node's log in a window of time (across
+    /// rotated files), its settings, doctor's findings; secrets redacted
+    Bundle {
+        /// The start of the window: an age (30m, 2h, 1d) or a time ("2026-12-02 02:00")
+        #[arg(long, value_name = "D|T", default_value = "24h")]
+        since: String,
+        /// The end of the window (default: the end of the log)
+        #[arg(long, value_name = "T")]
+        until: Option<String>,
+        /// The archive to write (default: ucsconf-bundle-<date>-<time>.zip here)
+        #[arg(long, value_name = "FILE.zip")]
+        out: Option<PathBuf>,
+    },
     /// Check every selected node and say what is wrong and how to fix it
     /// (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)
     Doctor {

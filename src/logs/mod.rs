@@ -8,6 +8,7 @@ pub mod folder;
 pub mod follow;
 pub mod history;
 pub mod sample;
+pub mod redact;
 pub mod rotation;
 pub mod sanitize;
 pub mod source;
