@@ -580,6 +580,32 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
         &[0, 1],
     );
     w.run(&["logs", "--lines", "5"], "", &[0]);
+    // The support bundle, while the store, the proxy and the calendar hold secrets.
+    let archive = w.path("support.zip");
+    let archive_arg = archive.display().to_string();
+    w.run(
+        &[
+            "bundle",
+            "--since",
+            "2026-11-22 00:00",
+            "--out",
+            &archive_arg,
+        ],
+        "",
+        &[0],
+    );
+    let members = unzipped(&archive);
+    assert!(
+        members.iter().any(|(n, _)| n == "ucs-a/CloudServices.json")
+            && members.iter().any(|(n, _)| n == "ucs-b/Calendar.ini"),
+        "the bundle lacks the settings: {:?}",
+        members.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    w.outputs.extend(
+        members
+            .into_iter()
+            .map(|(name, bytes)| (format!("{name} in the bundle"), bytes)),
+    );
     w.run(&["presence", "unset", "WebexPresence.Enable"], "", &[0]);
     w.run(&["credentials", "forget"], "", &[0]);
     let gone = w.run(&["credentials", "show"], "", &[0]);
@@ -638,6 +664,20 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
     assert!(searched >= 10, "only {searched} node files were written");
     found.extend(hits("the terminal output of the TUI", &pty));
     assert!(found.is_empty(), "secrets leaked:\n{}", found.join("\n"));
+}
+
+/// Every member of a zip archive, decompressed.
+fn unzipped(path: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut member = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            member.read_to_end(&mut bytes).unwrap();
+            (member.name().unwrap().to_string(), bytes)
+        })
+        .collect()
 }
 
 #[test]

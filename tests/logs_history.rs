@@ -98,7 +98,11 @@ fn mixed_rotations(root: &Path) -> Vec<Ref> {
         all.extend(refs);
     }
     // Not parts of the log.
-    write(root, "ApplicationSuite.log.20261122T101500Z.bak", b"backup\n");
+    write(
+        root,
+        "ApplicationSuite.log.20261122T101500Z.bak",
+        b"backup\n",
+    );
     write(root, "ApplicationSuite.log.1.gz", b"\x1f\x8b");
     write(root, "Other.log.1", b"2027-01-01 00:00:00,000 INFO other\n");
     all
@@ -158,8 +162,16 @@ async fn the_order_comes_from_the_timestamps_not_the_numbers() {
     let old = entries(base(), MINUTE, 5, "Old");
     let mid = entries(base() + 10 * MINUTE, MINUTE, 5, "Mid");
     let new = entries(base() + 20 * MINUTE, MINUTE, 5, "New");
-    write(dir.path(), "ApplicationSuite.log.1", text_of(&old).as_bytes());
-    write(dir.path(), "ApplicationSuite.log.2", text_of(&mid).as_bytes());
+    write(
+        dir.path(),
+        "ApplicationSuite.log.1",
+        text_of(&old).as_bytes(),
+    );
+    write(
+        dir.path(),
+        "ApplicationSuite.log.2",
+        text_of(&mid).as_bytes(),
+    );
     write(dir.path(), "ApplicationSuite.log", text_of(&new).as_bytes());
     let history = LogHistory::open(node(dir.path()), LOG).await.unwrap();
     let all: Vec<Ref> = [old, mid, new].concat();
@@ -176,17 +188,17 @@ async fn a_stack_trace_at_the_start_of_a_part_continues_the_older_part() {
     let mut last = refs[3].clone();
     last.lines.push("   at Continued.InTheNewFile()".into());
     older.push_str(&format!("{}\r\n", last.lines[0]));
-    let newer = format!(
-        "   at Continued.InTheNewFile()\r\n{}",
-        text_of(&refs[4..])
-    );
+    let newer = format!("   at Continued.InTheNewFile()\r\n{}", text_of(&refs[4..]));
     write(dir.path(), "ApplicationSuite.log.1", older.as_bytes());
     write(dir.path(), "ApplicationSuite.log", newer.as_bytes());
     let history = LogHistory::open(node(dir.path()), LOG).await.unwrap();
     let mut expected = refs[..3].to_vec();
     expected.push(Ref {
         time: last.time,
-        lines: vec![last.lines[0].clone(), "   at Continued.InTheNewFile()".into()],
+        lines: vec![
+            last.lines[0].clone(),
+            "   at Continued.InTheNewFile()".into(),
+        ],
     });
     expected.extend_from_slice(&refs[4..]);
     assert_eq!(all_forward(&history).await, expected);
@@ -240,7 +252,10 @@ async fn around_a_moment_gives_the_entries_before_and_after() {
         reference.last().unwrap().time + MINUTE,
     ] {
         let (before, after) = history.around(t, 3, 4).await.unwrap();
-        let first_after = reference.iter().position(|r| r.time >= t).unwrap_or(reference.len());
+        let first_after = reference
+            .iter()
+            .position(|r| r.time >= t)
+            .unwrap_or(reference.len());
         let want_before = &reference[first_after.saturating_sub(3)..first_after];
         let want_after = &reference[first_after..(first_after + 4).min(reference.len())];
         let times = |v: &[ucsconf::logs::Placed]| -> Vec<i64> {
@@ -317,7 +332,10 @@ async fn lines_cross_block_boundaries_both_ways() {
             text.push('\n');
         }
     }
-    for (name, bytes) in [("plain", text.clone().into_bytes()), ("utf16", utf16(&text))] {
+    for (name, bytes) in [
+        ("plain", text.clone().into_bytes()),
+        ("utf16", utf16(&text)),
+    ] {
         write(dir.path(), "ApplicationSuite.log", &bytes);
         let history = LogHistory::open(node(dir.path()), LOG).await.unwrap();
         let mut fwd = history.forward(history.beginning());
@@ -348,7 +366,11 @@ async fn a_missing_log_is_not_found_but_rotated_parts_alone_are_read() {
     let err = LogHistory::open(node(dir.path()), LOG).await.unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     let refs = entries(base(), MINUTE, 3, "Only");
-    write(dir.path(), "ApplicationSuite.log.1", text_of(&refs).as_bytes());
+    write(
+        dir.path(),
+        "ApplicationSuite.log.1",
+        text_of(&refs).as_bytes(),
+    );
     let history = LogHistory::open(node(dir.path()), LOG).await.unwrap();
     assert!(!history.parts()[0].live);
     assert_eq!(all_forward(&history).await, refs);

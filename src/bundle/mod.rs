@@ -148,10 +148,11 @@ async fn fill(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(File, Vec<NodeSummary>)> {
     let mut zip = ZipWriter::new(file);
-    let findings = crate::cluster::for_each(targets, crate::cluster::DEFAULT_PARALLEL, |t| async move {
-        Ok(doctor::check(&t).await)
-    })
-    .await;
+    let findings =
+        crate::cluster::for_each(targets, crate::cluster::DEFAULT_PARALLEL, |t| async move {
+            Ok(doctor::check(&t).await)
+        })
+        .await;
     let folders = folder_names(targets);
     let mut nodes = Vec::new();
     for (i, target) in targets.iter().enumerate() {
@@ -175,7 +176,8 @@ async fn fill(
         .map_err(zip_error)?;
     let mut bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest always serializes");
     bytes.push(b'\n');
-    zip.write_all(&bytes).map_err(|e| failed(Path::new("manifest.json"), e))?;
+    zip.write_all(&bytes)
+        .map_err(|e| failed(Path::new("manifest.json"), e))?;
     let file = zip.finish().map_err(zip_error)?;
     Ok((file, nodes))
 }
@@ -243,8 +245,10 @@ async fn collect(
     let folder = summary.folder.clone();
     let add = |zip: &mut ZipWriter<File>, summary: &mut NodeSummary, name: &str, bytes: &[u8]| {
         let path = format!("{folder}/{name}");
-        zip.start_file(path.as_str(), options()).map_err(zip_error)?;
-        zip.write_all(bytes).map_err(|e| failed(Path::new(&path), e))?;
+        zip.start_file(path.as_str(), options())
+            .map_err(zip_error)?;
+        zip.write_all(bytes)
+            .map_err(|e| failed(Path::new(&path), e))?;
         summary.files.push(name.to_string());
         Ok::<(), Error>(())
     };
@@ -253,7 +257,11 @@ async fn collect(
     let files: [(&str, &str, fn(&[u8]) -> Option<(Vec<u8>, usize)>); 3] = [
         ("Presence.ini", &target.paths.presence, scrub::ini),
         ("Calendar.ini", &target.paths.calendar, scrub::ini),
-        ("CloudServices.json", &target.paths.credentials, scrub::store),
+        (
+            "CloudServices.json",
+            &target.paths.credentials,
+            scrub::store,
+        ),
     ];
     for (name, path, scrub) in files {
         match target.node.read(path, MAX_SETTINGS).await {

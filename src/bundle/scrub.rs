@@ -12,9 +12,16 @@ pub const SEALED: &str = "sealed";
 /// A key whose value is a secret (`BasicAuth.Password`, `Proxy.Secret`...).
 fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    ["password", "secret", "token", "passphrase", "apikey", "api_key"]
-        .iter()
-        .any(|word| key.contains(word))
+    [
+        "password",
+        "secret",
+        "token",
+        "passphrase",
+        "apikey",
+        "api_key",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
 }
 
 /// An INI file as UTF-8 text with every secret value replaced, and how
@@ -101,7 +108,10 @@ mod tests {
         assert!(out.contains("BasicAuth.Password=sealed\r\n"), "{out}");
         let dup = "[a]\nPassword=one\npassword = two\n;Password=commented\n";
         let (out, count) = ini(dup.as_bytes()).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "[a]\nPassword=sealed\npassword =sealed\n;Password=[redacted]\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[a]\nPassword=sealed\npassword =sealed\n;Password=[redacted]\n"
+        );
         assert_eq!(count, 3);
         assert!(out.contains("EwsUrl=https://svc:[redacted]@mail"), "{out}");
         assert!(out.starts_with("; comment\r\n[Calendar]\r\nProvider = Office365\r\n"));

@@ -20,7 +20,8 @@ pub struct BundleArgs<'a> {
 
 pub async fn run(cli: &Cli, args: &BundleArgs<'_>, targets: &[Target]) -> Result<u8> {
     let now = when::now_local();
-    let since = when::parse(args.since, now).map_err(|e| Error::invalid(format!("--since: {e}")))?;
+    let since =
+        when::parse(args.since, now).map_err(|e| Error::invalid(format!("--since: {e}")))?;
     let until = args
         .until
         .map(|u| when::parse(u, now).map_err(|e| Error::invalid(format!("--until: {e}"))))
@@ -51,7 +52,12 @@ pub async fn run(cli: &Cli, args: &BundleArgs<'_>, targets: &[Target]) -> Result
             failed += 1;
         }
         for e in &node.errors {
-            let _ = writeln!(err, "warning: {}: {}", escape_controls(&node.name), escape_controls(e));
+            let _ = writeln!(
+                err,
+                "warning: {}: {}",
+                escape_controls(&node.name),
+                escape_controls(e)
+            );
         }
     }
     let entries: u64 = summary.nodes.iter().map(|n| n.entries).sum();
@@ -108,7 +114,10 @@ const BAR: usize = 30;
 impl Bars {
     fn new(names: Vec<String>, on: bool) -> Bars {
         Bars {
-            names: names.iter().map(|n| escape_controls(n).into_owned()).collect(),
+            names: names
+                .iter()
+                .map(|n| escape_controls(n).into_owned())
+                .collect(),
             on,
             current: Mutex::new(None),
         }
@@ -124,8 +133,17 @@ impl Bars {
             let _ = writeln!(err);
         }
         *current = Some(p.node);
-        let width = self.names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-        let fraction = if p.total == 0 { 1.0 } else { p.done as f64 / p.total as f64 };
+        let width = self
+            .names
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        let fraction = if p.total == 0 {
+            1.0
+        } else {
+            p.done as f64 / p.total as f64
+        };
         let filled = ((fraction * BAR as f64) as usize).min(BAR);
         let _ = write!(
             err,

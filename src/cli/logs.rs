@@ -60,7 +60,11 @@ impl Mode {
                 entries: n,
             });
         }
-        let until = args.until.as_deref().map(|u| moment("until", u)).transpose()?;
+        let until = args
+            .until
+            .as_deref()
+            .map(|u| moment("until", u))
+            .transpose()?;
         match (&args.since, until) {
             (Some(since), _) => {
                 let since = moment("since", since)?;
@@ -194,9 +198,16 @@ async fn list(target: &Target) -> Result<Report> {
         )));
     };
     let mut report = Report::default();
-    let width = files.iter().map(|f| f.name.chars().count()).max().unwrap_or(0);
+    let width = files
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for f in &files {
-        let time = f.mtime.map(when::format_local).unwrap_or_else(|| "-".into());
+        let time = f
+            .mtime
+            .map(when::format_local)
+            .unwrap_or_else(|| "-".into());
         let name = crate::logs::escape_controls(&f.name);
         report.line(format!("{name:<width$}  {:>14}  {time}", f.len));
     }
@@ -233,12 +244,19 @@ async fn window(
     filter: &Filter,
 ) -> Result<Report> {
     let history = log.history().await?;
-    let from = history.seek(since).await.map_err(|e| io_error(&log.path, e))?;
+    let from = history
+        .seek(since)
+        .await
+        .map_err(|e| io_error(&log.path, e))?;
     let mut entries = history.forward(from);
     let mut lines = Vec::new();
     let mut held = 0;
     let mut cut_at = None;
-    while let Some(placed) = entries.next_entry().await.map_err(|e| io_error(&log.path, e))? {
+    while let Some(placed) = entries
+        .next_entry()
+        .await
+        .map_err(|e| io_error(&log.path, e))?
+    {
         let time = placed.entry.timestamp_ms;
         if until.is_some_and(|u| time.is_some_and(|t| t > u)) {
             break;
@@ -305,12 +323,18 @@ async fn around(log: &LogRef<'_>, at: i64, n: usize, filter: &Filter) -> Result<
     let mut warnings = Vec::new();
     if pos == history.beginning() && earlier.is_empty() {
         if let Some(first) = later.first().and_then(|p| p.entry.timestamp_ms) {
-            warnings.push(format!("the log starts after that moment, at {}", when::format_ms(first)));
+            warnings.push(format!(
+                "the log starts after that moment, at {}",
+                when::format_ms(first)
+            ));
         }
     } else if pos == history.end()
         && let Some(last) = earlier.last().and_then(|p| p.entry.timestamp_ms)
     {
-        warnings.push(format!("the log ends before that moment, at {}", when::format_ms(last)));
+        warnings.push(format!(
+            "the log ends before that moment, at {}",
+            when::format_ms(last)
+        ));
     }
     let at_line: usize = earlier.iter().map(|p| p.entry.lines.len()).sum();
     let lines: Vec<String> = earlier

@@ -89,9 +89,22 @@ mod tests {
 
     #[test]
     fn names_stay_inside_the_log_folder() {
-        assert_eq!(resolve("w3wp/ApplicationSuite.log.1").unwrap(), "Var/Log/w3wp/ApplicationSuite.log.1");
-        assert_eq!(resolve(r"w3wp\Other.log").unwrap(), "Var/Log/w3wp/Other.log");
-        for bad in ["", "/", "../Secure/CloudServices.json", "w3wp/../../x", "C:/x", "./a"] {
+        assert_eq!(
+            resolve("w3wp/ApplicationSuite.log.1").unwrap(),
+            "Var/Log/w3wp/ApplicationSuite.log.1"
+        );
+        assert_eq!(
+            resolve(r"w3wp\Other.log").unwrap(),
+            "Var/Log/w3wp/Other.log"
+        );
+        for bad in [
+            "",
+            "/",
+            "../Secure/CloudServices.json",
+            "w3wp/../../x",
+            "C:/x",
+            "./a",
+        ] {
             assert!(resolve(bad).is_err(), "{bad}");
         }
     }

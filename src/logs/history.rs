@@ -231,7 +231,11 @@ impl LogHistory {
         (from.part..=to.part)
             .map(|i| {
                 let part = &self.parts[i];
-                let lo = if i == from.part { from.offset } else { part.start };
+                let lo = if i == from.part {
+                    from.offset
+                } else {
+                    part.start
+                };
                 let hi = if i == to.part { to.offset } else { part.len };
                 hi.saturating_sub(lo)
             })

@@ -33,7 +33,9 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         rule(
             r#"(?i)\b((?:proxy-)?authorization)("?\s*[:=]\s*"?)(?:(bearer|basic|negotiate|ntlm|digest|token)\s+)?[^\s"',;]+(?:\s*,\s*\w+="?[^\s"',]*"?)*"#,
             |c| {
-                let scheme = c.get(3).map_or(String::new(), |s| format!("{} ", s.as_str()));
+                let scheme = c
+                    .get(3)
+                    .map_or(String::new(), |s| format!("{} ", s.as_str()));
                 format!("{}{}{scheme}{REDACTED}", &c[1], &c[2])
             },
         ),

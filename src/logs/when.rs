@@ -149,8 +149,21 @@ mod tests {
     #[test]
     fn nonsense_is_refused() {
         let now = at("2026-12-02 10:00:00");
-        for text in ["", "2", "h", "2x", "2026-13-01", "25:00", "yesterday", "1h30"] {
-            assert_eq!(parse(text, now), Err(BadMoment(text.trim().into())), "{text}");
+        for text in [
+            "",
+            "2",
+            "h",
+            "2x",
+            "2026-13-01",
+            "25:00",
+            "yesterday",
+            "1h30",
+        ] {
+            assert_eq!(
+                parse(text, now),
+                Err(BadMoment(text.trim().into())),
+                "{text}"
+            );
         }
     }
 }

@@ -28,7 +28,9 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::inventory::NodeSpec;
-use crate::node::{DirEntry, Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written};
+use crate::node::{
+    DirEntry, Expected, FileStat, Node, NodeError, Snapshot, Transport, Version, Written,
+};
 
 pub use auth::KeyCache;
 pub use known_hosts::{HostKeyStatus, trust};
@@ -545,27 +547,29 @@ impl Node for SshNode {
     }
 
     async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
-        on_node!(self, path, |remote, op| match op
-            .list_with_attrs(&remote.path)
-            .await
-        {
-            Ok(entries) => Ok(Some(
-                entries
-                    .into_iter()
-                    .map(|(name, attrs)| DirEntry {
-                        name,
-                        is_dir: attrs.is_dir(),
-                        len: attrs.len(),
-                        mtime: sftp::mtime(&attrs),
-                    })
-                    .collect(),
-            )),
-            Err(failure) if failure.is(russh_sftp::protocol::StatusCode::NoSuchFile) => Ok(None),
-            Err(failure) => Err(OpFail::Sftp {
-                path: remote.shown.clone(),
-                failure,
-            }),
-        })
+        on_node!(
+            self,
+            path,
+            |remote, op| match op.list_with_attrs(&remote.path).await {
+                Ok(entries) => Ok(Some(
+                    entries
+                        .into_iter()
+                        .map(|(name, attrs)| DirEntry {
+                            name,
+                            is_dir: attrs.is_dir(),
+                            len: attrs.len(),
+                            mtime: sftp::mtime(&attrs),
+                        })
+                        .collect(),
+                )),
+                Err(failure) if failure.is(russh_sftp::protocol::StatusCode::NoSuchFile) =>
+                    Ok(None),
+                Err(failure) => Err(OpFail::Sftp {
+                    path: remote.shown.clone(),
+                    failure,
+                }),
+            }
+        )
     }
 
     async fn read_at(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, NodeError> {
