@@ -106,6 +106,9 @@ mod tests {
         let out = String::from_utf8(out).unwrap();
         assert_eq!(count, 2);
         assert!(out.contains("BasicAuth.Password=sealed\r\n"), "{out}");
+        assert!(out.contains("EwsUrl=https://svc:[redacted]@mail"), "{out}");
+        assert!(out.starts_with("; comment\r\n[Calendar]\r\nProvider = Office365\r\n"));
+        assert!(!out.contains("hunter2") && !out.contains("AAAAAAAA"));
         let dup = "[a]\nPassword=one\npassword = two\n;Password=commented\n";
         let (out, count) = ini(dup.as_bytes()).unwrap();
         assert_eq!(
@@ -113,9 +116,6 @@ mod tests {
             "[a]\nPassword=sealed\npassword =sealed\n;Password=[redacted]\n"
         );
         assert_eq!(count, 3);
-        assert!(out.contains("EwsUrl=https://svc:[redacted]@mail"), "{out}");
-        assert!(out.starts_with("; comment\r\n[Calendar]\r\nProvider = Office365\r\n"));
-        assert!(!out.contains("hunter2") && !out.contains("AAAAAAAA"));
     }
 
     #[test]
