@@ -375,3 +375,101 @@ async fn a_missing_log_is_not_found_but_rotated_parts_alone_are_read() {
     assert!(!history.parts()[0].live);
     assert_eq!(all_forward(&history).await, refs);
 }
+
+fn ucsconf(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ucsconf"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .env_remove("UCSCONF_CONFIG")
+        .env("XDG_STATE_HOME", root.join("state"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_command_line_spans_rotated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = mixed_rotations(dir.path());
+    let root = dir.path();
+    let lines_of = |refs: &[Ref]| -> String {
+        refs.iter()
+            .flat_map(|r| &r.lines)
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+
+    // --at: ten entries each side, across the boundary of two parts.
+    let t = reference[120].time;
+    let (code, out, err) = ucsconf(root, &["logs", "--at", &format_ms(t)]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, lines_of(&reference[110..130]));
+
+    // --since/--until: a window over three parts.
+    let (since, until) = (reference[70].time, reference[165].time);
+    let (code, out, err) = ucsconf(
+        root,
+        &[
+            "logs",
+            "--since",
+            &format_ms(since),
+            "--until",
+            &format_ms(until),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, lines_of(&reference[70..=165]));
+
+    // --until alone: the last lines before it; --level across parts.
+    let (_, out, _) = ucsconf(root, &["logs", "--until", &format_ms(until), "-n", "1"]);
+    assert_eq!(out, format!("{}\n", reference[165].lines.last().unwrap()));
+    let (_, out, _) = ucsconf(
+        root,
+        &[
+            "logs",
+            "--since",
+            &format_ms(since),
+            "--until",
+            &format_ms(until),
+            "--level",
+            "error",
+        ],
+    );
+    let errors: Vec<Ref> = reference[70..=165]
+        .iter()
+        .filter(|r| r.lines[0].contains("ERROR"))
+        .cloned()
+        .collect();
+    assert_eq!(out, lines_of(&errors));
+
+    // --lines reaches into the rotated files when the live one has fewer.
+    let live_lines: usize = reference[200..].iter().map(|r| r.lines.len()).sum();
+    let (_, out, _) = ucsconf(root, &["logs", "-n", &(live_lines + 3).to_string()]);
+    let all = lines_of(&reference);
+    let want: Vec<&str> = all.lines().rev().take(live_lines + 3).collect();
+    let got: Vec<&str> = out.lines().rev().collect();
+    assert_eq!(got, want);
+
+    // --list and --file.
+    let (code, out, _) = ucsconf(root, &["logs", "--list"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("w3wp/ApplicationSuite.log.2026-12-01.1") && out.contains("w3wp/Other.log.1"),
+        "{out}"
+    );
+    let (code, out, _) = ucsconf(root, &["logs", "--file", "w3wp/Other.log.1"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "2027-01-01 00:00:00,000 INFO other\n")
+    );
+    let (code, _, err) = ucsconf(root, &["logs", "--file", "../Secure/CloudServices.json"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = ucsconf(root, &["logs", "--at", "soon"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--at"), "{err}");
+}

@@ -127,7 +127,7 @@ impl LogHistory {
         let listing = node.list_dir(dir).await.map_err(node_io)?;
         let mut parts = Vec::new();
         for entry in listing.unwrap_or_default() {
-            let live = entry.name == live_name;
+            let live = entry.name.eq_ignore_ascii_case(live_name);
             if entry.is_dir || !(live || is_rotated(live_name, &entry.name)) {
                 continue;
             }
