@@ -473,3 +473,69 @@ fn the_command_line_spans_rotated_files() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--at"), "{err}");
 }
+
+#[tokio::test]
+async fn the_editor_finds_an_older_error_in_a_rotated_file() {
+    use ucsconf::tui::tabs::logs::past::{self, LogQuery, Wanted};
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = entries(base() - 1440 * MINUTE, MINUTE, 30, "Old");
+    // One ERROR only, in the rotated file; none in the live one.
+    for (i, r) in old.iter_mut().enumerate() {
+        let level = if i == 12 { "ERROR" } else { "INFO " };
+        r.lines[0] = r.lines[0]
+            .replacen("ERROR", "INFO ", 1)
+            .replacen("INFO ", level, 1);
+    }
+    let live: Vec<Ref> = entries(base(), MINUTE, 30, "Live")
+        .into_iter()
+        .map(|mut r| {
+            r.lines[0] = r.lines[0].replacen("ERROR", "INFO ", 1);
+            r
+        })
+        .collect();
+    write(
+        dir.path(),
+        "ApplicationSuite.log.1",
+        text_of(&old).as_bytes(),
+    );
+    write(
+        dir.path(),
+        "ApplicationSuite.log",
+        text_of(&live).as_bytes(),
+    );
+    let target = ucsconf::ops::Target {
+        node: node(dir.path()),
+        paths: ucsconf::paths::Paths::default(),
+    };
+    let query = LogQuery::Older {
+        before: live[0].time,
+        what: Wanted::Error,
+    };
+    let found = past::read(&target, &query).await.unwrap();
+    assert_eq!(found.focus, Some(old[12].time));
+    assert!(
+        found.title.contains("ApplicationSuite.log.1"),
+        "{}",
+        found.title
+    );
+    assert!(
+        found
+            .lines
+            .iter()
+            .any(|l| l.contains("ERROR") && l.contains("message 12 of Old"))
+    );
+    // Nothing before the error: said so, in words.
+    let none = LogQuery::Older {
+        before: old[12].time,
+        what: Wanted::Error,
+    };
+    let err = past::read(&target, &none).await.unwrap_err();
+    assert!(err.contains("no older ERROR entry"), "{err}");
+    // A pattern instead of a level.
+    let pattern = LogQuery::Older {
+        before: live[5].time,
+        what: Wanted::Pattern("message 3 of Live".into()),
+    };
+    let found = past::read(&target, &pattern).await.unwrap();
+    assert_eq!(found.focus, Some(live[3].time));
+}

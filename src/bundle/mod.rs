@@ -254,7 +254,7 @@ async fn collect(
     };
 
     // The settings, secrets sealed.
-    let files: [(&str, &str, fn(&[u8]) -> Option<(Vec<u8>, usize)>); 3] = [
+    let files: [(&str, &str, Scrub); 3] = [
         ("Presence.ini", &target.paths.presence, scrub::ini),
         ("Calendar.ini", &target.paths.calendar, scrub::ini),
         (
@@ -324,6 +324,9 @@ async fn collect(
     Ok(())
 }
 
+/// Makes a settings file fit for the archive (see [`scrub`]).
+type Scrub = fn(&[u8]) -> Option<(Vec<u8>, usize)>;
+
 enum Copy {
     /// Writing the archive failed: stop.
     Archive(Error),
@@ -357,8 +360,14 @@ async fn copy_log(
     };
     summary.log_parts = history.parts().iter().map(|p| p.name.clone()).collect();
     let from = history.seek(request.since).await.map_err(node_error)?;
-    let end = history.end();
-    summary.window_bytes = history.span(from, end);
+    let to = match request.until {
+        Some(until) => history
+            .seek(until.saturating_add(1))
+            .await
+            .map_err(node_error)?,
+        None => history.end(),
+    };
+    summary.window_bytes = history.span(from, to);
     let (_, name) = crate::node::split_path(path);
     let entry_path = format!("{}/{name}", summary.folder);
     zip.start_file(entry_path.as_str(), options().large_file(true))

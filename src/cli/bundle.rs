@@ -142,7 +142,7 @@ impl Bars {
         let fraction = if p.total == 0 {
             1.0
         } else {
-            p.done as f64 / p.total as f64
+            (p.done as f64 / p.total as f64).min(1.0)
         };
         let filled = ((fraction * BAR as f64) as usize).min(BAR);
         let _ = write!(
