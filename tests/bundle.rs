@@ -8,7 +8,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -166,18 +165,6 @@ const SETTINGS_SECRETS: &[&str] = &[
     "JournalPass77",
 ];
 
-fn unzipped(path: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut archive = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut member = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            member.read_to_end(&mut bytes).unwrap();
-            (member.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
-
 fn inventory(sshd: &Sshd, local: &Path, remote: &Path) -> String {
     format!(
         "[[node]]\nname = 'ucs-a'\nroot = '{}'\n\n[[node]]\nname = 'ucs-b'\nhost = '127.0.0.1'\nport = {}\nuser = '{}'\nidentity_file = '{}'\nknown_hosts = '{}'\nroot = '{}'\n",
@@ -236,7 +223,7 @@ fn a_bundle_of_two_nodes_one_over_ssh_has_the_window_and_no_secret() {
         !names(home.path()).iter().any(|n| n.ends_with(".tmp")),
         "a temporary file was left"
     );
-    let members = unzipped(&out);
+    let members = support::unzipped(&out);
     let manifest: serde_json::Value = serde_json::from_slice(&members["manifest.json"]).unwrap();
     assert_eq!(manifest["window"]["since"], format_ms(since));
     assert_eq!(manifest["nodes"].as_array().unwrap().len(), 2);

@@ -594,12 +594,12 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
         "",
         &[0],
     );
-    let members = unzipped(&archive);
+    let members = support::unzipped(&archive);
     assert!(
-        members.iter().any(|(n, _)| n == "ucs-a/CloudServices.json")
-            && members.iter().any(|(n, _)| n == "ucs-b/Calendar.ini"),
+        members.contains_key("ucs-a/CloudServices.json")
+            && members.contains_key("ucs-b/Calendar.ini"),
         "the bundle lacks the settings: {:?}",
-        members.iter().map(|(n, _)| n).collect::<Vec<_>>()
+        members.keys().collect::<Vec<_>>()
     );
     w.outputs.extend(
         members
@@ -664,20 +664,6 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
     assert!(searched >= 10, "only {searched} node files were written");
     found.extend(hits("the terminal output of the TUI", &pty));
     assert!(found.is_empty(), "secrets leaked:\n{}", found.join("\n"));
-}
-
-/// Every member of a zip archive, decompressed.
-fn unzipped(path: &Path) -> Vec<(String, Vec<u8>)> {
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut member = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            member.read_to_end(&mut bytes).unwrap();
-            (member.name().unwrap().to_string(), bytes)
-        })
-        .collect()
 }
 
 #[test]

@@ -108,29 +108,24 @@ fn mixed_rotations(root: &Path) -> Vec<Ref> {
     all
 }
 
-async fn all_forward(history: &LogHistory) -> Vec<Ref> {
-    let mut lines = history.forward(history.beginning());
-    let mut out = Vec::new();
-    while let Some(e) = lines.next_entry().await.unwrap() {
-        out.push(Ref {
-            time: e.entry.timestamp_ms.unwrap(),
-            lines: e.entry.lines,
-        });
+fn as_ref(placed: ucsconf::logs::Placed) -> Ref {
+    Ref {
+        time: placed.entry.timestamp_ms.unwrap(),
+        lines: placed.entry.lines,
     }
-    out
+}
+
+async fn all_forward(history: &LogHistory) -> Vec<Ref> {
+    let all = history
+        .forward(history.beginning())
+        .entries(usize::MAX)
+        .await;
+    all.unwrap().into_iter().map(as_ref).collect()
 }
 
 async fn all_backward(history: &LogHistory) -> Vec<Ref> {
-    let mut lines = history.backward(history.end());
-    let mut out = Vec::new();
-    while let Some(e) = lines.next_entry().await.unwrap() {
-        out.push(Ref {
-            time: e.entry.timestamp_ms.unwrap(),
-            lines: e.entry.lines,
-        });
-    }
-    out.reverse();
-    out
+    let all = history.backward(history.end()).entries(usize::MAX).await;
+    all.unwrap().into_iter().map(as_ref).collect()
 }
 
 #[tokio::test]

@@ -376,23 +376,8 @@ impl LogHistory {
         after: usize,
     ) -> io::Result<(Vec<Placed>, Vec<Placed>)> {
         let at = self.seek(t).await?;
-        let mut back = self.backward(at);
-        let mut earlier = Vec::new();
-        while earlier.len() < before {
-            match back.next_entry().await? {
-                Some(e) => earlier.push(e),
-                None => break,
-            }
-        }
-        earlier.reverse();
-        let mut fwd = self.forward(at);
-        let mut later = Vec::new();
-        while later.len() < after {
-            match fwd.next_entry().await? {
-                Some(e) => later.push(e),
-                None => break,
-            }
-        }
+        let earlier = self.backward(at).entries(before).await?;
+        let later = self.forward(at).entries(after).await?;
         Ok((earlier, later))
     }
 }
@@ -488,6 +473,19 @@ impl Backward<'_> {
         let mut rest = std::mem::take(&mut self.pending);
         rest.reverse();
         Ok(Some(entry_of(head, rest)))
+    }
+
+    /// Up to `n` entries back, oldest first.
+    pub async fn entries(&mut self, n: usize) -> io::Result<Vec<Placed>> {
+        let mut found = Vec::new();
+        while found.len() < n {
+            match self.next_entry().await? {
+                Some(e) => found.push(e),
+                None => break,
+            }
+        }
+        found.reverse();
+        Ok(found)
     }
 
     async fn fill(&mut self) -> io::Result<()> {
@@ -636,6 +634,18 @@ impl Forward<'_> {
             rest.push(line);
         }
         Ok(Some(entry_of(head, rest)))
+    }
+
+    /// Up to `n` entries on.
+    pub async fn entries(&mut self, n: usize) -> io::Result<Vec<Placed>> {
+        let mut found = Vec::new();
+        while found.len() < n {
+            match self.next_entry().await? {
+                Some(e) => found.push(e),
+                None => break,
+            }
+        }
+        Ok(found)
     }
 
     async fn fill(&mut self) -> io::Result<()> {

@@ -81,15 +81,11 @@ pub async fn read(target: &Target, query: &LogQuery) -> Result<PastLines, String
             })
         }
         LogQuery::File(name) => {
-            let mut back = history.backward(history.end());
-            let mut entries = Vec::new();
-            while entries.len() < FILE_ENTRIES {
-                match back.next_entry().await.map_err(io)? {
-                    Some(p) => entries.push(p),
-                    None => break,
-                }
-            }
-            entries.reverse();
+            let entries = history
+                .backward(history.end())
+                .entries(FILE_ENTRIES)
+                .await
+                .map_err(io)?;
             Ok(PastLines {
                 lines: lines_of(entries),
                 focus: None,
@@ -135,23 +131,8 @@ async fn older(history: &LogHistory, before: i64, what: &Wanted) -> std::io::Res
             }
         }
     };
-    let mut earlier = Vec::new();
-    let mut back = history.backward(found.pos);
-    while earlier.len() < AROUND {
-        match back.next_entry().await? {
-            Some(p) => earlier.push(p),
-            None => break,
-        }
-    }
-    earlier.reverse();
-    let mut later = Vec::new();
-    let mut fwd = history.forward(found.pos);
-    while later.len() < AROUND {
-        match fwd.next_entry().await? {
-            Some(p) => later.push(p),
-            None => break,
-        }
-    }
+    let earlier = history.backward(found.pos).entries(AROUND).await?;
+    let later = history.forward(found.pos).entries(AROUND).await?;
     let focus = found.entry.timestamp_ms;
     let part = &history.parts()[found.pos.part].name;
     Ok(PastLines {
