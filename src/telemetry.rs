@@ -34,7 +34,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use zeroize::Zeroizing;
 
 use crate::node::{
-    Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written,
+    DirEntry, Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written,
 };
 
 /// The environment variable holding the level filter.
@@ -447,6 +447,14 @@ impl Node for Logged {
         let result = self.inner.stat(path).await;
         if let Err(e) = &result {
             tracing::debug!(node = self.name(), path, "stat failed: {e}");
+        }
+        result
+    }
+
+    async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
+        let result = self.inner.list_dir(path).await;
+        if let Err(e) = &result {
+            tracing::debug!(node = self.name(), path, "list failed: {e}");
         }
         result
     }

@@ -624,6 +624,32 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
         &[0, 1],
     );
     w.run(&["logs", "--lines", "5"], "", &[0]);
+    // The support bundle, while the store, the proxy and the calendar hold secrets.
+    let archive = w.path("support.zip");
+    let archive_arg = archive.display().to_string();
+    w.run(
+        &[
+            "bundle",
+            "--since",
+            "2026-11-22 00:00",
+            "--out",
+            &archive_arg,
+        ],
+        "",
+        &[0],
+    );
+    let members = support::unzipped(&archive);
+    assert!(
+        members.contains_key("ucs-a/CloudServices.json")
+            && members.contains_key("ucs-b/Calendar.ini"),
+        "the bundle lacks the settings: {:?}",
+        members.keys().collect::<Vec<_>>()
+    );
+    w.outputs.extend(
+        members
+            .into_iter()
+            .map(|(name, bytes)| (format!("{name} in the bundle"), bytes)),
+    );
     w.run(&["presence", "unset", "WebexPresence.Enable"], "", &[0]);
     w.run(&["credentials", "forget"], "", &[0]);
     let gone = w.run(&["credentials", "show"], "", &[0]);

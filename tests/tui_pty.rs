@@ -258,6 +258,60 @@ fn an_escape_sequence_in_the_log_never_reaches_the_terminal() {
 }
 
 #[test]
+fn t_jumps_to_a_time_in_a_rotated_file_and_o_opens_another_log() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("Var/Log/w3wp");
+    std::fs::create_dir_all(&dir).unwrap();
+    let day = |d: u32, what: &str| -> String {
+        (0..240)
+            .map(|m| {
+                format!(
+                    "2026-12-{d:02} {:02}:{:02}:00,000 INFO  Suite.Web        {what} minute {m}\r\n",
+                    m / 60,
+                    m % 60
+                )
+            })
+            .collect()
+    };
+    std::fs::write(dir.join("ApplicationSuite.log.2"), day(1, "first day")).unwrap();
+    std::fs::write(dir.join("ApplicationSuite.log.1"), day(2, "second day")).unwrap();
+    std::fs::write(dir.join("ApplicationSuite.log"), day(3, "live day")).unwrap();
+    std::fs::write(
+        dir.join("Other.log"),
+        "2026-12-03 00:00:00,000 INFO  other file entry\r\n",
+    )
+    .unwrap();
+    let root_arg = root.path().to_str().unwrap();
+    let mut tui = spawn(&["--root", root_arg]);
+    tui.wait_for("System Parameters");
+    tui.send("4");
+    tui.wait_until("the live log", |s| s.contains("live day minute 239"));
+    tui.send("t");
+    tui.send("2026-12-01 02:13");
+    tui.send(ENTER);
+    let screen = tui.wait_until("the moment in the oldest file", |s| {
+        s.contains("AT 2026-12-01 02:13:00,000") && s.contains("first day minute 133")
+    });
+    assert!(
+        screen.contains("›2026-12-01 02:13:00,000"),
+        "the entry at the moment is marked:\n{screen}"
+    );
+    tui.send("G");
+    tui.wait_until("back to the live log", |s| {
+        s.contains("FOLLOWING") && s.contains("live day minute 239")
+    });
+    tui.send("o");
+    tui.wait_for("w3wp/Other.log");
+    tui.select("w3wp/Other.log");
+    tui.send(ENTER);
+    tui.wait_until("the other file", |s| {
+        s.contains("FILE w3wp/Other.log") && s.contains("other file entry")
+    });
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
+
+#[test]
 fn the_logs_tab_keeps_as_many_entries_as_asked() {
     let root = tempfile::tempdir().unwrap();
     let log = root.path().join("Var/Log/w3wp/ApplicationSuite.log");

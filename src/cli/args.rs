@@ -83,6 +83,19 @@ pub enum Command {
     Logs(LogsArgs),
     /// Where the selected nodes' settings differ (exit 0 all equal, 1 drift)
     Diff,
+    /// Collect a support archive: each node's log in a window of time (across
+    /// rotated files), its settings, doctor's findings; secrets redacted
+    Bundle {
+        /// The start of the window: an age (30m, 2h, 1d) or a time ("2026-12-02 02:00")
+        #[arg(long, value_name = "D|T", default_value = "24h")]
+        since: String,
+        /// The end of the window (default: the end of the log)
+        #[arg(long, value_name = "T")]
+        until: Option<String>,
+        /// The archive to write (default: ucsconf-bundle-<date>-<time>.zip here)
+        #[arg(long, value_name = "FILE.zip")]
+        out: Option<PathBuf>,
+    },
     /// Check every selected node and say what is wrong and how to fix it
     /// (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)
     Doctor {
@@ -227,11 +240,11 @@ pub enum CredentialsCommand {
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// How many lines from the end
-    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
-    pub lines: usize,
+    /// How many lines from the end (with --at: entries on each side; with --since: the last N lines of the window) [default: 10]
+    #[arg(long, short = 'n', value_name = "N")]
+    pub lines: Option<usize>,
     /// Keep printing as the log grows (survives rotation and truncation)
-    #[arg(long, short = 'f')]
+    #[arg(long, short = 'f', conflicts_with_all = ["since", "until", "at", "list"])]
     pub follow: bool,
     /// Only entries at or above this level (trace, debug, info, warn, error, fatal)
     #[arg(long, value_name = "LEVEL")]
@@ -239,6 +252,21 @@ pub struct LogsArgs {
     /// Only entries matching this regular expression
     #[arg(long, value_name = "REGEX")]
     pub grep: Option<String>,
+    /// Entries from this moment on, across rotated files: an age (30m, 2h, 1d) or a time ("2026-12-02 02:13")
+    #[arg(long, value_name = "D|T")]
+    pub since: Option<String>,
+    /// Entries up to this moment (with --since: the end of the window; alone: the last lines before it)
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// The entries around this moment ("2026-12-02 02:13"), found by bisecting on timestamps
+    #[arg(long, value_name = "T", conflicts_with_all = ["since", "until"])]
+    pub at: Option<String>,
+    /// List the files of the log folder (Var/Log) with their size and time
+    #[arg(long, conflicts_with_all = ["since", "until", "at", "lines", "level", "grep", "file"])]
+    pub list: bool,
+    /// Read another log of the log folder (a name as `--list` shows it), with its rotated files
+    #[arg(long, value_name = "NAME")]
+    pub file: Option<String>,
 }
 
 /// A count that must be at least 1.

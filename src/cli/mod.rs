@@ -2,6 +2,7 @@
 //! nodes and their results into text, JSON and an exit code.
 
 pub mod args;
+mod bundle;
 mod calendar;
 pub mod completions;
 mod credentials;
@@ -59,6 +60,14 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Credentials(c) => credentials::run(cli, c, &select_targets(cli)?).await,
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
         Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
+        Command::Bundle { since, until, out } => {
+            let args = bundle::BundleArgs {
+                since,
+                until: until.as_deref(),
+                out: out.as_deref(),
+            };
+            bundle::run(cli, &args, &select_targets(cli)?).await
+        }
         Command::Doctor { .. } => Ok(doctor::run(cli, &select_targets(cli)?).await),
         Command::Completions { shell } => Ok(completions::print_completions(*shell)),
         Command::Man => Ok(completions::print_man()),

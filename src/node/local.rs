@@ -9,8 +9,8 @@ use async_trait::async_trait;
 
 use super::backup::{self, Listed};
 use super::{
-    Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport, Version,
-    Written,
+    DirEntry, Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport,
+    Version, Written,
 };
 use crate::platform::{self, retry};
 
@@ -89,6 +89,15 @@ impl Node for LocalNode {
                 mtime: m.modified().ok(),
                 id: file_id(&m),
             })),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(NodeError::io(&shown, e)),
+        })
+        .await
+    }
+
+    async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
+        self.blocking(path, |local, shown| match list_local(&local) {
+            Ok(entries) => Ok(Some(entries)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(NodeError::io(&shown, e)),
         })
@@ -197,6 +206,26 @@ pub(crate) fn read_file(
     }
     let version = Version::of(&bytes, meta.modified().ok());
     Ok(Some(Snapshot { bytes, version }))
+}
+
+/// A directory's entries; one that vanishes while listed is left out, and
+/// a name that is not valid Unicode is shown lossily.
+fn list_local(dir: &Path) -> io::Result<Vec<DirEntry>> {
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        // Follows symbolic links, as SFTP's stat of a listed name would.
+        let Ok(meta) = fs::metadata(entry.path()) else {
+            continue;
+        };
+        entries.push(DirEntry {
+            name: entry.file_name().to_string_lossy().into_owned(),
+            is_dir: meta.is_dir(),
+            len: meta.len(),
+            mtime: meta.modified().ok(),
+        });
+    }
+    Ok(entries)
 }
 
 fn read_range(local: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {

@@ -53,6 +53,15 @@ pub struct FileStat {
     pub id: Option<u64>,
 }
 
+/// One name in a directory listing ([`Node::list_dir`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    pub name: String,
+    pub is_dir: bool,
+    pub len: u64,
+    pub mtime: Option<SystemTime>,
+}
+
 /// What the writer expects to find on the node right before it replaces a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expected {
@@ -230,6 +239,10 @@ pub trait Node: Send + Sync {
 
     /// Size and identity. `Ok(None)`: it does not exist.
     async fn stat(&self, path: &str) -> Result<Option<FileStat>, NodeError>;
+
+    /// The entries of a directory (`.` and `..` left out), in no set order.
+    /// `Ok(None)`: the directory does not exist.
+    async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError>;
 
     /// Up to `len` bytes from `offset` (fewer at the end of the file).
     async fn read_at(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, NodeError>;

@@ -14,6 +14,8 @@ use crate::node::ssh::HostKeyInfo;
 use crate::ops::{Change, KeyRule, LoadedIni, LoadedStore};
 use crate::settings::calendar::{CalendarSettings, Field};
 
+pub use super::tabs::logs::past::{LogQuery, PastLines};
+
 /// The four tabs, in their order on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TabId {
@@ -132,6 +134,10 @@ pub enum LogsAction {
     PrevError,
     /// The merged log of every node, or back to this node's.
     ToggleCluster,
+    /// Ask for a moment and show the log there (across rotated files).
+    AskTime,
+    /// Pick another file of the log folder to read.
+    PickFile,
 }
 
 /// What a background save reported.
@@ -268,6 +274,21 @@ pub enum Action {
         node: usize,
         text: String,
     },
+    /// Read a file of the node's log folder (picked with `o`).
+    LogOpenFile(String),
+    /// A view away from the live end, as read (see [`Effect::LogPast`]).
+    LogPast {
+        node: usize,
+        id: u64,
+        /// For the cluster view (each node's part is merged in).
+        cluster: bool,
+        result: Result<PastLines, String>,
+    },
+    /// The files of a node's log folder, to pick one.
+    LogFiles {
+        node: usize,
+        result: Result<Vec<String>, String>,
+    },
     Applied {
         file: FileKind,
         results: Vec<(String, ApplyOutcome)>,
@@ -390,6 +411,17 @@ pub enum Effect {
         node: usize,
     },
     StartLog(usize),
+    /// Read the log of `nodes` away from its live end.
+    LogPast {
+        nodes: Vec<usize>,
+        id: u64,
+        cluster: bool,
+        query: LogQuery,
+    },
+    /// List the files of a node's log folder.
+    ListLogFiles {
+        node: usize,
+    },
     ApplyAll {
         file: FileKind,
         change: Change,

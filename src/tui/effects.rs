@@ -295,6 +295,34 @@ impl Runner {
                 let Some(t) = target(node) else { return };
                 self.spawn(follow_log(node, t, tx));
             }
+            Effect::LogPast {
+                nodes,
+                id,
+                cluster,
+                query,
+            } => {
+                for node in nodes {
+                    let Some(t) = target(node) else { continue };
+                    let (tx, query) = (tx.clone(), query.clone());
+                    self.spawn(async move {
+                        let result = super::tabs::logs::past::read(&t, &query).await;
+                        let action = Action::LogPast {
+                            node,
+                            id,
+                            cluster,
+                            result,
+                        };
+                        Runner::send(&tx, action);
+                    });
+                }
+            }
+            Effect::ListLogFiles { node } => {
+                let Some(t) = target(node) else { return };
+                self.spawn(async move {
+                    let result = super::tabs::logs::past::list(&t).await;
+                    Runner::send(&tx, Action::LogFiles { node, result });
+                });
+            }
             Effect::ApplyAll { file, change } => {
                 self.spawn(async move {
                     let results = cluster::for_each(&targets, DEFAULT_PARALLEL, move |t| {

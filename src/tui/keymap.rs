@@ -225,6 +225,8 @@ pub fn bindings() -> Vec<Binding> {
         bind(Logs, &[c('e')], Action::Logs(LogsAction::NextError), "next (newer) ERROR or worse", As("e/E", "error")),
         bind(Logs, &[c('E')], Action::Logs(LogsAction::PrevError), "previous (older) ERROR or worse", No),
         bind(Logs, &[c('c')], Action::Logs(LogsAction::ToggleCluster), "cluster view: every node's log merged by time", As("c", "cluster")),
+        bind(Logs, &[c('t')], Action::Logs(LogsAction::AskTime), "jump to a time (\"2026-12-02 02:13\", \"02:13\", \"2h\"), across rotated files", As("t", "time")),
+        bind(Logs, &[c('o')], Action::Logs(LogsAction::PickFile), "open another file of the log folder (Var/Log)", As("o", "open")),
         bind(Logs, &[p(K::Esc)], Action::Logs(LogsAction::ClearSearch), "clear the search, then the filter", No),
         bind(LogSearch, &[c('n')], Action::Logs(LogsAction::NextMatch), "next (newer) match", As("n/N", "match")),
         bind(LogSearch, &[c('N')], Action::Logs(LogsAction::PrevMatch), "previous (older) match", No),

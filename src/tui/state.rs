@@ -103,6 +103,8 @@ pub enum PickTarget {
         section: Option<String>,
         key: String,
     },
+    /// A file of the log folder to read.
+    LogFile,
 }
 
 impl PickTarget {
@@ -119,6 +121,7 @@ impl PickTarget {
                     value,
                 })
             }
+            PickTarget::LogFile => Action::LogOpenFile(value),
         }
     }
 }
@@ -566,6 +569,44 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::LogOpenFile(_) => {
+            // Another file is one node's: the cluster view gives way.
+            state.cluster = None;
+            on_tab(state, TabId::Logs, action)
+        }
+        Action::LogPast {
+            node,
+            id,
+            cluster,
+            result,
+        } => {
+            let mut cx = state.cx(node);
+            let view = match (cluster, &mut state.cluster) {
+                (true, Some(view)) => Some(view),
+                (true, None) => None,
+                (false, _) => state.nodes.get_mut(node).map(|n| &mut n.logs),
+            };
+            if let Some(view) = view {
+                view.show_past(node, id, result, &mut cx);
+            }
+            state.finish(cx)
+        }
+        Action::LogFiles { node, result } => match result {
+            Ok(files) if files.is_empty() => {
+                vec![state.set_status(StatusKind::Info, "The log folder has no files")]
+            }
+            Ok(files) => {
+                let name = state.nodes.get(node).map_or("", |n| n.name.as_str());
+                state.open(Modal::Choice(ChoiceList {
+                    title: format!("Log files of {name} (Var/Log)"),
+                    options: files,
+                    selected: 0,
+                    target: PickTarget::LogFile,
+                }));
+                Vec::new()
+            }
+            Err(e) => vec![state.set_status(StatusKind::Error, format!("Log folder: {e}"))],
+        },
         Action::TestProgress { node, .. } | Action::TestDone { node, .. } => {
             on_test(state, node, action)
         }

@@ -1064,6 +1064,9 @@ mod live {
 
     #[tokio::test]
     async fn a_missing_node_key_is_replaced_only_after_a_yes_that_names_the_loss() {
+        if crate::platform::wine::skip_test(crate::platform::wine::NO_ACLS) {
+            return;
+        }
         let mut live = Live::start(TestOverrides::default()).await;
         let key_file = live._dir.path().join(crate::paths::NODE_KEY);
         std::fs::remove_file(&key_file).unwrap();

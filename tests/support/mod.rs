@@ -351,3 +351,17 @@ pub async fn the_backup_just_made_outlives_backups_named_in_the_future(
     }
     assert_eq!(after.len(), 6, "the file and five backups: {after:?}");
 }
+
+/// Every member of a zip archive, decompressed, by name.
+pub fn unzipped(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut member = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            member.read_to_end(&mut bytes).unwrap();
+            (member.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}

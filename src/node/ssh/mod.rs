@@ -29,8 +29,8 @@ use secrecy::SecretString;
 
 use crate::inventory::NodeSpec;
 use crate::node::{
-    Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport, Version,
-    Written,
+    DirEntry, Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport,
+    Version, Written,
 };
 
 pub use auth::KeyCache;
@@ -609,6 +609,32 @@ impl Node for SshNode {
                 failure,
             }),
         })
+    }
+
+    async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
+        on_node!(
+            self,
+            path,
+            |remote, op| match op.list_with_attrs(&remote.path).await {
+                Ok(entries) => Ok(Some(
+                    entries
+                        .into_iter()
+                        .map(|(name, attrs)| DirEntry {
+                            name,
+                            is_dir: attrs.is_dir(),
+                            len: attrs.len(),
+                            mtime: sftp::mtime(&attrs),
+                        })
+                        .collect(),
+                )),
+                Err(failure) if failure.is(russh_sftp::protocol::StatusCode::NoSuchFile) =>
+                    Ok(None),
+                Err(failure) => Err(OpFail::Sftp {
+                    path: remote.shown.clone(),
+                    failure,
+                }),
+            }
+        )
     }
 
     async fn read_at(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, NodeError> {

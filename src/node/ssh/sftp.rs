@@ -482,21 +482,31 @@ impl<'a> Op<'a> {
     /// The names in a directory with their modification times (`.` and
     /// `..` left out).
     pub async fn list(&self, dir: &str) -> SftpResult<Vec<Listed>> {
+        let entries = self.list_with_attrs(dir).await?;
+        Ok(entries
+            .into_iter()
+            .map(|(name, attrs)| Listed::new(name, mtime(&attrs)))
+            .collect())
+    }
+
+    /// The names in a directory with the attributes the listing carries
+    /// (`.` and `..` left out): no request per file.
+    pub async fn list_with_attrs(&self, dir: &str) -> SftpResult<Vec<(String, FileAttributes)>> {
         let handle = self.call(false, self.sftp.raw.opendir(dir)).await?.handle;
-        let mut names = Vec::new();
+        let mut entries = Vec::new();
         let result = loop {
             match self
                 .call(false, self.sftp.raw.readdir(handle.as_str()))
                 .await
             {
-                Ok(batch) => names.extend(
+                Ok(batch) => entries.extend(
                     batch
                         .files
                         .into_iter()
                         .filter(|f| f.filename != "." && f.filename != "..")
-                        .map(|f| Listed::new(f.filename, mtime(&f.attrs))),
+                        .map(|f| (f.filename, f.attrs)),
                 ),
-                Err(f) if f.is(StatusCode::Eof) => break Ok(names),
+                Err(f) if f.is(StatusCode::Eof) => break Ok(entries),
                 Err(f) => break Err(f),
             }
         };

@@ -11,6 +11,11 @@
 //!   node sends is merged in (stable for equal timestamps), each line tagged
 //!   with its node's name.
 //!
+//! - `t` asks for a moment and `o` for another file of the log folder; `E`
+//!   and `N` past the oldest kept entry search on in the rotated files.
+//!   Each shows a past view (see [`past`]) in place of the live one until
+//!   End, `G` or `f`.
+//!
 //! Entries carry a sequence number so a paused view stays put while old
 //! entries fall out of the ring and new ones arrive (or, in the cluster
 //! view, are merged in above it). Whether an entry matches the filter and
@@ -18,14 +23,15 @@
 //! date as entries come and go, so nothing rescans the buffer per frame.
 
 mod highlight;
+pub mod past;
 mod view;
 
 use std::collections::VecDeque;
 
 use regex::Regex;
 
-use crate::logs::{Level, entry};
-use crate::tui::action::{Action, LogsAction, Nav};
+use crate::logs::{Level, entry, when};
+use crate::tui::action::{Action, Effect, LogsAction, Nav};
 use crate::tui::state::Cx;
 use crate::tui::widgets::input::TextInput;
 
@@ -134,6 +140,16 @@ impl Pattern {
 enum Prompt {
     Search,
     Filter,
+    /// A moment to jump to.
+    Time,
+}
+
+/// The log away from its live end, shown instead of the live view.
+#[derive(Debug)]
+struct Past {
+    id: u64,
+    focus: Option<i64>,
+    view: Box<LogsTab>,
 }
 
 #[derive(Debug)]
@@ -166,6 +182,10 @@ pub struct LogsTab {
     tags: Option<Vec<String>>,
     /// Per node: the time of its latest entry, for entries without one.
     last_time: Vec<i64>,
+    /// A past view shown instead of this one.
+    past: Option<Past>,
+    /// A past view's heading, in place of FOLLOWING / PAUSED.
+    heading: Option<String>,
 }
 
 impl Default for LogsTab {
@@ -204,6 +224,8 @@ impl LogsTab {
             matched: 0,
             tags: None,
             last_time: Vec::new(),
+            past: None,
+            heading: None,
         }
     }
 
@@ -257,12 +279,23 @@ impl LogsTab {
     }
 
     pub fn editing(&self) -> bool {
-        self.editor.is_some()
+        match &self.past {
+            Some(past) => past.view.editing(),
+            None => self.editor.is_some(),
+        }
     }
 
     /// A search is set: `n`/`N` jump between its matches.
     pub fn searching(&self) -> bool {
-        self.search.is_some()
+        match &self.past {
+            Some(past) => past.view.searching(),
+            None => self.search.is_some(),
+        }
+    }
+
+    /// A past view is shown (a moment, another file, an older entry).
+    pub fn in_past(&self) -> bool {
+        self.past.is_some()
     }
 
     pub fn len(&self) -> usize {
@@ -507,6 +540,17 @@ impl LogsTab {
     }
 
     pub fn update(&mut self, action: Action, cx: &mut Cx) {
+        if let Some(past) = &mut self.past {
+            let back = matches!(
+                action,
+                Action::Nav(Nav::Bottom) | Action::Logs(LogsAction::ToggleFollow)
+            );
+            if back && !past.view.editing() {
+                self.past = None;
+                return cx.info("Back to the live log");
+            }
+            return past.view.update(action, cx);
+        }
         if self.editor.is_some() {
             return self.update_editor(action, cx);
         }
@@ -540,14 +584,97 @@ impl LogsTab {
             Action::Logs(LogsAction::PrevMatch) => self.jump(false, Jump::Match, cx),
             Action::Logs(LogsAction::NextError) => self.jump(true, Jump::Error, cx),
             Action::Logs(LogsAction::PrevError) => self.jump(false, Jump::Error, cx),
+            Action::Logs(LogsAction::AskTime) => self.open_editor(Prompt::Time),
+            Action::Logs(LogsAction::PickFile) => {
+                cx.effects.push(Effect::ListLogFiles { node: cx.node });
+                cx.info("Listing the log folder…");
+            }
+            Action::LogOpenFile(name) => {
+                self.ask_past(past::LogQuery::File(name.clone()), cx);
+                cx.info(format!("Reading {}…", crate::tui::sanitize(&name)));
+            }
             _ => {}
         }
+    }
+
+    /// Asks for a past view of this node's log, or of every node's in the
+    /// cluster view.
+    fn ask_past(&mut self, query: past::LogQuery, cx: &mut Cx) {
+        let (nodes, cluster) = match &self.tags {
+            Some(names) => ((0..names.len()).collect(), true),
+            None => (vec![cx.node], false),
+        };
+        cx.effects.push(Effect::LogPast {
+            nodes,
+            id: past::next_id(),
+            cluster,
+            query,
+        });
+    }
+
+    /// A past view read in the background: shown (for the cluster view,
+    /// each node's part merged into the one of the same request).
+    pub fn show_past(
+        &mut self,
+        node: usize,
+        id: u64,
+        result: Result<past::PastLines, String>,
+        cx: &mut Cx,
+    ) {
+        let read = match result {
+            Ok(read) => read,
+            Err(e) => return cx.error(crate::tui::sanitize(&e).into_owned()),
+        };
+        let same = self.past.as_ref().is_some_and(|p| p.id == id);
+        if !same {
+            let mut view = LogsTab::with_capacity(self.capacity);
+            view.started = true;
+            view.wrap = self.wrap;
+            view.min_level = self.min_level;
+            view.filter = self.filter.as_ref().map(Pattern::clone_of);
+            view.search = self.search.as_ref().map(Pattern::clone_of);
+            view.tags = self.tags.clone();
+            view.heading = Some(format!("{} · End back to live", read.title));
+            self.past = Some(Past {
+                id,
+                focus: read.focus,
+                view: Box::new(view),
+            });
+        }
+        let Some(past) = &mut self.past else { return };
+        if past.view.is_cluster() {
+            past.view.push_node_lines(node, read.lines, false);
+            past.focus = match (past.focus, read.focus) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        } else {
+            past.view.push_lines(read.lines, true);
+        }
+        past.view.focus_time(past.focus);
+        if !same {
+            cx.info(format!("{} (End: back to the live log)", read.title));
+        }
+    }
+
+    /// Pauses with the first entry at or after `time` at the bottom, marked
+    /// (without a time: the newest entry).
+    fn focus_time(&mut self, time: Option<i64>) {
+        let index = match time {
+            Some(t) => self.entries.partition_point(|e| e.time < t),
+            None => self.entries.len().saturating_sub(1),
+        };
+        let index = index.min(self.entries.len().saturating_sub(1));
+        self.follow = false;
+        self.anchor = self.first_seq + index as u64;
+        self.focus = (time.is_some() && !self.entries.is_empty()).then_some(self.anchor);
     }
 
     fn open_editor(&mut self, prompt: Prompt) {
         let current = match prompt {
             Prompt::Search => &self.search,
             Prompt::Filter => &self.filter,
+            Prompt::Time => &None,
         };
         let text = current.as_ref().map(|p| p.text.clone()).unwrap_or_default();
         self.editor = Some((prompt, TextInput::plain(&text)));
@@ -575,13 +702,35 @@ impl LogsTab {
         match action {
             Action::Input(request) => {
                 editor.handle(request);
-                self.editor_error = Regex::new(editor.value())
-                    .err()
-                    .map(|e| short_regex_error(&e));
+                self.editor_error = match prompt {
+                    Prompt::Time => None,
+                    _ => Regex::new(editor.value())
+                        .err()
+                        .map(|e| short_regex_error(&e)),
+                };
             }
             Action::InputCancel => {
                 self.editor = None;
                 self.editor_error = None;
+            }
+            Action::InputCommit if prompt == Prompt::Time => {
+                let text = editor.value().trim().to_string();
+                if text.is_empty() {
+                    self.editor = None;
+                    return;
+                }
+                match when::parse(&text, when::now_local()) {
+                    Ok(at) => {
+                        self.editor = None;
+                        self.editor_error = None;
+                        self.ask_past(past::LogQuery::At(at), cx);
+                        cx.info(format!("Looking for {} in the log…", when::format_ms(at)));
+                    }
+                    Err(_) => {
+                        self.editor_error =
+                            Some("a time: 2026-12-02 02:13, 02:13, or an age: 2h, 30m".into())
+                    }
+                }
             }
             Action::InputCommit => {
                 let text = editor.value().to_string();
@@ -598,6 +747,7 @@ impl LogsTab {
                 match prompt {
                     Prompt::Search => self.set_search(pattern, cx),
                     Prompt::Filter => self.set_filter(pattern, cx),
+                    Prompt::Time => {}
                 }
             }
             _ => {}
@@ -638,7 +788,9 @@ impl LogsTab {
     /// The header line: FOLLOWING or PAUSED, node, counts, filters.
     pub fn status_line(&self, node: &str) -> String {
         let mut parts = Vec::new();
-        if self.follow {
+        if let Some(heading) = &self.heading {
+            parts.push(heading.clone());
+        } else if self.follow {
             parts.push("FOLLOWING".to_string());
         } else {
             let waiting = self.waiting();

@@ -200,7 +200,16 @@ fn a_search_jumps_to_the_newest_match_and_n_and_shift_n_move_between_matches() {
     cx.status = None;
     tab.update(Action::Logs(LogsAction::PrevMatch), &mut cx);
     assert!(focused_text(&tab).unwrap().contains("request 3 timeout"));
-    assert!(cx.status.take().unwrap().1.contains("No older match"));
+    // Nothing older is kept: the search goes on in the rotated files.
+    assert!(
+        cx.status
+            .take()
+            .unwrap()
+            .1
+            .contains("searching the rotated files")
+    );
+    assert_eq!(cx.effects.len(), 1);
+    cx.effects.clear();
     tab.update(Action::Logs(LogsAction::NextMatch), &mut cx);
     assert!(focused_text(&tab).unwrap().contains("request 13 timeout"));
     // End follows again and forgets the mark.
@@ -446,4 +455,144 @@ fn a_search_never_matches_across_two_lines() {
     tab.update(Action::Logs(LogsAction::ClearSearch), cx);
     typed(&mut tab, LogsAction::Search, "^beta$", cx);
     assert_eq!(tab.search_matches(), Some(1));
+}
+
+fn past_lines(lines: Vec<String>, focus: Option<&str>) -> past::PastLines {
+    past::PastLines {
+        lines,
+        focus: focus.map(|t| entry::parse_timestamp(t).unwrap()),
+        title: "AT test".into(),
+    }
+}
+
+#[test]
+fn t_asks_for_a_time_and_a_bad_one_keeps_the_field_open() {
+    let mut tab = LogsTab::default();
+    let mut cx = Cx { node: 3, ..cx() };
+    typed(&mut tab, LogsAction::AskTime, "half past two", &mut cx);
+    assert!(tab.editing(), "a bad time keeps the field open");
+    assert!(tab.editor_error.is_some());
+    assert!(cx.effects.is_empty());
+    tab.update(Action::InputCancel, &mut cx);
+    typed(&mut tab, LogsAction::AskTime, "2026-12-02 02:13", &mut cx);
+    assert!(!tab.editing());
+    let want = entry::parse_timestamp("2026-12-02 02:13:00,000").unwrap();
+    match cx.effects.as_slice() {
+        [
+            Effect::LogPast {
+                nodes,
+                cluster: false,
+                query: past::LogQuery::At(at),
+                ..
+            },
+        ] => {
+            assert_eq!(nodes, &[3]);
+            assert_eq!(*at, want);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_past_view_shows_the_moment_until_end_goes_back_live() {
+    let mut tab = LogsTab::default();
+    let mut cx = cx();
+    tab.push_lines(vec![line(50, "INFO"), line(51, "INFO")], true);
+    let past_text: Vec<String> = (0..6).map(|s| at(2 * 3600 + 10 * s, "old")).collect();
+    tab.show_past(
+        0,
+        7,
+        Ok(past_lines(past_text, Some("2026-11-22 02:00:25,000"))),
+        &mut cx,
+    );
+    assert!(tab.in_past());
+    let view = &tab.past.as_ref().unwrap().view;
+    // The first entry at or after 02:00:25 is the one at 02:00:30.
+    assert!(
+        focused_text(view)
+            .unwrap()
+            .starts_with("2026-11-22 02:00:30")
+    );
+    assert!(bottom_text(view).starts_with("2026-11-22 02:00:30"));
+    assert!(view.status_line("n").starts_with("AT test"));
+    // Live lines keep arriving underneath.
+    tab.push_lines(vec![line(52, "INFO")], false);
+    assert_eq!(tab.len(), 3);
+    tab.update(Action::Nav(Nav::Bottom), &mut cx);
+    assert!(!tab.in_past() && tab.follow);
+    assert!(bottom_text(&tab).ends_with("message 52"));
+}
+
+#[test]
+fn the_cluster_past_view_merges_every_nodes_part_by_time() {
+    let mut tab = cluster_of(&["a", "b"]);
+    let mut cx = cx();
+    let a = vec![at(100, "a1"), at(300, "a2")];
+    let b = vec![at(200, "b1"), at(400, "b2")];
+    tab.show_past(
+        0,
+        9,
+        Ok(past_lines(a, Some("2026-11-22 00:05:00,000"))),
+        &mut cx,
+    );
+    tab.show_past(
+        1,
+        9,
+        Ok(past_lines(b, Some("2026-11-22 00:03:00,000"))),
+        &mut cx,
+    );
+    let view = &tab.past.as_ref().unwrap().view;
+    assert_eq!(order(view), ["a:a1", "b:b1", "a:a2", "b:b2"]);
+    assert!(focused_text(view).unwrap().contains("b1"));
+    // Another request replaces the view.
+    tab.show_past(1, 10, Ok(past_lines(vec![at(5, "new")], None)), &mut cx);
+    assert_eq!(order(&tab.past.as_ref().unwrap().view), ["b:new"]);
+}
+
+#[test]
+fn past_the_oldest_kept_entry_e_and_n_search_the_rotated_files() {
+    let mut tab = LogsTab::default();
+    let mut cx = cx();
+    tab.push_lines(vec![line(1, "INFO"), line(2, "ERROR")], true);
+    tab.update(Action::Logs(LogsAction::PrevError), &mut cx);
+    assert!(focused_text(&tab).unwrap().ends_with("message 2"));
+    assert!(cx.effects.is_empty());
+    tab.update(Action::Logs(LogsAction::PrevError), &mut cx);
+    let before = entry::parse_timestamp(&line(1, "INFO")).unwrap();
+    match cx.effects.as_slice() {
+        [
+            Effect::LogPast {
+                query:
+                    past::LogQuery::Older {
+                        before: b,
+                        what: past::Wanted::Error,
+                    },
+                ..
+            },
+        ] => assert_eq!(*b, before),
+        other => panic!("{other:?}"),
+    }
+    cx.effects.clear();
+    typed(&mut tab, LogsAction::Search, "nowhere", &mut cx);
+    cx.effects.clear();
+    tab.update(Action::Logs(LogsAction::PrevMatch), &mut cx);
+    assert!(matches!(
+        cx.effects.as_slice(),
+        [Effect::LogPast {
+            query: past::LogQuery::Older {
+                what: past::Wanted::Pattern(p),
+                ..
+            },
+            ..
+        }] if p == "nowhere"
+    ));
+}
+
+#[test]
+fn a_failed_read_says_why_and_keeps_the_live_view() {
+    let mut tab = LogsTab::default();
+    let mut cx = cx();
+    tab.show_past(0, 1, Err("no older ERROR entry in the log".into()), &mut cx);
+    assert!(!tab.in_past());
+    assert!(cx.status.unwrap().1.contains("no older ERROR"));
 }

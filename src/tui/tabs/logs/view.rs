@@ -101,6 +101,27 @@ impl LogsTab {
                 self.anchor = seq;
                 self.focus = Some(seq);
             }
+            None if !newer && !self.is_cluster() && !self.entries.is_empty() => {
+                // Nothing older kept: search on in the log's rotated files.
+                let wanted = match what {
+                    Jump::Error => super::past::Wanted::Error,
+                    Jump::Match => super::past::Wanted::Pattern(
+                        self.search
+                            .as_ref()
+                            .map(|p| p.text.clone())
+                            .unwrap_or_default(),
+                    ),
+                };
+                let before = self.entries[0].time;
+                self.ask_past(
+                    super::past::LogQuery::Older {
+                        before,
+                        what: wanted,
+                    },
+                    cx,
+                );
+                cx.info("Nothing older here: searching the rotated files…");
+            }
             None => {
                 let which = if newer { "newer" } else { "older" };
                 let (thing, key) = match (what, newer) {
@@ -116,6 +137,9 @@ impl LogsTab {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+        if let Some(past) = &self.past {
+            return past.view.render(frame, area, rcx);
+        }
         let theme = rcx.theme;
         let nodes = &rcx.state.nodes;
         let (label, notes) = match &self.tags {
@@ -162,6 +186,7 @@ impl LogsTab {
             let text = match prompt {
                 Prompt::Search => " search /",
                 Prompt::Filter => " filter &",
+                Prompt::Time => " time  t ",
             };
             let [label, field] =
                 Layout::horizontal([Constraint::Length(9), Constraint::Min(0)]).areas(area);
