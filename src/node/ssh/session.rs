@@ -208,7 +208,9 @@ pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError
         fallback_identity: None,
     };
     let (target, config) = endpoint(alias, explicit, options)?;
-    let jump_hosts = match &config.proxy_jump {
+    // The inventory's ProxyJump wins, as one given on ssh's command line does.
+    let proxy_jump = spec.proxy_jump.as_ref().or(config.proxy_jump.as_ref());
+    let jump_hosts = match proxy_jump {
         Some(value) => config::parse_proxy_jump(value)
             .map_err(|e| NodeError::Unreachable(format!("{alias}: {e}")))?,
         None => Vec::new(),
