@@ -57,7 +57,12 @@ fn describe(
     if spec.host.is_none() {
         let transport_origin = spec.origins.get("transport");
         line(&mut report, "transport", "local".into(), transport_origin);
-        line(&mut report, "root", spec.root.clone(), spec.origins.get("root"));
+        line(
+            &mut report,
+            "root",
+            spec.root.clone(),
+            spec.origins.get("root"),
+        );
         line(&mut report, "groups", spec.groups.join(", "), None);
         from.insert("transport".into(), origin_json(transport_origin));
         from.insert("root".into(), origin_json(spec.origins.get("root")));
@@ -95,27 +100,57 @@ fn describe(
         .iter()
         .map(|j| format!("{}@{}:{}", j.user, j.host, j.port))
         .collect();
-    line(&mut report, "transport", "ssh".into(), spec.origins.get("transport"));
+    line(
+        &mut report,
+        "transport",
+        "ssh".into(),
+        spec.origins.get("transport"),
+    );
     line(&mut report, "host", target.host.clone(), get("host"));
     line(&mut report, "port", target.port.to_string(), get("port"));
     line(&mut report, "user", target.user.clone(), get("user"));
     let identity_shown = identity_file
         .clone()
         .unwrap_or_else(|| "(agent, then the default keys)".into());
-    line(&mut report, "identity_file", identity_shown, get("identity_file"));
-    line(&mut report, "known_hosts", known_hosts.join(" "), get("known_hosts"));
+    line(
+        &mut report,
+        "identity_file",
+        identity_shown,
+        get("identity_file"),
+    );
+    line(
+        &mut report,
+        "known_hosts",
+        known_hosts.join(" "),
+        get("known_hosts"),
+    );
     let jumps_shown = if jump_text.is_empty() {
         "(none)".to_string()
     } else {
         jump_text.join(", ")
     };
     line(&mut report, "jump_hosts", jumps_shown, get("proxy_jump"));
-    line(&mut report, "root", spec.root.clone(), spec.origins.get("root"));
+    line(
+        &mut report,
+        "root",
+        spec.root.clone(),
+        spec.origins.get("root"),
+    );
     line(&mut report, "groups", spec.groups.join(", "), None);
-    for f in ["host", "port", "user", "identity_file", "known_hosts", "proxy_jump"] {
+    for f in [
+        "host",
+        "port",
+        "user",
+        "identity_file",
+        "known_hosts",
+        "proxy_jump",
+    ] {
         from.insert(f.into(), origin_json(get(f)));
     }
-    from.insert("transport".into(), origin_json(spec.origins.get("transport")));
+    from.insert(
+        "transport".into(),
+        origin_json(spec.origins.get("transport")),
+    );
     from.insert("root".into(), origin_json(spec.origins.get("root")));
     let proxy_jump = spec.proxy_jump.clone();
     report

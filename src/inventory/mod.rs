@@ -153,7 +153,9 @@ impl Inventory {
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Invalid(format!("inventory {}: {e}", path.display())))?;
-        if ansible::named_like(path) || (toml::from_str::<FileFormat>(&text).is_err() && ansible::looks_like(&text)) {
+        if ansible::named_like(path)
+            || (toml::from_str::<FileFormat>(&text).is_err() && ansible::looks_like(&text))
+        {
             return Inventory::read_ansible(path, reader);
         }
         Inventory::parse(&text, path)
@@ -164,7 +166,11 @@ impl Inventory {
         let invalid =
             |msg: String| Error::Invalid(format!("inventory {} (Ansible): {msg}", path.display()));
         let (hosts, warnings, program) = ansible::read(path, reader).map_err(invalid)?;
-        let base = if path.is_dir() { path } else { path.parent().unwrap_or(Path::new("")) };
+        let base = if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(Path::new(""))
+        };
         let nodes = Inventory::nodes_of(&hosts, base).map_err(invalid)?;
         Ok(Inventory {
             path: path.to_path_buf(),
@@ -174,7 +180,10 @@ impl Inventory {
         })
     }
 
-    fn nodes_of(hosts: &[ansible::HostEntry], base: &Path) -> std::result::Result<Vec<NodeSpec>, String> {
+    fn nodes_of(
+        hosts: &[ansible::HostEntry],
+        base: &Path,
+    ) -> std::result::Result<Vec<NodeSpec>, String> {
         if hosts.is_empty() {
             return Err("no hosts".into());
         }
@@ -371,9 +380,21 @@ fn merge(
     note("host", entry.host.is_some(), defaults.host.is_some());
     note("port", entry.port.is_some(), defaults.port.is_some());
     note("user", entry.user.is_some(), defaults.user.is_some());
-    note("identity_file", entry.identity_file.is_some(), defaults.identity_file.is_some());
-    note("known_hosts", entry.known_hosts.is_some(), defaults.known_hosts.is_some());
-    note("proxy_jump", entry.proxy_jump.is_some(), defaults.proxy_jump.is_some());
+    note(
+        "identity_file",
+        entry.identity_file.is_some(),
+        defaults.identity_file.is_some(),
+    );
+    note(
+        "known_hosts",
+        entry.known_hosts.is_some(),
+        defaults.known_hosts.is_some(),
+    );
+    note(
+        "proxy_jump",
+        entry.proxy_jump.is_some(),
+        defaults.proxy_jump.is_some(),
+    );
     note("root", entry.root.is_some(), defaults.root.is_some());
     let proxy_jump = pick(&entry.proxy_jump, &defaults.proxy_jump);
     if let Some(j) = &proxy_jump {

@@ -63,7 +63,11 @@ impl Host<'_> {
                 },
             )),
             "group_names" => Some(Value::List(
-                self.entry.groups.iter().map(|g| Value::Str(g.clone())).collect(),
+                self.entry
+                    .groups
+                    .iter()
+                    .map(|g| Value::Str(g.clone()))
+                    .collect(),
             )),
             _ => None,
         }
@@ -71,11 +75,11 @@ impl Host<'_> {
 
     /// The last of `names` that is defined and not null, rendered.
     fn last_of(&self, names: &[&str]) -> Result<Option<Found>, String> {
-        let Some((name, var)) = names
-            .iter()
-            .rev()
-            .find_map(|n| self.raw(n).filter(|v| v.value != Value::Null).map(|v| (*n, v)))
-        else {
+        let Some((name, var)) = names.iter().rev().find_map(|n| {
+            self.raw(n)
+                .filter(|v| v.value != Value::Null)
+                .map(|v| (*n, v))
+        }) else {
             return Ok(None);
         };
         let value = template::render(name, &var.value, &|n| self.lookup(n))?;
@@ -89,7 +93,11 @@ impl Host<'_> {
         let Some(found) = self.last_of(names)? else {
             return Ok(None);
         };
-        let name = found.origin.name.clone().unwrap_or_else(|| names[0].to_string());
+        let name = found
+            .origin
+            .name
+            .clone()
+            .unwrap_or_else(|| names[0].to_string());
         match found.value.as_text() {
             Some(t) => Ok(Some((t, found.origin))),
             None => Err(format!(
@@ -217,7 +225,10 @@ pub fn node_spec(entry: &HostEntry, base: &Path) -> Result<NodeSpec, String> {
         None => None,
         Some((p, o)) => {
             let n = port_number(&p).ok_or_else(|| {
-                format!("{} {p:?} is not a port number ({o})", o.name.as_deref().unwrap_or("port"))
+                format!(
+                    "{} {p:?} is not a port number ({o})",
+                    o.name.as_deref().unwrap_or("port")
+                )
             })?;
             origins.insert("port", o);
             Some(n)
@@ -293,12 +304,16 @@ pub fn node_spec(entry: &HostEntry, base: &Path) -> Result<NodeSpec, String> {
 /// a host whose inventory gives one is refused, unless the admin says the
 /// password may be ignored (`ucsconf_ignore_password=true`).
 fn refuse_password(host: &Host) -> Result<(), String> {
-    let names = ["ansible_password", "ansible_ssh_pass", "ansible_ssh_password"];
-    let Some((name, var)) = names
-        .iter()
-        .rev()
-        .find_map(|n| host.raw(n).filter(|v| v.value != Value::Null).map(|v| (*n, v)))
-    else {
+    let names = [
+        "ansible_password",
+        "ansible_ssh_pass",
+        "ansible_ssh_password",
+    ];
+    let Some((name, var)) = names.iter().rev().find_map(|n| {
+        host.raw(n)
+            .filter(|v| v.value != Value::Null)
+            .map(|v| (*n, v))
+    }) else {
         return Ok(());
     };
     let ignore = host
@@ -348,9 +363,13 @@ fn options(args: Option<&(String, Origin)>) -> Result<Vec<SshOption>, String> {
     let Some((text, origin)) = args else {
         return Ok(Vec::new());
     };
-    let words = shlex::split(text, false).map_err(|e| format!("{e} in the ssh arguments ({origin})"))?;
+    let words =
+        shlex::split(text, false).map_err(|e| format!("{e} in the ssh arguments ({origin})"))?;
     let mut out = Vec::new();
-    let mut words = words.into_iter().map(|w| w.trim().to_string()).filter(|w| !w.is_empty());
+    let mut words = words
+        .into_iter()
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty());
     let mut push = |key: &str, value: String| {
         out.push(SshOption {
             key: key.to_string(),
@@ -400,4 +419,3 @@ fn options(args: Option<&(String, Origin)>) -> Result<Vec<SshOption>, String> {
     }
     Ok(out)
 }
-

@@ -62,7 +62,10 @@ pub fn read(program: &Path, source: &Path) -> Result<Vec<HostEntry>, String> {
         ));
     }
     let json: Json = serde_json::from_slice(&output.stdout).map_err(|e| {
-        format!("{} printed something that is not JSON: {e}", program.display())
+        format!(
+            "{} printed something that is not JSON: {e}",
+            program.display()
+        )
     })?;
     from_list(&json)
 }
@@ -74,7 +77,11 @@ pub fn from_list(json: &Json) -> Result<Vec<HostEntry>, String> {
         .ok_or("ansible-inventory --list did not print a JSON object")?;
     let strings = |v: Option<&Json>| -> Vec<String> {
         v.and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut hosts_of: HashMap<&str, Vec<String>> = HashMap::new();

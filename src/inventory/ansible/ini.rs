@@ -36,7 +36,15 @@ pub fn split_lines(text: &str) -> Vec<&str> {
     while let Some((i, c)) = chars.next() {
         let is_break = matches!(
             c,
-            '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
         );
         if is_break {
             lines.push(&text[start..i]);
@@ -83,9 +91,8 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<String, ParseError> {
 
 /// Reads one INI inventory into `data`.
 pub fn parse(data: &mut Data, text: &str, file: &str) -> Result<(), ParseError> {
-    static SECTION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$").unwrap()
-    });
+    static SECTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$").unwrap());
     static GROUP_NAME: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^([^:\]\s]+)\s*(?:#.*)?$").unwrap());
     let mut pending: Vec<(String, Pending)> = Vec::new();
@@ -129,8 +136,9 @@ pub fn parse(data: &mut Data, text: &str, file: &str) -> Result<(), ParseError> 
                 && let Some(pos) = pending.iter().position(|(g, _)| *g == group)
             {
                 match pending[pos].1.state {
-                    State::Children => add_pending_children(data, &group, &mut pending, &origin)
-                        .map_err(at)?,
+                    State::Children => {
+                        add_pending_children(data, &group, &mut pending, &origin).map_err(at)?
+                    }
                     _ => {
                         pending.remove(pos);
                     }
@@ -298,7 +306,10 @@ mod tests {
         assert_eq!(var(&data, "h1", "ansible_port"), Some(Value::Int(2222)));
         assert_eq!(var(&data, "h1", "u"), Some(Value::Str("Admin User".into())));
         assert_eq!(var(&data, "h1", "k"), Some(Value::Str("C:Usersa".into())));
-        assert_eq!(var(&data, "h1", "q"), Some(Value::Str("C:\\Users\\a".into())));
+        assert_eq!(
+            var(&data, "h1", "q"),
+            Some(Value::Str("C:\\Users\\a".into()))
+        );
         assert_eq!(var(&data, "h1", "s"), Some(Value::Str("03#pa".into())));
         let web = data.group("web").unwrap();
         let user = data.groups[web].vars.get("ansible_user").unwrap();
@@ -312,7 +323,11 @@ mod tests {
     fn ungrouped_holds_hosts_in_no_other_group() {
         let data = read("a\nb\n[g]\nb\n[all]\nc\n").unwrap();
         let ungrouped = &data.groups[data.group(UNGROUPED).unwrap()];
-        let names: Vec<&str> = ungrouped.hosts.iter().map(|h| data.hosts[*h].name.as_str()).collect();
+        let names: Vec<&str> = ungrouped
+            .hosts
+            .iter()
+            .map(|h| data.hosts[*h].name.as_str())
+            .collect();
         assert_eq!(names, ["a", "c"]);
     }
 
@@ -325,17 +340,41 @@ mod tests {
     #[test]
     fn what_ansible_rejects_is_rejected_with_its_line() {
         let cases = [
-            ("[x:vars]\na=1\n", 1, "Section [x:vars] not valid for undefined group 'x'"),
-            ("[p:children]\nc\n", 2, "Section [p:children] includes undefined group 'c'"),
+            (
+                "[x:vars]\na=1\n",
+                1,
+                "Section [x:vars] not valid for undefined group 'x'",
+            ),
+            (
+                "[p:children]\nc\n",
+                2,
+                "Section [p:children] includes undefined group 'c'",
+            ),
             ("[g]\nh[01:100]\n", 2, "equal-length"),
             ("[g]\nhost:\n", 2, "ending in ':' is not allowed"),
             ("[g:kids]\n", 1, "has unknown type: kids"),
             ("[g x]\n", 1, "Invalid section entry"),
-            ("[g]\nh1 user\n", 2, "Expected key=value host variable assignment"),
-            ("[g:vars]\nnovalue\n[g]\n", 2, "Expected key=value, got: novalue"),
+            (
+                "[g]\nh1 user\n",
+                2,
+                "Expected key=value host variable assignment",
+            ),
+            (
+                "[g:vars]\nnovalue\n[g]\n",
+                2,
+                "Expected key=value, got: novalue",
+            ),
             ("[g]\nh x='open\n", 2, "No closing quotation"),
-            ("[a:children]\nb\n[b:children]\na\n", 4, "recursive dependency loop"),
-            ("[g:vars]\nansible_group_priority=high\n[g]\n", 2, "invalid literal for int()"),
+            (
+                "[a:children]\nb\n[b:children]\na\n",
+                4,
+                "recursive dependency loop",
+            ),
+            (
+                "[g:vars]\nansible_group_priority=high\n[g]\n",
+                2,
+                "invalid literal for int()",
+            ),
         ];
         for (text, line, needle) in cases {
             let err = read(text).unwrap_err();
@@ -343,7 +382,10 @@ mod tests {
             assert!(err.message.contains(needle), "{text:?}: {err}");
         }
         assert!(read("[x:vars]\na=1\n[x]\n").is_ok(), "declared later");
-        assert!(read("[p:children]\nc\n[c]\nh\n").is_ok(), "a child declared later");
+        assert!(
+            read("[p:children]\nc\n[c]\nh\n").is_ok(),
+            "a child declared later"
+        );
     }
 
     #[test]

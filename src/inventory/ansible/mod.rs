@@ -27,8 +27,8 @@ pub mod yaml_inventory;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use data::{ALL, Data, VarMap};
 use crate::inventory::provenance::Origin;
+use data::{ALL, Data, VarMap};
 
 pub use data::UNGROUPED;
 
@@ -205,7 +205,10 @@ fn ignored(name: &str) -> bool {
 
 /// The built-in reader: the inventory's files, then `group_vars/` and
 /// `host_vars/` beside it (or inside it, for a directory).
-pub fn read_builtin(source: &Path, warnings: &mut Vec<String>) -> Result<Vec<HostEntry>, ParseError> {
+pub fn read_builtin(
+    source: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<HostEntry>, ParseError> {
     let mut data = Data::new();
     let label = source.to_path_buf();
     if source.is_dir() {
@@ -226,7 +229,11 @@ pub fn read_builtin(source: &Path, warnings: &mut Vec<String>) -> Result<Vec<Hos
     } else {
         let parent = source.parent().unwrap_or(Path::new(""));
         (
-            if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent.to_path_buf() },
+            if parent.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                parent.to_path_buf()
+            },
             parent.to_path_buf(),
         )
     };
@@ -266,7 +273,8 @@ fn read_file(
     shown: &str,
     warnings: &mut Vec<String>,
 ) -> Result<(), ParseError> {
-    let bytes = std::fs::read(path).map_err(|e| ParseError::whole(shown, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| ParseError::whole(shown, format!("cannot read: {e}")))?;
     if bytes.starts_with(b"#!") {
         return Err(ParseError::whole(
             shown,
@@ -354,13 +362,21 @@ fn flatten(data: &Data, dir: &Path, label: &Path) -> Result<Vec<HostEntry>, Pars
         }
         for g in std::iter::once(&all).chain(&groups) {
             if group_files[*g].is_none() {
-                group_files[*g] = Some(vars_files::load(dir, "group_vars", &data.groups[*g].name, label)?);
+                group_files[*g] = Some(vars_files::load(
+                    dir,
+                    "group_vars",
+                    &data.groups[*g].name,
+                    label,
+                )?);
             }
             vars.extend(group_files[*g].as_ref().expect("just loaded"));
         }
         vars.extend(&host.vars);
         vars.extend(&vars_files::load(dir, "host_vars", &host.name, label)?);
-        let mut names: Vec<String> = groups.iter().map(|g| data.groups[*g].name.clone()).collect();
+        let mut names: Vec<String> = groups
+            .iter()
+            .map(|g| data.groups[*g].name.clone())
+            .collect();
         names.sort();
         entries.push(HostEntry {
             name: host.name.clone(),

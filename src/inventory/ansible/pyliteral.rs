@@ -303,7 +303,14 @@ fn string(chars: &[char], start: usize, prefix: &str) -> Option<(Tok, usize)> {
             }
         }
     }
-    Some((if bytes { Tok::Bytes(out) } else { Tok::Str(out) }, i))
+    Some((
+        if bytes {
+            Tok::Bytes(out)
+        } else {
+            Tok::Str(out)
+        },
+        i,
+    ))
 }
 
 struct Parser {
@@ -380,7 +387,10 @@ impl Parser {
             Tok::Punct(sign @ ('+' | '-')) => match self.unsigned_num()? {
                 Num::Int(i) => Num::Int(if sign == '-' { i.checked_neg()? } else { i }),
                 Num::Float(f) => Num::Float(if sign == '-' { -f } else { f }),
-                Num::Imag(f) => Num::Complex(0.0_f64.copysign(if sign == '-' { -1.0 } else { 1.0 }), if sign == '-' { -f } else { f }),
+                Num::Imag(f) => Num::Complex(
+                    0.0_f64.copysign(if sign == '-' { -1.0 } else { 1.0 }),
+                    if sign == '-' { -f } else { f },
+                ),
                 _ => return None,
             },
             Tok::Int(i) => Num::Int(i),

@@ -114,15 +114,26 @@ const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /// One `[begin:end(:step)]` as Ansible walks it.
 enum Seq {
     Letters(Vec<char>),
-    Numbers { start: i128, stop: i128, step: i128, width: usize },
+    Numbers {
+        start: i128,
+        stop: i128,
+        step: i128,
+        width: usize,
+    },
 }
 
 impl Seq {
     fn len(&self) -> u128 {
         match self {
             Seq::Letters(l) => l.len() as u128,
-            Seq::Numbers { start, stop, step, .. } => {
-                let span = if *step > 0 { stop - start } else { start - stop };
+            Seq::Numbers {
+                start, stop, step, ..
+            } => {
+                let span = if *step > 0 {
+                    stop - start
+                } else {
+                    start - stop
+                };
                 if span <= 0 {
                     0
                 } else {
@@ -135,7 +146,9 @@ impl Seq {
     fn item(&self, i: u128) -> String {
         match self {
             Seq::Letters(l) => l[i as usize].to_string(),
-            Seq::Numbers { start, step, width, .. } => {
+            Seq::Numbers {
+                start, step, width, ..
+            } => {
                 let n = start + step * i as i128;
                 // Python's str(n).zfill(width): the sign stays in front.
                 let digits = n.unsigned_abs().to_string();
@@ -193,7 +206,11 @@ fn first_range(line: &str) -> Result<Option<(String, Seq, String)>, String> {
             } else {
                 Vec::new() // a negative step over a forward slice is empty
             };
-            return Ok(Some((head.to_string(), Seq::Letters(picked), tail.to_string())));
+            return Ok(Some((
+                head.to_string(),
+                Seq::Letters(picked),
+                tail.to_string(),
+            )));
         }
         // A zero step fails the slice; Ansible then tries the bounds as numbers.
     }
@@ -205,7 +222,12 @@ fn first_range(line: &str) -> Result<Option<(String, Seq, String)>, String> {
     }
     Ok(Some((
         head.to_string(),
-        Seq::Numbers { start, stop, step, width },
+        Seq::Numbers {
+            start,
+            stop,
+            step,
+            width,
+        },
         tail.to_string(),
     )))
 }
@@ -294,7 +316,10 @@ mod tests {
         let err = expand("ucs[0:99999999999]").unwrap_err();
         assert!(err.contains("100000000000 hosts"), "{err}");
         assert_eq!(count("a[1:1000]b[1:1000]").unwrap(), 1_000_000);
-        assert!(expand("a[1:1000]b[1:1000]").is_err(), "nested ranges multiply");
+        assert!(
+            expand("a[1:1000]b[1:1000]").is_err(),
+            "nested ranges multiply"
+        );
         assert_eq!(expand("a[1:100]b[1:100]").unwrap().len(), 10_000);
     }
 
@@ -308,6 +333,10 @@ mod tests {
         assert_eq!(p("10.0.0.[1:3]"), Some(("10.0.0.[1:3]".into(), None)));
         assert_eq!(p("web-"), None, "a label may not end with -");
         assert_eq!(p("host:"), None);
-        assert_eq!(p("a~b:22"), None, "not a host name: the caller keeps it whole");
+        assert_eq!(
+            p("a~b:22"),
+            None,
+            "not a host name: the caller keeps it whole"
+        );
     }
 }

@@ -97,7 +97,10 @@ mod tests {
     fn words_split_as_python_shlex_does() {
         let cases: &[(&str, &[&str])] = &[
             ("a b  c", &["a", "b", "c"]),
-            ("h x=\"Admin User\" y='a b'", &["h", "x=Admin User", "y=a b"]),
+            (
+                "h x=\"Admin User\" y='a b'",
+                &["h", "x=Admin User", "y=a b"],
+            ),
             (r"k=C:\Users\a", &["k=C:Usersa"]),
             (r"k='C:\Users\a'", &[r"k=C:\Users\a"]),
             (r#"k="C:\Users\a""#, &[r"k=C:\Users\a"]),

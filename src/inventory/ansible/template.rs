@@ -37,7 +37,9 @@ fn render_at(
         return Ok(value.clone());
     }
     if depth > MAX_DEPTH {
-        return Err(format!("{name}: the templates refer to each other in a loop"));
+        return Err(format!(
+            "{name}: the templates refer to each other in a loop"
+        ));
     }
     let refuse = |what: &str| {
         format!(
@@ -55,9 +57,7 @@ fn render_at(
             parts.push(Part::Text(rest[..open].to_string()));
         }
         let after = &rest[open + 2..];
-        let close = after
-            .find("}}")
-            .ok_or_else(|| refuse("an unclosed {{"))?;
+        let close = after.find("}}").ok_or_else(|| refuse("an unclosed {{"))?;
         let inner = after[..close].trim_matches([' ', '\t']);
         if !is_identifier(inner) {
             return Err(refuse("only {{ variable }} references are rendered"));
@@ -130,7 +130,10 @@ mod tests {
 
     #[test]
     fn references_render_and_the_rest_is_refused() {
-        assert_eq!(r("{{ inventory_hostname }}.lan"), Ok(Value::Str("ucs-a.lan".into())));
+        assert_eq!(
+            r("{{ inventory_hostname }}.lan"),
+            Ok(Value::Str("ucs-a.lan".into()))
+        );
         assert_eq!(r("{{p}}"), Ok(Value::Int(2222)));
         assert_eq!(r("{{ q }}"), Ok(Value::Int(2222)));
         assert_eq!(r("plain"), Ok(Value::Str("plain".into())));
@@ -143,7 +146,10 @@ mod tests {
         ] {
             let err = r(text).unwrap_err();
             assert!(err.contains(needle), "{text}: {err}");
-            assert!(err.contains("ansible_host") || err.contains("loop"), "{err}");
+            assert!(
+                err.contains("ansible_host") || err.contains("loop"),
+                "{err}"
+            );
         }
     }
 }

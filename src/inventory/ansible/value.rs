@@ -185,7 +185,10 @@ mod tests {
     fn json_round_trips() {
         let v = Value::Map(vec![
             ("a".into(), Value::Int(22)),
-            ("b".into(), Value::List(vec![Value::Bool(true), Value::Null])),
+            (
+                "b".into(),
+                Value::List(vec![Value::Bool(true), Value::Null]),
+            ),
             ("c".into(), Value::Unsafe("{{ x }}".into())),
         ]);
         assert_eq!(Value::from_json(&v.to_json()), v);

@@ -29,7 +29,9 @@ pub fn load(dir: &Path, sub: &str, name: &str, label: &Path) -> Result<VarMap, P
         Kind::HostVars
     };
     for file in find(&base, name) {
-        let shown = label.join(sub).join(file.strip_prefix(&base).unwrap_or(&file));
+        let shown = label
+            .join(sub)
+            .join(file.strip_prefix(&base).unwrap_or(&file));
         let shown = shown.display().to_string();
         let bytes = std::fs::read(&file)
             .map_err(|e| ParseError::whole(&shown, format!("cannot read: {e}")))?;
@@ -118,4 +120,3 @@ fn dir_files(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
-

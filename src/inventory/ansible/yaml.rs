@@ -127,8 +127,7 @@ pub fn load(text: &str) -> Result<Node, YamlError> {
         1 => Ok(loader.docs.remove(0)),
         _ => Err(YamlError {
             line: loader.docs.get(1).map(|d| d.line),
-            message: "expected a single document in the stream, but found another document"
-                .into(),
+            message: "expected a single document in the stream, but found another document".into(),
         }),
     }
 }
@@ -257,7 +256,7 @@ fn tag_name(t: &Tag) -> String {
 /// `<<: *base` (or a list of them): the merged keys first, the mapping's
 /// own keys winning.
 fn merge_keys(pairs: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, String> {
-    let is_merge = |k: &Node| matches!(&k.data, Data::Scalar(Value::Str(s)) if s == "<<") ;
+    let is_merge = |k: &Node| matches!(&k.data, Data::Scalar(Value::Str(s)) if s == "<<");
     if !pairs.iter().any(|(k, _)| is_merge(k)) {
         return Ok(pairs);
     }
@@ -465,7 +464,9 @@ mod tests {
     #[test]
     fn merges_duplicates_and_lines() {
         let node = load("base: &b\n  a: 1\n  b: 2\nx:\n  <<: *b\n  b: 3\nx: 4\n").unwrap();
-        let Data::Map(pairs) = &node.data else { panic!() };
+        let Data::Map(pairs) = &node.data else {
+            panic!()
+        };
         assert_eq!(pairs.len(), 2, "the duplicate x replaced the first");
         assert_eq!(pairs[1].1.to_value(), Value::Int(4));
         let node = load("x:\n  <<: {a: 1, b: 2}\n  b: 3\n").unwrap();
@@ -473,10 +474,15 @@ mod tests {
             node.to_value(),
             Value::Map(vec![(
                 "x".into(),
-                Value::Map(vec![("a".into(), Value::Int(1)), ("b".into(), Value::Int(3))])
+                Value::Map(vec![
+                    ("a".into(), Value::Int(1)),
+                    ("b".into(), Value::Int(3))
+                ])
             )])
         );
-        let Data::Map(pairs) = &load("a: 1\n\nb:\n  c: 2\n").unwrap().data else { panic!() };
+        let Data::Map(pairs) = &load("a: 1\n\nb:\n  c: 2\n").unwrap().data else {
+            panic!()
+        };
         assert_eq!((pairs[0].0.line, pairs[1].0.line), (1, 3));
         let err = load("a: [1\n").unwrap_err();
         assert!(err.line.is_some(), "{err:?}");

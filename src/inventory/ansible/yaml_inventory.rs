@@ -10,7 +10,12 @@ use crate::inventory::provenance::{Kind, Origin};
 pub type Warnings = Vec<String>;
 
 /// Reads one YAML inventory into `data`.
-pub fn parse(data: &mut Data, text: &str, file: &str, warnings: &mut Warnings) -> Result<(), ParseError> {
+pub fn parse(
+    data: &mut Data,
+    text: &str,
+    file: &str,
+    warnings: &mut Warnings,
+) -> Result<(), ParseError> {
     let root = yaml::load(text).map_err(|e| ParseError {
         file: file.to_string(),
         line: e.line,
@@ -35,10 +40,16 @@ pub fn parse(data: &mut Data, text: &str, file: &str, warnings: &mut Warnings) -
         let name = v.as_str().unwrap_or("?");
         return Err(err(
             v.line,
-            format!("Plugin configuration YAML file, not YAML inventory (the {name} inventory plugin needs Ansible)"),
+            format!(
+                "Plugin configuration YAML file, not YAML inventory (the {name} inventory plugin needs Ansible)"
+            ),
         ));
     }
-    let mut reader = Reader { data, file, warnings };
+    let mut reader = Reader {
+        data,
+        file,
+        warnings,
+    };
     for (name, body) in groups {
         reader.group(name, body)?;
     }
@@ -127,7 +138,10 @@ impl Reader<'_> {
             normalised.push((key.clone(), value));
         }
         for (key, value) in &normalised {
-            let section = key.as_str().map(str::to_string).unwrap_or_else(|| yaml::key_text(key));
+            let section = key
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| yaml::key_text(key));
             let Y::Map(entries) = &value.data else {
                 if !value.is_null() {
                     self.warnings.push(format!(

@@ -274,7 +274,9 @@ pub fn explain(spec: &NodeSpec, options: &SshOptions) -> Result<Explained, NodeE
         };
         let origin = match (set_in_inventory, config.origins.get(keyword)) {
             (true, _) => inventory.unwrap_or_else(|| Origin::bare(Kind::Inventory)),
-            (false, Some((file, line))) => Origin::at(Kind::SshConfig, file.clone(), Some(*line)).named(shown),
+            (false, Some((file, line))) => {
+                Origin::at(Kind::SshConfig, file.clone(), Some(*line)).named(shown)
+            }
             (false, None) => Origin::default_value(),
         };
         from.insert(field, origin);
