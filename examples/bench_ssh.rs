@@ -136,6 +136,8 @@ fn nodes(sshd: &Sshd, tag: &str, ports: &[u16], known_hosts: &Path) -> Vec<(Arc<
                 cloud_token_url: None,
                 cloud_scope: None,
                 groups: Vec::new(),
+                proxy_jump: None,
+                origins: Default::default(),
             };
             let node = Arc::new(SshNode::new(&spec, options.clone()));
             let target = Target {

@@ -340,6 +340,8 @@ fn alias_spec(alias: &str, root: &std::path::Path) -> NodeSpec {
         cloud_token_url: None,
         cloud_scope: None,
         groups: Vec::new(),
+        proxy_jump: None,
+        origins: Default::default(),
     }
 }
 

@@ -12,9 +12,19 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     after_help = "With no command, opens the full-screen editor on the selected nodes. Try `ucsconf demo`."
 )]
 pub struct Cli {
-    /// The inventory: nodes.toml, or an Ansible INI inventory (default: $UCSCONF_CONFIG, else <config dir>/ucsconf/nodes.toml)
+    /// The inventory: nodes.toml, or an Ansible inventory (INI, YAML or a directory) (default: $UCSCONF_CONFIG, else <config dir>/ucsconf/nodes.toml)
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "root")]
     pub config: Option<PathBuf>,
+    /// Who reads an Ansible inventory: auto (ansible-inventory where installed, else built-in), ansible, or builtin
+    #[arg(
+        long,
+        global = true,
+        value_name = "READER",
+        env = "UCSCONF_INVENTORY_READER",
+        default_value = "auto",
+        value_parser = parse_reader
+    )]
+    pub inventory_reader: crate::inventory::ansible::Reader,
     /// Work on one local node, named `local`, whose suite root is DIR
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -116,6 +126,8 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(hide = true)]
     Man,
+    /// The selected nodes as resolved, without connecting, with where each value came from
+    Inventory,
     /// Show a node's SSH host key fingerprint and, if you confirm, add it to known_hosts
     Trust {
         /// The node's name in the inventory
@@ -267,6 +279,10 @@ pub struct LogsArgs {
     /// Read another log of the log folder (a name as `--list` shows it), with its rotated files
     #[arg(long, value_name = "NAME")]
     pub file: Option<String>,
+}
+
+fn parse_reader(text: &str) -> Result<crate::inventory::ansible::Reader, String> {
+    text.parse()
 }
 
 /// A count that must be at least 1.

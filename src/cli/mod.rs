@@ -8,6 +8,7 @@ pub mod completions;
 mod credentials;
 mod diff;
 mod doctor;
+mod inventory;
 mod logs;
 mod nodes;
 pub mod output;
@@ -23,7 +24,7 @@ use args::Command;
 use output::Report;
 
 use crate::cluster;
-use crate::inventory::{self, Inventory, NodeSpec};
+use crate::inventory::{Inventory, NodeSpec, locate};
 use crate::ops::Target;
 use crate::{Error, Result};
 
@@ -75,6 +76,7 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
             node,
             other_key_type,
         } => ssh::trust(cli, node, *other_key_type).await,
+        Command::Inventory => inventory::run(cli),
     }
 }
 
@@ -111,10 +113,19 @@ pub fn select_targets(cli: &Cli) -> Result<Vec<Target>> {
 /// The inventory the command line names (`--config`, `$UCSCONF_CONFIG`, or
 /// the user's), or an explanation of how to give one.
 pub(crate) fn inventory_for(cli: &Cli) -> Result<Inventory> {
-    match inventory::locate(cli.config.as_deref()) {
-        Some(source) => Inventory::load(source.path()),
+    match locate(cli.config.as_deref()) {
+        Some(source) => load(cli, source.path()),
         None => Err(no_inventory(false)),
     }
+}
+
+/// Loads the inventory with the reader asked for, printing what it skipped.
+fn load(cli: &Cli, path: &Path) -> Result<Inventory> {
+    let inventory = Inventory::load_with(path, cli.inventory_reader)?;
+    for w in &inventory.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(inventory)
 }
 
 pub fn select_specs(cli: &Cli) -> Result<Vec<NodeSpec>> {
@@ -132,8 +143,8 @@ pub fn select_specs(cli: &Cli) -> Result<Vec<NodeSpec>> {
         }
         return Ok(vec![spec]);
     }
-    match inventory::locate(cli.config.as_deref()) {
-        Some(source) => Inventory::load(source.path())?.select_with_groups(&cli.nodes, &cli.groups),
+    match locate(cli.config.as_deref()) {
+        Some(source) => load(cli, source.path())?.select_with_groups(&cli.nodes, &cli.groups),
         None if cli.groups.is_empty() => local_node_without_inventory(),
         None => Err(Error::invalid("--group needs an inventory (--config FILE)")),
     }

@@ -3,6 +3,7 @@
 //! groups they belong to.
 
 pub mod ansible;
+pub mod provenance;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use crate::node::{LocalNode, Node, SshNode, Transport};
 use crate::ops::Target;
 use crate::paths::Paths;
 use crate::{Error, Result};
+use provenance::{Kind, Origin, Origins};
 
 /// Where the inventory was found, and why (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +43,8 @@ pub struct NodeSpec {
     pub user: Option<String>,
     pub identity_file: Option<String>,
     pub known_hosts: Option<String>,
+    /// OpenSSH's ProxyJump (`[user@]host[:port],...`); wins over `~/.ssh/config`'s.
+    pub proxy_jump: Option<String>,
     /// The root, as the node spells it (local roots resolved against the inventory's folder).
     pub root: String,
     pub paths: Paths,
@@ -50,12 +54,19 @@ pub struct NodeSpec {
     pub cloud_scope: Option<String>,
     /// The groups the node belongs to (`--group`), sorted.
     pub groups: Vec<String>,
+    /// Where the inventory set each field (`host`, `port`, `user`,
+    /// `identity_file`, `known_hosts`, `proxy_jump`, `root`, `transport`).
+    pub origins: Origins,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inventory {
     pub path: PathBuf,
     pub nodes: Vec<NodeSpec>,
+    /// What read it: `nodes.toml`, `built-in` or `ansible-inventory (PATH)`.
+    pub reader: String,
+    /// What the reader skipped, as Ansible warns.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +87,7 @@ struct Entry {
     user: Option<String>,
     identity_file: Option<String>,
     known_hosts: Option<String>,
+    proxy_jump: Option<String>,
     root: Option<String>,
     paths: Option<PathOverrides>,
     cloud_token_url: Option<String>,
@@ -85,16 +97,16 @@ struct Entry {
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PathOverrides {
-    presence: Option<String>,
-    calendar: Option<String>,
-    credentials: Option<String>,
-    node_key: Option<String>,
-    log: Option<String>,
+pub(crate) struct PathOverrides {
+    pub(crate) presence: Option<String>,
+    pub(crate) calendar: Option<String>,
+    pub(crate) credentials: Option<String>,
+    pub(crate) node_key: Option<String>,
+    pub(crate) log: Option<String>,
 }
 
 impl PathOverrides {
-    fn apply(&self, paths: &mut Paths) {
+    pub(crate) fn apply(&self, paths: &mut Paths) {
         let pairs = [
             (&self.presence, &mut paths.presence),
             (&self.calendar, &mut paths.calendar),
@@ -127,10 +139,62 @@ pub fn locate(flag: Option<&Path>) -> Option<Source> {
 pub const ALL_GROUP: &str = "all";
 
 impl Inventory {
+    /// Reads the inventory at `path`; an Ansible one with the reader
+    /// `$UCSCONF_INVENTORY_READER` asks for (default: Ansible where installed).
     pub fn load(path: &Path) -> Result<Inventory> {
+        let reader = ansible::Reader::from_env().map_err(Error::Invalid)?;
+        Inventory::load_with(path, reader)
+    }
+
+    /// Reads the inventory at `path`, an Ansible one with `reader`.
+    pub fn load_with(path: &Path, reader: ansible::Reader) -> Result<Inventory> {
+        if path.is_dir() {
+            return Inventory::read_ansible(path, reader);
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Invalid(format!("inventory {}: {e}", path.display())))?;
+        if ansible::named_like(path)
+            || (toml::from_str::<FileFormat>(&text).is_err() && ansible::looks_like(&text))
+        {
+            return Inventory::read_ansible(path, reader);
+        }
         Inventory::parse(&text, path)
+    }
+
+    /// An Ansible inventory file or directory, with its `group_vars/` and `host_vars/`.
+    fn read_ansible(path: &Path, reader: ansible::Reader) -> Result<Inventory> {
+        let invalid =
+            |msg: String| Error::Invalid(format!("inventory {} (Ansible): {msg}", path.display()));
+        let (hosts, warnings, program) = ansible::read(path, reader).map_err(invalid)?;
+        let base = if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(Path::new(""))
+        };
+        let nodes = Inventory::nodes_of(&hosts, base).map_err(invalid)?;
+        Ok(Inventory {
+            path: path.to_path_buf(),
+            nodes,
+            reader: ansible::describe_reader(program.as_deref()),
+            warnings,
+        })
+    }
+
+    fn nodes_of(
+        hosts: &[ansible::HostEntry],
+        base: &Path,
+    ) -> std::result::Result<Vec<NodeSpec>, String> {
+        if hosts.is_empty() {
+            return Err("no hosts".into());
+        }
+        let nodes = hosts
+            .iter()
+            .map(|h| {
+                ansible::connection::node_spec(h, base).map_err(|e| format!("host {}: {e}", h.name))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        check_names(&nodes)?;
+        Ok(nodes)
     }
 
     /// Parses inventory text: an Ansible INI inventory when the file's name
@@ -150,16 +214,20 @@ impl Inventory {
         Inventory::from_toml(file, path)
     }
 
-    /// Parses an Ansible INI inventory.
+    /// Parses an Ansible inventory's text with the built-in reader (no
+    /// `group_vars/` or `host_vars/`: see [`Inventory::load`]).
     pub fn parse_ansible(text: &str, path: &Path) -> Result<Inventory> {
         let invalid =
             |msg: String| Error::Invalid(format!("inventory {} (Ansible): {msg}", path.display()));
         let base = path.parent().unwrap_or(Path::new(""));
-        let nodes = ansible::parse(text, base).map_err(invalid)?;
-        check_names(&nodes).map_err(invalid)?;
+        let hosts = ansible::read_text(text, &path.display().to_string())
+            .map_err(|e| invalid(e.to_string()))?;
+        let nodes = Inventory::nodes_of(&hosts, base).map_err(invalid)?;
         Ok(Inventory {
             path: path.to_path_buf(),
             nodes,
+            reader: ansible::describe_reader(None),
+            warnings: Vec::new(),
         })
     }
 
@@ -170,8 +238,9 @@ impl Inventory {
         }
         let base = path.parent().unwrap_or(Path::new(""));
         let mut nodes: Vec<NodeSpec> = Vec::new();
+        let shown = path.display().to_string();
         for (i, entry) in file.node.iter().enumerate() {
-            let spec = merge(&file.defaults, entry, base)
+            let spec = merge(&file.defaults, entry, base, &shown, i + 1)
                 .map_err(|m| invalid(format!("node {}: {m}", i + 1)))?;
             nodes.push(spec);
         }
@@ -182,6 +251,8 @@ impl Inventory {
         Ok(Inventory {
             path: path.to_path_buf(),
             nodes,
+            reader: "nodes.toml".into(),
+            warnings: Vec::new(),
         })
     }
 
@@ -284,10 +355,51 @@ fn check_name(what: &str, name: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn merge(defaults: &Entry, entry: &Entry, base: &Path) -> std::result::Result<NodeSpec, String> {
+fn merge(
+    defaults: &Entry,
+    entry: &Entry,
+    base: &Path,
+    file: &str,
+    index: usize,
+) -> std::result::Result<NodeSpec, String> {
     let name = entry.name.clone().ok_or("every [[node]] needs a name")?;
     check_name("node", &name)?;
     let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+    let mut origins = Origins::new();
+    let mut note = |field: &'static str, own: bool, default: bool| {
+        let place = if own {
+            format!("[[node]] {index}")
+        } else if default {
+            "[defaults]".to_string()
+        } else {
+            return;
+        };
+        let origin = Origin::at(Kind::Inventory, file, None).named(format!("{place} {field}"));
+        origins.insert(field, origin);
+    };
+    note("host", entry.host.is_some(), defaults.host.is_some());
+    note("port", entry.port.is_some(), defaults.port.is_some());
+    note("user", entry.user.is_some(), defaults.user.is_some());
+    note(
+        "identity_file",
+        entry.identity_file.is_some(),
+        defaults.identity_file.is_some(),
+    );
+    note(
+        "known_hosts",
+        entry.known_hosts.is_some(),
+        defaults.known_hosts.is_some(),
+    );
+    note(
+        "proxy_jump",
+        entry.proxy_jump.is_some(),
+        defaults.proxy_jump.is_some(),
+    );
+    note("root", entry.root.is_some(), defaults.root.is_some());
+    let proxy_jump = pick(&entry.proxy_jump, &defaults.proxy_jump);
+    if let Some(j) = &proxy_jump {
+        crate::node::ssh::config::parse_proxy_jump(j)?;
+    }
     let host = pick(&entry.host, &defaults.host);
     let root = pick(&entry.root, &defaults.root).ok_or(format!("{name} has no root"))?;
     let root = resolve_root(host.is_none(), root, base);
@@ -302,16 +414,18 @@ fn merge(defaults: &Entry, entry: &Entry, base: &Path) -> std::result::Result<No
         user: pick(&entry.user, &defaults.user),
         identity_file: pick(&entry.identity_file, &defaults.identity_file),
         known_hosts: pick(&entry.known_hosts, &defaults.known_hosts),
+        proxy_jump,
         root,
         paths,
         cloud_token_url: pick(&entry.cloud_token_url, &defaults.cloud_token_url),
         cloud_scope: pick(&entry.cloud_scope, &defaults.cloud_scope),
         groups: sorted_groups(entry.groups.as_ref().or(defaults.groups.as_ref())),
+        origins,
     })
 }
 
 /// A local root relative to the inventory's folder, so a whole demo can move.
-fn resolve_root(local: bool, root: String, base: &Path) -> String {
+pub(crate) fn resolve_root(local: bool, root: String, base: &Path) -> String {
     if local && Path::new(&root).is_relative() {
         base.join(&root).display().to_string()
     } else {
@@ -336,11 +450,13 @@ impl NodeSpec {
             user: None,
             identity_file: None,
             known_hosts: None,
+            proxy_jump: None,
             root: root.display().to_string(),
             paths: Paths::default(),
             cloud_token_url: None,
             cloud_scope: None,
             groups: Vec::new(),
+            origins: Origins::new(),
         }
     }
 

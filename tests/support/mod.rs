@@ -38,6 +38,8 @@ pub fn spec_for(sshd: &Sshd, name: &str, root: &Path) -> NodeSpec {
         cloud_token_url: None,
         cloud_scope: None,
         groups: Vec::new(),
+        proxy_jump: None,
+        origins: Default::default(),
     }
 }
 

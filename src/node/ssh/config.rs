@@ -17,6 +17,9 @@ pub struct HostConfig {
     pub known_hosts_files: Vec<String>,
     pub proxy_jump: Option<String>,
     pub identity_agent: Option<String>,
+    /// Where each value was taken from: keyword (lowercase) → file and line
+    /// (the first line for IdentityFile).
+    pub origins: std::collections::BTreeMap<String, (String, usize)>,
 }
 
 /// How deep `Include` may nest (OpenSSH stops at 16 too).
@@ -28,33 +31,39 @@ impl HostConfig {
         let mut config = HostConfig::default();
         let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut includes = |pattern: &str| include_files(&base, pattern);
+        let label = file.display().to_string();
         match std::fs::read_to_string(file) {
-            Ok(text) => config.apply(&text, host, &mut includes, 0),
+            Ok(text) => config.apply(&text, &label, host, &mut includes, 0),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
         Ok(config)
     }
 
-    /// The configuration for `host` in `text`; `include` lists the texts an
-    /// `Include` argument names.
-    pub fn parse(text: &str, host: &str, include: &mut dyn FnMut(&str) -> Vec<String>) -> Self {
+    /// The configuration for `host` in `text`; `include` lists the files
+    /// (name and text) an `Include` argument names.
+    pub fn parse(
+        text: &str,
+        host: &str,
+        include: &mut dyn FnMut(&str) -> Vec<(String, String)>,
+    ) -> Self {
         let mut config = HostConfig::default();
-        config.apply(text, host, include, 0);
+        config.apply(text, "config", host, include, 0);
         config
     }
 
     fn apply(
         &mut self,
         text: &str,
+        label: &str,
         host: &str,
-        include: &mut dyn FnMut(&str) -> Vec<String>,
+        include: &mut dyn FnMut(&str) -> Vec<(String, String)>,
         depth: usize,
     ) {
         let host = host.to_ascii_lowercase();
         // Lines before the first Host/Match apply to every host.
         let mut active = true;
-        for line in text.lines() {
+        for (n, line) in text.lines().enumerate() {
             let Some((keyword, args)) = split_line(line) else {
                 continue;
             };
@@ -63,41 +72,50 @@ impl HostConfig {
                 "match" => active = match_matches(&host, &args),
                 "include" if active && depth < MAX_INCLUDE_DEPTH => {
                     for arg in &args {
-                        for included in include(arg) {
-                            self.apply(&included, &host, include, depth + 1);
+                        for (name, included) in include(arg) {
+                            self.apply(&included, &name, &host, include, depth + 1);
                         }
                     }
                 }
-                _ if active => self.set(&keyword, args),
+                _ if active && self.set(&keyword, args) => {
+                    self.origins
+                        .entry(keyword.clone())
+                        .or_insert_with(|| (label.to_string(), n + 1));
+                }
                 _ => {}
             }
         }
     }
 
-    fn set(&mut self, keyword: &str, mut args: Vec<String>) {
+    /// Takes a keyword's value; whether it was taken (the first one wins).
+    fn set(&mut self, keyword: &str, mut args: Vec<String>) -> bool {
         if args.is_empty() {
-            return;
+            return false;
         }
         let first = args[0].clone();
+        fn first_wins(slot: &mut Option<String>, value: String) -> bool {
+            let taken = slot.is_none();
+            slot.get_or_insert(value);
+            taken
+        }
         match keyword {
-            "hostname" => {
-                self.host_name.get_or_insert(first);
+            "hostname" => first_wins(&mut self.host_name, first),
+            "port" if self.port.is_none() => {
+                self.port = first.parse().ok();
+                self.port.is_some()
             }
-            "port" if self.port.is_none() => self.port = first.parse().ok(),
-            "user" => {
-                self.user.get_or_insert(first);
+            "user" => first_wins(&mut self.user, first),
+            "identityfile" => {
+                self.identity_files.push(first);
+                true
             }
-            "identityfile" => self.identity_files.push(first),
             "userknownhostsfile" if self.known_hosts_files.is_empty() => {
                 self.known_hosts_files.append(&mut args);
+                true
             }
-            "proxyjump" => {
-                self.proxy_jump.get_or_insert(first);
-            }
-            "identityagent" => {
-                self.identity_agent.get_or_insert(first);
-            }
-            _ => {}
+            "proxyjump" => first_wins(&mut self.proxy_jump, first),
+            "identityagent" => first_wins(&mut self.identity_agent, first),
+            _ => false,
         }
     }
 }
@@ -230,9 +248,9 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-/// The texts of the files an `Include` argument names: relative to the
+/// The files an `Include` argument names (name and text): relative to the
 /// configuration's folder, `~` expanded, `*`/`?` in the file name.
-fn include_files(base: &Path, pattern: &str) -> Vec<String> {
+fn include_files(base: &Path, pattern: &str) -> Vec<(String, String)> {
     let path = expand_home(pattern);
     let path = if Path::new(&path).is_absolute() {
         PathBuf::from(path)
@@ -259,7 +277,7 @@ fn include_files(base: &Path, pattern: &str) -> Vec<String> {
     files.sort();
     files
         .iter()
-        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .filter_map(|f| Some((f.display().to_string(), std::fs::read_to_string(f).ok()?)))
         .collect()
 }
 
@@ -368,7 +386,7 @@ fn parse_jump_host(item: &str) -> Result<JumpHost, String> {
 mod tests {
     use super::*;
 
-    fn none(_: &str) -> Vec<String> {
+    fn none(_: &str) -> Vec<(String, String)> {
         Vec::new()
     }
 
@@ -406,6 +424,8 @@ Host *
         assert_eq!(c.known_hosts_files, ["/keys/known hosts", "/keys/other"]);
         assert_eq!(c.proxy_jump.as_deref(), Some("admin@bastion:2200"));
         assert_eq!(c.identity_agent.as_deref(), Some("none"));
+        assert_eq!(c.origins["user"], ("config".to_string(), 3));
+        assert_eq!(c.origins["port"], ("config".to_string(), 7));
     }
 
     #[test]
@@ -431,10 +451,11 @@ Host *
     fn includes_are_read_in_place() {
         let mut include = |arg: &str| {
             assert_eq!(arg, "conf.d/*");
-            vec!["Host ucs-a\n  Port 7\n".to_string()]
+            vec![("inc".to_string(), "Host ucs-a\n  Port 7\n".to_string())]
         };
         let c = HostConfig::parse("Include conf.d/*\nHost *\n Port 8\n", "ucs-a", &mut include);
         assert_eq!(c.port, Some(7));
+        assert_eq!(c.origins["port"], ("inc".to_string(), 2));
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub use auth::KeyCache;
 pub use known_hosts::{HostKeyStatus, trust};
 pub use paths::RemoteKind;
 pub use russh::keys::PublicKey;
-pub use session::{default_identities, system_known_hosts};
+pub use session::{Endpoint, Explained, Route, default_identities, explain, system_known_hosts};
 pub use sftp::SftpStats;
 
 use session::Connection;

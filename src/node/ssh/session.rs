@@ -208,7 +208,9 @@ pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError
         fallback_identity: None,
     };
     let (target, config) = endpoint(alias, explicit, options)?;
-    let jump_hosts = match &config.proxy_jump {
+    // The inventory's ProxyJump wins, as one given on ssh's command line does.
+    let proxy_jump = spec.proxy_jump.as_ref().or(config.proxy_jump.as_ref());
+    let jump_hosts = match proxy_jump {
         Some(value) => config::parse_proxy_jump(value)
             .map_err(|e| NodeError::Unreachable(format!("{alias}: {e}")))?,
         None => Vec::new(),
@@ -228,6 +230,58 @@ pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Route { jumps, target })
+}
+
+/// A route and where each of its values came from (`ucsconf inventory`).
+#[derive(Debug, Clone)]
+pub struct Explained {
+    pub route: Route,
+    /// `host`, `port`, `user`, `identity_file`, `known_hosts`, `proxy_jump`.
+    pub from: crate::inventory::provenance::Origins,
+}
+
+/// [`resolve`], saying for each value whether the inventory,
+/// `~/.ssh/config` (file and line) or a default gave it.
+pub fn explain(spec: &NodeSpec, options: &SshOptions) -> Result<Explained, NodeError> {
+    use crate::inventory::provenance::{Kind, Origin};
+    let route = resolve(spec, options)?;
+    let alias = spec.host.as_deref().unwrap_or_default();
+    let config_file = options
+        .ssh_config
+        .clone()
+        .unwrap_or_else(|| home_ssh("config"));
+    let config = HostConfig::load(&config_file, alias)
+        .map_err(|e| NodeError::io(&config_file.display().to_string(), e))?;
+    let mut from = crate::inventory::provenance::Origins::new();
+    let fields: [(&'static str, &str, &str); 6] = [
+        ("host", "hostname", "HostName"),
+        ("port", "port", "Port"),
+        ("user", "user", "User"),
+        ("identity_file", "identityfile", "IdentityFile"),
+        ("known_hosts", "userknownhostsfile", "UserKnownHostsFile"),
+        ("proxy_jump", "proxyjump", "ProxyJump"),
+    ];
+    for (field, keyword, shown) in fields {
+        let inventory = spec.origins.get(field).cloned();
+        let set_in_inventory = match field {
+            "port" => spec.port.is_some(),
+            "user" => spec.user.is_some(),
+            "identity_file" => spec.identity_file.is_some(),
+            "known_hosts" => spec.known_hosts.is_some(),
+            "proxy_jump" => spec.proxy_jump.is_some(),
+            // HostName in the config replaces the inventory's host as an alias.
+            _ => !config.origins.contains_key("hostname"),
+        };
+        let origin = match (set_in_inventory, config.origins.get(keyword)) {
+            (true, _) => inventory.unwrap_or_else(|| Origin::bare(Kind::Inventory)),
+            (false, Some((file, line))) => {
+                Origin::at(Kind::SshConfig, file.clone(), Some(*line)).named(shown)
+            }
+            (false, None) => Origin::default_value(),
+        };
+        from.insert(field, origin);
+    }
+    Ok(Explained { route, from })
 }
 
 /// What the handler saw of the server's host key.
