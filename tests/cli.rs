@@ -463,15 +463,30 @@ fn credentials_save_show_forget_and_never_take_a_secret_from_argv() {
             0o600
         );
     }
-    node.cmd()
+    // It says what it did: removed, not "saved" (as it once did).
+    let out = node
+        .cmd()
         .args(["credentials", "forget"])
         .assert()
-        .success();
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.starts_with(&format!("{STORE}: credentials removed (backup ")),
+        "{out}"
+    );
     node.cmd()
         .args(["credentials", "show"])
         .assert()
         .success()
         .stdout("No credentials saved\n");
+    node.cmd()
+        .args(["credentials", "forget"])
+        .assert()
+        .success()
+        .stdout(format!("{STORE}: no credentials to remove\n"));
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub async fn run(cli: &Cli, command: &CalendarCommand, targets: &[Target]) -> Re
                     let applied = ops::apply_with(&t, &change, rule)
                         .await
                         .map_err(super::new_key_hint)?;
-                    Ok(saved_report(&t.paths.calendar, &applied))
+                    Ok(saved_report(&t.paths.calendar, &applied, super::SAVED))
                 }
             })
             .await

@@ -9,8 +9,14 @@ use crate::cloud::{self, AuthStyle, ProxyChoice, TestOverrides, TokenInfo};
 use crate::ops::{self, Applied, Change, Target};
 use crate::{Error, Result};
 
+/// `forget` rewrites the store without the credentials (it may keep a proxy).
+const FORGOTTEN: super::Done = super::Done {
+    written: "credentials removed",
+    unchanged: "no credentials to remove",
+};
+
 pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) -> Result<u8> {
-    let (change, rule) = match command {
+    let (change, rule, done) = match command {
         CredentialsCommand::Show => {
             return Ok(on_each(cli, targets, |t| async move { show(&t).await }).await);
         }
@@ -33,9 +39,10 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
                     secret,
                 },
                 super::key_rule(*new_key),
+                super::SAVED,
             )
         }
-        CredentialsCommand::Forget => (Change::CredentialsForget, ops::KeyRule::Keep),
+        CredentialsCommand::Forget => (Change::CredentialsForget, ops::KeyRule::Keep, FORGOTTEN),
         CredentialsCommand::Test {
             token_url,
             scope,
@@ -52,7 +59,7 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
             let applied: Applied = ops::apply_with(&t, &change, rule)
                 .await
                 .map_err(super::new_key_hint)?;
-            Ok(saved_report(&t.paths.credentials, &applied))
+            Ok(saved_report(&t.paths.credentials, &applied, done))
         }
     })
     .await)

@@ -199,8 +199,21 @@ where
     output::finish(results, cli.json)
 }
 
-/// The report of a write: where, and the backup kept.
-pub(crate) fn saved_report(path: &str, applied: &crate::ops::Applied) -> Report {
+/// What a command's success line says it did.
+#[derive(Clone, Copy)]
+pub(crate) struct Done {
+    pub written: &'static str,
+    pub unchanged: &'static str,
+}
+
+/// A setting saved (or found already so).
+pub(crate) const SAVED: Done = Done {
+    written: "saved",
+    unchanged: "unchanged",
+};
+
+/// The report of a write: where, what was done, and the backup kept.
+pub(crate) fn saved_report(path: &str, applied: &crate::ops::Applied, done: Done) -> Report {
     let mut report = Report {
         warnings: applied.warnings.clone(),
         ..Report::default()
@@ -208,7 +221,7 @@ pub(crate) fn saved_report(path: &str, applied: &crate::ops::Applied) -> Report 
     match &applied.saved {
         crate::ops::Saved::Unchanged => {
             report
-                .line(format!("{path}: unchanged"))
+                .line(format!("{path}: {}", done.unchanged))
                 .field("changed", false);
         }
         crate::ops::Saved::Written(w) => {
@@ -218,7 +231,7 @@ pub(crate) fn saved_report(path: &str, applied: &crate::ops::Applied) -> Report 
                 .map(|b| format!(" (backup {b})"))
                 .unwrap_or_default();
             report
-                .line(format!("{path}: saved{backup}"))
+                .line(format!("{path}: {}{backup}", done.written))
                 .field("changed", true)
                 .field("backup", serde_json::json!(w.backup));
         }

@@ -48,7 +48,7 @@ async fn apply(cli: &Cli, targets: &[Target], change: Change) -> u8 {
         let change = change.clone();
         async move {
             let applied = ops::apply(&t, &change).await?;
-            Ok(saved_report(&t.paths.presence, &applied))
+            Ok(saved_report(&t.paths.presence, &applied, super::SAVED))
         }
     })
     .await
