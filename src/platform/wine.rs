@@ -23,15 +23,17 @@ pub fn under_wine() -> bool {
     }
 }
 
-/// What Wine lacks that some tests need.
-#[cfg(test)]
-pub(crate) const NO_ACLS: &str = "needs real file access lists: Wine keeps none, so a \
+/// What Wine lacks that some tests need (the unit tests' and the
+/// integration tests' one wording).
+#[doc(hidden)]
+pub const NO_ACLS: &str = "needs real file access lists: Wine keeps none, so a \
      private file (the node key, the credential store) is rightly refused";
 
 /// For a test that needs what Wine lacks: under Wine, says so loudly (past
 /// the test harness's capture) and returns `true`: the test then returns.
-#[cfg(test)]
-pub(crate) fn skip_test(needs: &str) -> bool {
+/// Shared by the unit tests and the integration tests.
+#[doc(hidden)]
+pub fn skip_test(needs: &str) -> bool {
     if !under_wine() {
         return false;
     }

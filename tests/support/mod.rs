@@ -44,26 +44,12 @@ pub fn spec_for(sshd: &Sshd, name: &str, root: &Path) -> NodeSpec {
 }
 
 /// Why a test cannot run under Wine: it saves a private file.
-pub const NO_ACLS: &str = "needs real file access lists: Wine keeps none, so a private \
-     file (the node key, the credential store) is rightly refused";
+pub const NO_ACLS: &str = ucsconf::platform::wine::NO_ACLS;
 
 /// For a test that needs what Wine lacks (see the README): under Wine,
-/// says so loudly, past the test harness's capture, and returns `true`:
-/// the test then returns. Elsewhere `false`.
+/// says so loudly and returns `true`: the test then returns.
 pub fn skip_under_wine(needs: &str) -> bool {
-    if !ucsconf::platform::wine::under_wine() {
-        return false;
-    }
-    use std::io::Write;
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("a test")
-        .to_string();
-    let _ = writeln!(
-        std::io::stderr(),
-        "*** SKIPPED under Wine: {test}: {needs} ***"
-    );
-    true
+    ucsconf::platform::wine::skip_test(needs)
 }
 
 /// Names in a folder, sorted.
