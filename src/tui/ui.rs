@@ -53,6 +53,18 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     if let Some(prompt) = state.prompts.front() {
         prompt.render(frame, theme);
     }
+    scrub(frame.buffer_mut());
+}
+
+/// The last guard, under the escaping each screen does: ratatui drops
+/// control characters, but not the bidi controls, so a cell holding one
+/// that a drawing path let through shows U+FFFD instead.
+fn scrub(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::text::is_escaped) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -272,7 +284,7 @@ fn overlay_block<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
         .border_type(ratatui::widgets::BorderType::Rounded)
         .border_style(theme.title)
         .style(theme.dialog)
-        .title(Span::styled(title, theme.title))
+        .title(Span::styled(crate::tui::sanitize(title), theme.title))
 }
 
 fn render_help(frame: &mut Frame, scroll: usize, theme: &Theme) {
