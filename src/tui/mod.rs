@@ -21,6 +21,8 @@ pub mod ui;
 pub mod widgets;
 
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;

@@ -346,7 +346,7 @@ fn render_drift(frame: &mut Frame, view: &DriftView, state: &State, theme: &Them
         let setting_width = view
             .rows
             .iter()
-            .map(|r| r.setting.chars().count() + 2)
+            .map(|r| crate::tui::sanitize(&r.setting).chars().count() + 2)
             .max()
             .unwrap_or(20)
             .clamp(20, 56)
@@ -375,7 +375,7 @@ fn render_drift(frame: &mut Frame, view: &DriftView, state: &State, theme: &Them
             let mut spans = vec![Span::styled(
                 format!(
                     "{:<setting_width$}",
-                    ellipsize(&row.setting, setting_width - 1)
+                    ellipsize(&crate::tui::sanitize(&row.setting), setting_width - 1)
                 ),
                 theme.label,
             )];
@@ -497,7 +497,12 @@ fn doctor_lines(view: &DoctorView, width: usize, theme: &Theme) -> Vec<Line<'sta
             for text in wrapped(&crate::tui::sanitize(&f.what), width, mark, "      ") {
                 lines.push(Line::from(Span::styled(text, style)));
             }
-            for text in wrapped(&f.fix, width, "      fix: ", "           ") {
+            for text in wrapped(
+                &crate::tui::sanitize(&f.fix),
+                width,
+                "      fix: ",
+                "           ",
+            ) {
                 lines.push(Line::from(Span::styled(text, theme.dim)));
             }
         }
@@ -623,24 +628,25 @@ fn render_results(frame: &mut Frame, view: &ResultsView, theme: &Theme) {
 
 fn render_choice(frame: &mut Frame, choice: &ChoiceList, theme: &Theme) {
     let area = frame.area();
-    let width = choice
-        .options
+    // Escaped before measuring: the names come from the node.
+    let shown = |text: &str| crate::tui::sanitize(text).into_owned();
+    let options: Vec<String> = choice.options.iter().map(|o| shown(o)).collect();
+    let title = format!(" {} ", shown(&choice.title));
+    let width = options
         .iter()
         .map(|o| o.chars().count())
         .max()
         .unwrap_or(10)
-        .max(choice.title.chars().count()) as u16
-        + 8;
+        .max(title.chars().count()) as u16
+        + 6;
     let rect = widgets::centered(area, width, choice.options.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let title = format!(" {} ", choice.title);
     let block = overlay_block(&title, theme);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let rows = choice
-        .options
-        .iter()
-        .map(|o| Line::from(Span::styled(o.clone(), theme.value)))
+    let rows = options
+        .into_iter()
+        .map(|o| Line::from(Span::styled(o, theme.value)))
         .collect();
     list::render(frame, inner, rows, Some(choice.selected), theme);
 }
