@@ -118,6 +118,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("ucsconf-bench-logs-{}", std::process::id()));
     let log = dir.join(LOG);
     print!("writing a {mib} MiB sample log… ");
+    #[allow(clippy::disallowed_methods)] // A benchmark's own figures.
     std::io::stdout().flush().unwrap();
     write_log(&log, mib << 20);
     println!("done");

@@ -3,6 +3,9 @@
 //! The core modules (`ini`, `node`, `settings`, `cluster`, `logs`, `inventory`)
 //! never print and never touch the terminal: they return values and typed
 //! errors. The faces (`cli`, `tui`) turn those into text, JSON or widgets.
+//!
+//! Nothing prints but `cli::term`, which escapes what it prints (see `text`).
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod bundle;
 pub mod cli;
@@ -20,6 +23,7 @@ pub mod paths;
 pub mod platform;
 pub mod settings;
 pub mod telemetry;
+pub mod text;
 pub mod tui;
 
 pub use error::{Error, ErrorClass, Result};

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start: {e}");
+            ucsconf::cli::term::err_line(&format!("error: cannot start: {e}"));
             return ExitCode::from(1);
         }
     };

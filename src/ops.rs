@@ -389,6 +389,16 @@ pub async fn forget_credentials(target: &Target) -> Result<Saved> {
     save_store(target, &loaded, &store).await
 }
 
+/// Removes every backup of the credential store, and what interrupted
+/// writes of it left: they may hold an old sealed secret, which the node
+/// key still opens. The names removed.
+pub async fn purge_store_backups(target: &Target) -> Result<Vec<String>> {
+    Ok(target
+        .node
+        .remove_backups(&target.paths.credentials)
+        .await?)
+}
+
 /// Validates and saves calendar settings: errors are `Error::Invalid` listing
 /// every error, nothing written; warnings are returned.
 pub async fn save_calendar(

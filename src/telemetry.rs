@@ -511,6 +511,16 @@ impl Node for Logged {
         result
     }
 
+    async fn remove_backups(&self, path: &str) -> Result<Vec<String>, NodeError> {
+        let node = self.name();
+        let result = self.inner.remove_backups(path).await;
+        match &result {
+            Ok(names) => tracing::info!(node, path, removed = names.len(), "backups purged"),
+            Err(e) => failed(node, "purge backups", path, e),
+        }
+        result
+    }
+
     async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
         self.inner.owner_only(path).await
     }

@@ -489,6 +489,104 @@ fn credentials_save_show_forget_and_never_take_a_secret_from_argv() {
         .stdout(format!("{STORE}: no credentials to remove\n"));
 }
 
+/// The files beside the store that hold a sealed secret.
+fn holding_a_secret(node: &Node) -> Vec<String> {
+    support::contents_of(&node.path("Var/Secure"))
+        .into_iter()
+        .filter(|(_, text)| text.contains("\"secret\""))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+#[test]
+fn forget_keeps_the_sealed_backups_and_forget_purge_removes_them() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
+    let node = Node::new();
+    let save = |secret: &str| {
+        node.cmd()
+            .args(["credentials", "save", "--client-id", GUID, "--secret-stdin"])
+            .write_stdin(format!("{secret}\n"))
+            .assert()
+            .success();
+    };
+    save("first secret");
+    save("second secret");
+    node.cmd()
+        .args(["credentials", "forget"])
+        .assert()
+        .success();
+    // Without --purge the old sealed secrets stay in the backups.
+    let kept = holding_a_secret(&node);
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept.iter().all(|n| n.ends_with(".bak")), "{kept:?}");
+
+    save("third secret");
+    // What is not the store's backup stays: another file's backup, a
+    // fresh temporary file (a write may be in progress), the node key.
+    let others = [
+        "ucsconf.key.20261122T101500Z.bak",
+        ".CloudServices.json.ucsconf-7-aaaaaaaaaaaa.tmp",
+        "CloudServices.json.notes",
+    ];
+    for name in others {
+        node.write(&format!("Var/Secure/{name}"), b"not the store's backup");
+    }
+    let out = node
+        .cmd()
+        .args(["credentials", "forget", "--purge"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        format!("{STORE}: credentials removed\n{STORE}: 3 backups removed\n")
+    );
+    assert_eq!(holding_a_secret(&node), Vec::<String>::new());
+    let left = node.siblings(STORE);
+    for name in others.iter().chain(&["ucsconf.key"]) {
+        assert!(left.contains(&name.to_string()), "{name} is gone: {left:?}");
+    }
+    assert_eq!(left.len(), others.len() + 1, "{left:?}");
+
+    // With nothing to forget, nothing is written: what an interrupted write
+    // left is still purged (a fresh temporary file is not).
+    let stale = node.path("Var/Secure/.CloudServices.json.ucsconf-8-bbbbbbbbbbbb.tmp");
+    fs::write(&stale, b"{\"secret\": \"v1:half a write\"}").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+
+    let out = node
+        .cmd()
+        .args(["--json", "credentials", "forget", "--purge"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        doc["nodes"][0]["backups_removed"],
+        serde_json::json!([".CloudServices.json.ucsconf-8-bbbbbbbbbbbb.tmp"])
+    );
+    assert_eq!(holding_a_secret(&node), Vec::<String>::new());
+    node.cmd()
+        .args(["credentials", "forget", "--purge"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{STORE}: no credentials to remove\n{STORE}: no backups to remove\n"
+        ));
+}
+
 #[test]
 fn a_store_that_does_not_decrypt_is_an_error_naming_the_file_and_left_untouched() {
     if support::skip_under_wine(support::NO_ACLS) {

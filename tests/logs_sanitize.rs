@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use ucsconf::logs::{display_line, escape_controls};
 
 fn has_terminal_control(text: &str) -> bool {
-    text.chars().any(|c| c.is_control() && c != '\t')
+    text.chars().any(ucsconf::text::is_escaped)
 }
 
 #[test]
@@ -97,15 +97,20 @@ proptest! {
     }
 }
 
-/// Reads `\xNN` back as the character U+00NN.
+/// Reads `\xNN` back as the character U+00NN, and `\u{NNNN}` as U+NNNN.
 fn unescape(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
-    while let Some(i) = rest.find("\\x") {
+    while let Some(i) = rest.find('\\') {
         out.push_str(&rest[..i]);
-        let code = u32::from_str_radix(&rest[i + 2..i + 4], 16).unwrap();
-        out.push(char::from_u32(code).unwrap());
-        rest = &rest[i + 4..];
+        let (code, len) = if rest[i..].starts_with("\\x") {
+            (&rest[i + 2..i + 4], 4)
+        } else {
+            let end = rest[i..].find('}').unwrap();
+            (&rest[i + 3..i + end], end + 1)
+        };
+        out.push(char::from_u32(u32::from_str_radix(code, 16).unwrap()).unwrap());
+        rest = &rest[i + len..];
     }
     out.push_str(rest);
     out

@@ -203,6 +203,46 @@ fn presence_get_and_set_are_byte_exact_over_ssh() {
 }
 
 #[test]
+fn forget_purge_removes_the_sealed_backups_over_ssh() {
+    let Some(cluster) = Cluster::start(1) else {
+        return;
+    };
+    for secret in ["first secret", "second secret"] {
+        cluster
+            .cmd()
+            .args([
+                "credentials",
+                "save",
+                "--client-id",
+                "9f8e7d6c-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+                "--secret-stdin",
+            ])
+            .write_stdin(format!("{secret}\n"))
+            .assert()
+            .success();
+    }
+    let dir = cluster.nodes[0].1.join("Var/Secure");
+    let backups = |dir: &Path| -> Vec<String> {
+        names_in(dir)
+            .into_iter()
+            .filter(|n| n.starts_with("CloudServices.json.") && n.ends_with(".bak"))
+            .collect()
+    };
+    assert_eq!(backups(&dir).len(), 1);
+    cluster
+        .cmd()
+        .args(["credentials", "forget", "--purge"])
+        .assert()
+        .success()
+        .stdout(
+            "Var/Secure/CloudServices.json: credentials removed\n\
+             Var/Secure/CloudServices.json: 2 backups removed\n",
+        );
+    assert_eq!(backups(&dir), Vec::<String>::new());
+    assert_eq!(names_in(&dir), ["ucsconf.key"]);
+}
+
+#[test]
 fn nodes_shows_the_transport_and_timings_and_diff_finds_the_drifted_node() {
     let Some(cluster) = Cluster::start(3) else {
         return;

@@ -232,7 +232,12 @@ pub enum CredentialsCommand {
         secret: Option<String>,
     },
     /// Remove the saved credentials
-    Forget,
+    Forget {
+        /// Also remove the store's backups, which keep the old sealed secret
+        /// (the newest five saves), so it cannot be recovered on the node
+        #[arg(long)]
+        purge: bool,
+    },
     /// Ask the OAuth2 token endpoint for a token with the saved credentials
     Test {
         /// The token endpoint (default: cloud_token_url in nodes.toml)

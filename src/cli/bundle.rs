@@ -1,15 +1,16 @@
 //! `bundle`: the support archive, with a progress bar per node on a terminal.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde_json::json;
 
 use super::args::Cli;
+use super::term::{self, errln, outln};
 use crate::bundle::{self, Progress, Request};
-use crate::logs::{escape_controls, when};
+use crate::logs::when;
 use crate::ops::Target;
+use crate::text::escape_untrusted;
 use crate::{Error, Result};
 
 pub struct BundleArgs<'a> {
@@ -42,22 +43,16 @@ pub async fn run(cli: &Cli, args: &BundleArgs<'_>, targets: &[Target]) -> Result
         version: super::completions::VERSION.to_string(),
     };
     let names: Vec<String> = targets.iter().map(|t| t.name().to_string()).collect();
-    let bars = Bars::new(names, std::io::stderr().is_terminal());
+    let bars = Bars::new(names, term::stderr_is_terminal());
     let summary = bundle::write(targets, &request, &out, &|p| bars.show(p)).await?;
 
-    let mut err = std::io::stderr().lock();
     let mut failed = 0;
     for node in &summary.nodes {
         if !node.errors.is_empty() {
             failed += 1;
         }
         for e in &node.errors {
-            let _ = writeln!(
-                err,
-                "warning: {}: {}",
-                escape_controls(&node.name),
-                escape_controls(e)
-            );
+            errln!("warning: {}: {e}", escape_untrusted(&node.name));
         }
     }
     let entries: u64 = summary.nodes.iter().map(|n| n.entries).sum();
@@ -80,11 +75,10 @@ pub async fn run(cli: &Cli, args: &BundleArgs<'_>, targets: &[Target]) -> Result
             })
             .collect();
         let doc = json!({"archive": shown, "nodes": nodes, "exit_code": exit_code(failed, summary.nodes.len())});
-        println!("{doc}");
+        term::out_json_line(&doc);
     } else {
-        println!(
-            "{}: {} nodes, {entries} log entries, {redactions} secrets redacted",
-            escape_controls(&shown),
+        outln!(
+            "{shown}: {} nodes, {entries} log entries, {redactions} secrets redacted",
             summary.nodes.len()
         );
     }
@@ -116,7 +110,7 @@ impl Bars {
         Bars {
             names: names
                 .iter()
-                .map(|n| escape_controls(n).into_owned())
+                .map(|n| escape_untrusted(n).into_owned())
                 .collect(),
             on,
             current: Mutex::new(None),
@@ -128,9 +122,8 @@ impl Bars {
             return;
         }
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        let mut err = std::io::stderr().lock();
         if current.is_some_and(|c| c != p.node) {
-            let _ = writeln!(err);
+            term::err_end_line();
         }
         *current = Some(p.node);
         let width = self
@@ -145,20 +138,18 @@ impl Bars {
             (p.done as f64 / p.total as f64).min(1.0)
         };
         let filled = ((fraction * BAR as f64) as usize).min(BAR);
-        let _ = write!(
-            err,
-            "\r{:<width$}  [{}{}] {:>3}%  {:.1} of {:.1} MiB",
+        term::err_redraw(&format!(
+            "{:<width$}  [{}{}] {:>3}%  {:.1} of {:.1} MiB",
             self.names.get(p.node).map_or("?", String::as_str),
             "#".repeat(filled),
             ".".repeat(BAR - filled),
             (fraction * 100.0) as u32,
             p.done as f64 / (1 << 20) as f64,
             p.total as f64 / (1 << 20) as f64,
-        );
+        ));
         if p.finished {
-            let _ = writeln!(err);
+            term::err_end_line();
             *current = None;
         }
-        let _ = err.flush();
     }
 }

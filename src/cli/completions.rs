@@ -1,7 +1,7 @@
 //! Packaging: the version line, shell completion scripts and the man page,
 //! all generated from the clap definition so they never drift from it.
 
-use std::io::{self, Write};
+use std::io;
 
 use clap::CommandFactory;
 use clap_complete::Shell;
@@ -47,12 +47,11 @@ pub fn print_man() -> u8 {
 
 /// Writes to stdout; a reader that went away early (`| head`) is not an error.
 fn print(bytes: &[u8]) -> u8 {
-    let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
+    match super::term::out_own_bytes(bytes) {
         Ok(()) => 0,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
+            super::term::errln!("error: cannot write to standard output: {e}");
             1
         }
     }

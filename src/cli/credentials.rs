@@ -42,7 +42,9 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
                 super::SAVED,
             )
         }
-        CredentialsCommand::Forget => (Change::CredentialsForget, ops::KeyRule::Keep, FORGOTTEN),
+        CredentialsCommand::Forget { purge } => {
+            return Ok(forget(cli, targets, *purge).await);
+        }
         CredentialsCommand::Test {
             token_url,
             scope,
@@ -63,6 +65,36 @@ pub async fn run(cli: &Cli, command: &CredentialsCommand, targets: &[Target]) ->
         }
     })
     .await)
+}
+
+/// Removes the credentials; with `purge`, then the store's backups too.
+async fn forget(cli: &Cli, targets: &[Target], purge: bool) -> u8 {
+    on_each(cli, targets, |t| async move {
+        let mut applied = ops::apply(&t, &Change::CredentialsForget).await?;
+        if let (true, ops::Saved::Written(w)) = (purge, &mut applied.saved) {
+            // Its backup is purged with the others: not named as kept.
+            w.backup = None;
+        }
+        let mut report = saved_report(&t.paths.credentials, &applied, FORGOTTEN);
+        if purge {
+            let removed = ops::purge_store_backups(&t).await.map_err(|e| {
+                Error::Failed(format!(
+                    "the credentials were removed, but not all the backups of {}: {e}",
+                    t.paths.credentials
+                ))
+            })?;
+            let line = match removed.len() {
+                0 => "no backups to remove".to_string(),
+                1 => "1 backup removed".to_string(),
+                n => format!("{n} backups removed"),
+            };
+            report
+                .line(format!("{}: {line}", t.paths.credentials))
+                .field("backups_removed", removed);
+        }
+        Ok(report)
+    })
+    .await
 }
 
 /// Shows which client ID is saved, after checking that its secret still opens

@@ -1,13 +1,13 @@
 //! `diff`: every setting that differs between the selected nodes.
 
-use std::io::Write;
-
 use serde_json::{Map, Value, json};
 
 use super::args::Cli;
 use super::output::EXIT_PARTIAL;
+use super::term::{self, errln};
 use crate::cluster::{self, Cell, DriftRow};
 use crate::ops::Target;
+use crate::text::escape_untrusted;
 
 /// Exit code when the nodes differ.
 const EXIT_DRIFT: u8 = 1;
@@ -28,12 +28,12 @@ pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
     let mut failed = 0;
     for s in &settings {
         if let Err(e) = &s.result {
-            eprintln!("error: {}: {e}", s.node);
+            errln!("error: {}: {e}", s.node);
             failed += 1;
         }
     }
     if targets.len() < 2 {
-        eprintln!("warning: only one node selected: nothing to compare");
+        errln!("warning: only one node selected: nothing to compare");
     }
     if cli.json {
         print_json(&names, &rows, &settings);
@@ -50,21 +50,33 @@ pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
 }
 
 fn print_table(names: &[&str], rows: &[DriftRow]) {
-    let mut out = std::io::stdout().lock();
+    let mut out = term::Out::new();
     if rows.is_empty() {
-        let _ = writeln!(out, "all {} nodes agree", names.len());
+        out.line(&format!("all {} nodes agree", names.len()));
         return;
     }
+    // Escaped before the columns are measured, so they stay aligned.
+    let shown = |text: &str| escape_untrusted(text).into_owned();
+    let names: Vec<String> = names.iter().map(|n| shown(n)).collect();
+    let rows: Vec<(String, Vec<String>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                shown(&r.setting),
+                r.cells.iter().map(|c| shown(&c.shown())).collect(),
+            )
+        })
+        .collect();
     let first = rows
         .iter()
-        .map(|r| r.setting.chars().count())
+        .map(|(setting, _)| setting.chars().count())
         .max()
         .unwrap_or(7)
         .max(7);
     let widths: Vec<usize> = (0..names.len())
         .map(|i| {
             rows.iter()
-                .map(|r| r.cells[i].shown().chars().count())
+                .map(|(_, cells)| cells[i].chars().count())
                 .chain([names[i].chars().count()])
                 .max()
                 .unwrap_or(0)
@@ -75,13 +87,13 @@ fn print_table(names: &[&str], rows: &[DriftRow]) {
     for (name, w) in names.iter().zip(&widths) {
         header.push_str(&format!("  {name:<w$}"));
     }
-    let _ = writeln!(out, "{}", header.trim_end());
-    for row in rows {
-        let mut line = format!("{:<first$}", row.setting);
-        for (cell, w) in row.cells.iter().zip(&widths) {
-            line.push_str(&format!("  {:<w$}", cell.shown()));
+    out.line(header.trim_end());
+    for (setting, cells) in &rows {
+        let mut line = format!("{setting:<first$}");
+        for (cell, w) in cells.iter().zip(&widths) {
+            line.push_str(&format!("  {cell:<w$}"));
         }
-        let _ = writeln!(out, "{}", line.trim_end());
+        out.line(line.trim_end());
     }
 }
 
@@ -117,5 +129,5 @@ fn print_json(
         })
         .collect();
     let doc = json!({ "nodes": names, "drift": drift, "errors": errors });
-    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    term::out_json(&doc);
 }

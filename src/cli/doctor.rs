@@ -15,7 +15,7 @@ pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
     let online = match online_options(cli) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::term::errln!("error: {e}");
             return e.class().exit_code();
         }
     };

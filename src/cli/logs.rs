@@ -2,7 +2,6 @@
 //! window of time or the entries around a moment, across rotated files;
 //! the other files of the log folder.
 
-use std::io::Write;
 use std::time::Duration;
 
 use regex::Regex;
@@ -478,7 +477,7 @@ async fn follow(
         let (target, filter) = (target.clone(), filter.clone());
         let file = file.map(str::to_string);
         let prefix = if multi {
-            format!("{}: ", target.name())
+            format!("{}: ", crate::text::escape_untrusted(target.name()))
         } else {
             String::new()
         };
@@ -491,7 +490,7 @@ async fn follow(
     // Each task only ends on an error; the command ends when every node failed.
     while let Some(done) = tasks.join_next().await {
         if let Ok((node, prefix, Err(e))) = done {
-            eprintln!("error: {prefix}{}", super::ssh::hinted(cli, &node, e));
+            super::term::errln!("error: {prefix}{}", super::ssh::hinted(cli, &node, e));
         }
     }
     Ok(1)
@@ -525,11 +524,10 @@ fn print_lines(prefix: &str, lines: &[String]) {
     if lines.is_empty() {
         return;
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::term::Out::new();
     for line in lines {
-        let _ = writeln!(out, "{prefix}{line}");
+        out.line(&format!("{prefix}{line}"));
     }
-    let _ = out.flush();
 }
 
 /// A node's own error (an unknown host key...) stays typed, so the face can

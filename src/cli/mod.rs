@@ -15,6 +15,7 @@ pub mod output;
 mod presence;
 mod secret;
 pub mod ssh;
+pub mod term;
 
 use std::future::Future;
 use std::path::Path;
@@ -22,6 +23,7 @@ use std::path::Path;
 pub use args::Cli;
 use args::Command;
 use output::Report;
+use term::{errln, outln};
 
 use crate::cluster;
 use crate::inventory::{Inventory, NodeSpec, locate};
@@ -34,7 +36,7 @@ pub async fn run(cli: Cli) -> u8 {
         Ok(code) => code,
         Err(e) => {
             tracing::warn!("command failed: {e}");
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             e.class().exit_code()
         }
     }
@@ -52,7 +54,7 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Demo { dir, .. } => {
             let dir = dir.clone().unwrap_or_else(crate::demo::default_dir);
             let inventory = crate::demo::create_or_reuse(&dir).await?;
-            println!("{}", inventory.path.display());
+            outln!("{}", inventory.path.display());
             Ok(0)
         }
         Command::Nodes => Ok(nodes::run(cli, &select_targets(cli)?).await),
@@ -123,7 +125,7 @@ pub(crate) fn inventory_for(cli: &Cli) -> Result<Inventory> {
 fn load(cli: &Cli, path: &Path) -> Result<Inventory> {
     let inventory = Inventory::load_with(path, cli.inventory_reader)?;
     for w in &inventory.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     Ok(inventory)
 }
@@ -244,7 +246,7 @@ pub async fn tui_entry(cli: Cli) -> u8 {
     match open_tui(&cli).await {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             if e.downcast_ref::<crate::tui::theme::ThemeError>().is_some() {
                 return 2;
             }

@@ -1,9 +1,10 @@
 //! Everything the command line prints goes through here: per-node prefixes,
-//! `warning: ` lines, the JSON document, and the exit code (SPEC §2).
-
-use std::io::Write;
+//! `warning: ` lines, the JSON document, and the exit code (SPEC §2). All
+//! of it is escaped on the way out (see [`super::term`]).
 
 use serde_json::{Map, Value, json};
+
+use super::term::{Out, errln};
 
 use crate::cluster::NodeResult;
 use crate::error::ErrorClass;
@@ -20,6 +21,9 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// This node's fields in the JSON document.
     pub json: Map<String, Value>,
+    /// The lines are a value a script reads (`presence get`): exact when
+    /// stdout is not a terminal.
+    pub exact: bool,
 }
 
 impl Report {
@@ -50,15 +54,12 @@ pub fn finish(results: Vec<NodeResult<Report>>, json: bool) -> u8 {
     let multi = results.len() > 1;
     let prefix = |node: &str| {
         if multi {
-            format!("{node}: ")
+            format!("{}: ", crate::text::escape_untrusted(node))
         } else {
             String::new()
         }
     };
-    // One write for the whole output: stdout is line-buffered, and a syscall
-    // per line was most of the cost of printing a log tail.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut err = std::io::stderr().lock();
+    let mut out = Out::new();
     let mut docs = Vec::new();
     let mut classes = Vec::new();
     for r in results {
@@ -67,7 +68,7 @@ pub fn finish(results: Vec<NodeResult<Report>>, json: bool) -> u8 {
             Ok(report) => {
                 classes.push(None);
                 for w in &report.warnings {
-                    let _ = writeln!(err, "warning: {p}{w}");
+                    errln!("warning: {p}{w}");
                 }
                 if json {
                     let mut doc = Map::new();
@@ -80,14 +81,18 @@ pub fn finish(results: Vec<NodeResult<Report>>, json: bool) -> u8 {
                     docs.push(Value::Object(doc));
                 } else {
                     for line in &report.lines {
-                        let _ = writeln!(out, "{p}{line}");
+                        if report.exact {
+                            out.data(&p, line);
+                        } else {
+                            out.line(&format!("{p}{line}"));
+                        }
                     }
                 }
             }
             Err(e) => {
                 tracing::warn!(node = %r.node, "failed: {e}");
                 classes.push(Some(e.class()));
-                let _ = writeln!(err, "error: {p}{e}");
+                errln!("error: {p}{e}");
                 if json {
                     docs.push(json!({
                         "node": r.node,
@@ -102,13 +107,8 @@ pub fn finish(results: Vec<NodeResult<Report>>, json: bool) -> u8 {
     let code = exit_code(&classes);
     if json {
         let doc = json!({ "nodes": docs, "exit_code": code });
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        out.json(&doc);
     }
-    let _ = out.flush();
     code
 }
 

@@ -96,7 +96,10 @@ async fn get(target: &Target, section: Option<&str>, key: &str) -> Result<Report
             None => Error::Failed(format!("{key} is not set in Presence.ini")),
         })?
         .to_string();
-    let mut report = Report::default();
+    let mut report = Report {
+        exact: true,
+        ..Report::default()
+    };
     report
         .line(value.clone())
         .field("section", json!(section))

@@ -20,10 +20,7 @@ pub fn refuse_argument(flag: &str, stdin_flag: &str) -> Error {
 /// off instead, after `prompt` on stderr.
 pub fn read(from_stdin: bool, prompt: &str, stdin_flag: &str) -> Result<SecretString> {
     let text = if from_stdin && std::io::stdin().is_terminal() {
-        let config = rpassword::ConfigBuilder::new()
-            .output_writer(std::io::stderr())
-            .build();
-        rpassword::prompt_password_with_config(format!("{prompt}(typing is not shown) "), config)
+        super::term::ask_masked(&format!("{prompt}(typing is not shown) "))
             .map_err(|e| Error::invalid(format!("reading the secret: {e}")))?
     } else if from_stdin {
         let mut text = String::new();

@@ -3,13 +3,14 @@
 //! an unknown host key or a missing posix-rename into what to run next.
 
 use std::collections::HashMap;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
 use serde_json::json;
 
 use super::args::Cli;
+use super::term::{self, errln, outln};
 use crate::inventory::NodeSpec;
 use crate::node::NodeError;
 use crate::node::ssh::{self, HostKeyInfo, KeyCache, SshOptions};
@@ -23,7 +24,7 @@ use crate::{Error, Result};
 /// terminal is asked instead.
 pub fn options(cli: &Cli) -> SshOptions {
     let interactive = cli.command.is_some() && std::io::stdin().is_terminal();
-    let can_ask = interactive && std::io::stderr().is_terminal() && !cli.in_place;
+    let can_ask = interactive && term::stderr_is_terminal() && !cli.in_place;
     SshOptions {
         passphrase: interactive.then(|| Arc::new(ask_passphrase) as ssh::PassphraseFn),
         key_cache: Some(KeyCache::default()),
@@ -61,10 +62,7 @@ fn in_place_prompt(node: &str) -> String {
 
 /// A masked prompt on stderr; an empty answer or a failed read is no passphrase.
 fn ask_passphrase(prompt: &str) -> Option<SecretString> {
-    let config = rpassword::ConfigBuilder::new()
-        .output_writer(std::io::stderr())
-        .build();
-    rpassword::prompt_password_with_config(prompt, config)
+    term::ask_masked(prompt)
         .ok()
         .filter(|p| !p.is_empty())
         .map(SecretString::from)
@@ -223,7 +221,7 @@ pub async fn trust(cli: &Cli, name: &str, other_key_type: bool) -> Result<u8> {
                 info.known_hosts.display()
             ))
         })?;
-        eprintln!(
+        errln!(
             "Added {} ({}) to {}",
             hop_name(&info),
             info.fingerprint,
@@ -258,22 +256,23 @@ fn describe(spec: &NodeSpec, info: &HostKeyInfo) {
             spec.name
         )
     };
-    eprintln!("{which} is not known.");
+    errln!("{which} is not known.");
     if let Some(other) = &info.other_keys {
-        eprintln!(
+        errln!(
             "  WARNING: this host is known with other keys: {} ({}).",
             other.types.join(", "),
             other.at
         );
-        eprintln!(
+        errln!(
             "  It offered only a key of another type: someone may be intercepting the connection."
         );
     }
-    eprintln!(
+    errln!(
         "  {} key fingerprint is {}",
-        info.key_type, info.fingerprint
+        info.key_type,
+        info.fingerprint
     );
-    eprintln!(
+    errln!(
         "  Compare it with the server's own (`ssh-keygen -l -f` on its host key) before trusting it."
     );
 }
@@ -289,13 +288,12 @@ async fn confirmed() -> Result<bool> {
 /// Asks `question` on stderr and reads the answer from stdin (a terminal or
 /// a pipe; blocking): only y or yes is a yes.
 fn yes_no(question: &str) -> std::io::Result<bool> {
-    eprint!("{question}");
-    let _ = std::io::stderr().flush();
+    term::err_text(question);
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     if !std::io::stdin().is_terminal() {
         // Echo a piped answer, so the transcript reads like a dialogue.
-        eprintln!("{}", line.trim());
+        errln!("{}", line.trim());
     }
     let answer = line.trim().to_ascii_lowercase();
     Ok(answer == "y" || answer == "yes")
@@ -321,9 +319,9 @@ fn report_known(cli: &Cli, spec: &NodeSpec, info: &HostKeyInfo, added: &[HostKey
                 "fingerprint": a.fingerprint,
             })).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        term::out_json(&doc);
     } else {
-        println!(
+        outln!(
             "{}: the host key of {} is {state} ({} {})",
             spec.name,
             hop_name(info),

@@ -347,9 +347,16 @@ fn check_names(nodes: &[NodeSpec]) -> std::result::Result<(), String> {
 }
 
 fn check_name(what: &str, name: &str) -> std::result::Result<(), String> {
-    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // A name is shown on every line and screen: nothing in it may act on
+    // the terminal or reorder what is shown (see `text`).
+    if name.is_empty()
+        || name
+            .chars()
+            .any(|c| c.is_whitespace() || crate::text::is_escaped(c))
+    {
         return Err(format!(
-            "{what} name {name:?} must be non-empty without spaces"
+            "{what} name {} must be non-empty without spaces or control characters",
+            crate::text::escape_untrusted(&format!("{name:?}"))
         ));
     }
     Ok(())

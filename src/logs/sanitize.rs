@@ -4,43 +4,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// Escapes every control character except tab as `\xNN` (C0, DEL, and C1
-/// controls U+0080..=U+009F); also a backslash that starts `\x` is left as is.
-///
-/// `NN` is the character's code point in lowercase hex: ESC is `\x1b`, DEL
-/// `\x7f`, and the C1 control U+009B (a one-character CSI) is `\x9b`. Text
-/// without controls is returned borrowed.
-pub fn escape_controls(text: &str) -> Cow<'_, str> {
-    let Some(first) = first_control(text) else {
-        return Cow::Borrowed(text);
-    };
-    let mut out = String::with_capacity(text.len() + 8);
-    out.push_str(&text[..first]);
-    for c in text[first..].chars() {
-        if is_escaped(c) {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "\\x{:02x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-fn is_escaped(c: char) -> bool {
-    c.is_control() && c != '\t'
-}
-
-/// Byte offset of the first character to escape. Scans bytes: C0 and DEL are
-/// single bytes, C1 controls are encoded `C2 80`..=`C2 9F` in UTF-8.
-fn first_control(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    bytes.iter().enumerate().find_map(|(i, &b)| {
-        let c0 = (b < 0x20 && b != b'\t') || b == 0x7f;
-        let c1 = b == 0xc2 && matches!(bytes.get(i + 1), Some(0x80..=0x9f));
-        (c0 || c1).then_some(i)
-    })
-}
+/// The one escaping rule for untrusted text (see [`crate::text`]).
+pub use crate::text::escape_untrusted as escape_controls;
 
 /// One raw line (without its `\n`) made displayable: a trailing `\r` dropped,
 /// invalid UTF-8 replaced lossily, controls escaped, cut to `max_len` bytes
@@ -104,12 +69,5 @@ mod tests {
                 "max={max}: {line}"
             );
         }
-    }
-
-    #[test]
-    fn first_control_finds_c1_but_not_other_c2_characters() {
-        assert_eq!(first_control("a\u{a9}b"), None);
-        assert_eq!(first_control("a\u{a9}\u{85}"), Some(3));
-        assert_eq!(first_control("ab\tc"), None);
     }
 }

@@ -123,6 +123,22 @@ pub fn backups_to_prune(file: &str, listed: &[Listed], made: &str) -> Vec<String
         .collect()
 }
 
+/// What a purge removes beside `file` (`listed` is its folder): every
+/// backup of it, and what interrupted writes left (stale temporary files
+/// only: a fresh one may belong to a write in progress). Sorted by name.
+pub fn purgeable(file: &str, listed: &[Listed], now: SystemTime) -> Vec<String> {
+    let mut names: Vec<String> = listed
+        .iter()
+        .filter(|l| {
+            backup_key(file, &l.name).is_some()
+                || (is_temp_of(file, &l.name) && l.mtime.is_some_and(|m| is_stale(m, now)))
+        })
+        .map(|l| l.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
 /// A unique temporary name beside `file`, hidden and marked as ours.
 pub fn temp_name(file: &str) -> String {
     let mut r = [0u8; 6];

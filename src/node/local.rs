@@ -168,6 +168,22 @@ impl Node for LocalNode {
         })
         .await
     }
+
+    async fn remove_backups(&self, path: &str) -> Result<Vec<String>, NodeError> {
+        self.blocking(path, |local, _| remove_backups_of(&local))
+            .await
+    }
+}
+
+/// See [`Node::remove_backups`].
+fn remove_backups_of(local: &Path) -> Result<Vec<String>, NodeError> {
+    let (dir, file) = split_local(local);
+    let names = backup::purgeable(&file, &listing(&dir, &file), SystemTime::now());
+    for name in &names {
+        let path = dir.join(name);
+        fs::remove_file(&path).map_err(|e| NodeError::io(&path.display().to_string(), e))?;
+    }
+    Ok(names)
 }
 
 pub(crate) fn read_file(

@@ -266,6 +266,12 @@ pub trait Node: Send + Sync {
     /// if it was removed).
     async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError>;
 
+    /// Removes every backup of `path` and what interrupted writes of it left
+    /// ([`backup::purgeable`]), keeping no copy: for a secret that must not
+    /// stay recoverable on the node. Returns the names removed; the first
+    /// that cannot be removed fails the call.
+    async fn remove_backups(&self, path: &str) -> Result<Vec<String>, NodeError>;
+
     /// Who may read the file, where the transport can tell: `Some(true)` when
     /// only its owner can (Unix mode without group/other bits). `Ok(None)`:
     /// unknown, or the file does not exist.

@@ -42,6 +42,7 @@ pub fn skip_test(needs: &str) -> bool {
         .name()
         .unwrap_or("a test")
         .to_string();
+    #[allow(clippy::disallowed_methods)] // A test's own notice, not untrusted text.
     let _ = writeln!(
         std::io::stderr(),
         "*** SKIPPED under Wine: {test}: {needs} ***"

@@ -2,6 +2,10 @@
 //! channel; each is turned into an action and applied; the screen is drawn
 //! only when something arrived (queued messages are merged into one frame,
 //! and bursts are held to about 30 frames a second). No timer ticks.
+//!
+//! This is the TUI's one way to the terminal; every frame's text is escaped
+//! before it is drawn (see `ui::draw`).
+#![allow(clippy::disallowed_methods)]
 
 use std::io::{self, Stdout};
 use std::sync::Once;

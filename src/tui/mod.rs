@@ -21,6 +21,8 @@ pub mod ui;
 pub mod widgets;
 
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod tests;
 
 use std::borrow::Cow;
@@ -69,7 +71,7 @@ pub async fn run(targets: Vec<Target>, options: TuiOptions) -> anyhow::Result<()
     app::run_with(targets, options).await
 }
 
-/// Text from a file or a node made safe to draw: control characters escaped.
+/// Text from a file or a node made safe to draw (see [`crate::text`]).
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    crate::logs::escape_controls(text)
+    crate::text::escape_untrusted(text)
 }

@@ -182,11 +182,13 @@ pub struct NodeState {
 }
 
 impl NodeState {
+    /// The name and root come from the inventory: they are kept escaped,
+    /// as every screen shows them.
     pub fn new(name: &str, transport: &str, root: &str) -> NodeState {
         NodeState {
-            name: name.to_string(),
+            name: super::sanitize(name).into_owned(),
             transport: transport.to_string(),
-            root: root.to_string(),
+            root: super::sanitize(root).into_owned(),
             reach: Load::Loading,
             system: SystemTab::default(),
             presence: PresenceTab::default(),

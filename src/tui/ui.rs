@@ -53,6 +53,18 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     if let Some(prompt) = state.prompts.front() {
         prompt.render(frame, theme);
     }
+    scrub(frame.buffer_mut());
+}
+
+/// The last guard, under the escaping each screen does: ratatui drops
+/// control characters, but not the bidi controls, so a cell holding one
+/// that a drawing path let through shows U+FFFD instead.
+fn scrub(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::text::is_escaped) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -272,7 +284,7 @@ fn overlay_block<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
         .border_type(ratatui::widgets::BorderType::Rounded)
         .border_style(theme.title)
         .style(theme.dialog)
-        .title(Span::styled(title, theme.title))
+        .title(Span::styled(crate::tui::sanitize(title), theme.title))
 }
 
 fn render_help(frame: &mut Frame, scroll: usize, theme: &Theme) {
@@ -334,7 +346,7 @@ fn render_drift(frame: &mut Frame, view: &DriftView, state: &State, theme: &Them
         let setting_width = view
             .rows
             .iter()
-            .map(|r| r.setting.chars().count() + 2)
+            .map(|r| crate::tui::sanitize(&r.setting).chars().count() + 2)
             .max()
             .unwrap_or(20)
             .clamp(20, 56)
@@ -363,7 +375,7 @@ fn render_drift(frame: &mut Frame, view: &DriftView, state: &State, theme: &Them
             let mut spans = vec![Span::styled(
                 format!(
                     "{:<setting_width$}",
-                    ellipsize(&row.setting, setting_width - 1)
+                    ellipsize(&crate::tui::sanitize(&row.setting), setting_width - 1)
                 ),
                 theme.label,
             )];
@@ -485,7 +497,12 @@ fn doctor_lines(view: &DoctorView, width: usize, theme: &Theme) -> Vec<Line<'sta
             for text in wrapped(&crate::tui::sanitize(&f.what), width, mark, "      ") {
                 lines.push(Line::from(Span::styled(text, style)));
             }
-            for text in wrapped(&f.fix, width, "      fix: ", "           ") {
+            for text in wrapped(
+                &crate::tui::sanitize(&f.fix),
+                width,
+                "      fix: ",
+                "           ",
+            ) {
                 lines.push(Line::from(Span::styled(text, theme.dim)));
             }
         }
@@ -611,24 +628,25 @@ fn render_results(frame: &mut Frame, view: &ResultsView, theme: &Theme) {
 
 fn render_choice(frame: &mut Frame, choice: &ChoiceList, theme: &Theme) {
     let area = frame.area();
-    let width = choice
-        .options
+    // Escaped before measuring: the names come from the node.
+    let shown = |text: &str| crate::tui::sanitize(text).into_owned();
+    let options: Vec<String> = choice.options.iter().map(|o| shown(o)).collect();
+    let title = format!(" {} ", shown(&choice.title));
+    let width = options
         .iter()
         .map(|o| o.chars().count())
         .max()
         .unwrap_or(10)
-        .max(choice.title.chars().count()) as u16
-        + 8;
+        .max(title.chars().count()) as u16
+        + 6;
     let rect = widgets::centered(area, width, choice.options.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    let title = format!(" {} ", choice.title);
     let block = overlay_block(&title, theme);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let rows = choice
-        .options
-        .iter()
-        .map(|o| Line::from(Span::styled(o.clone(), theme.value)))
+    let rows = options
+        .into_iter()
+        .map(|o| Line::from(Span::styled(o, theme.value)))
         .collect();
     list::render(frame, inner, rows, Some(choice.selected), theme);
 }

@@ -14,6 +14,7 @@ mod auth;
 pub mod config;
 pub mod known_hosts;
 pub mod paths;
+mod purge;
 mod session;
 mod sftp;
 mod write;
@@ -668,6 +669,11 @@ impl Node for SshNode {
             &op, &remote, expected, hook
         )
         .await)
+    }
+
+    async fn remove_backups(&self, path: &str) -> Result<Vec<String>, NodeError> {
+        on_node!(self, path, |remote, op| purge::remove_backups(&op, &remote)
+            .await)
     }
 
     async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::diff::{self, DiffLine};
 use crate::tui::action::{Action, Nav};
+use crate::tui::sanitize;
 use crate::tui::theme::Theme;
 
 #[derive(Debug, Clone)]
@@ -138,7 +139,10 @@ impl Dialog {
             .border_type(BorderType::Rounded)
             .border_style(theme.title)
             .style(theme.dialog)
-            .title(Span::styled(format!(" {} ", self.title), theme.title));
+            .title(Span::styled(
+                format!(" {} ", sanitize(&self.title)),
+                theme.title,
+            ));
         let inner = block.inner(rect);
         frame.render_widget(block, rect);
         let [body, _, buttons] = Layout::vertical([
@@ -150,7 +154,7 @@ impl Dialog {
         let lines: Vec<Line> = match &self.body {
             DialogBody::Text(lines) => lines
                 .iter()
-                .map(|l| Line::from(Span::styled(l.as_str(), theme.dialog)))
+                .map(|l| Line::from(Span::styled(sanitize(l), theme.dialog)))
                 .collect(),
             DialogBody::Diff(lines) if lines.is_empty() => {
                 vec![Line::from(Span::styled("(no change)", theme.dim))]

@@ -5,6 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use std::borrow::Cow;
+
+use crate::tui::sanitize;
 use crate::tui::theme::Theme;
 
 pub const MARKER: &str = "› ";
@@ -38,18 +41,23 @@ pub fn render(
 }
 
 /// A row with its marker column; the selected one restyled as selected.
+/// Rows often show a node's text (file names, keys), so each is escaped.
 pub fn marked<'a>(row: Line<'a>, focused: bool, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::with_capacity(row.spans.len() + 1);
+    let escaped = |span: Span<'a>| match sanitize(&span.content) {
+        Cow::Borrowed(_) => span,
+        Cow::Owned(text) => Span::styled(text, span.style),
+    };
     if focused {
         spans.push(Span::styled(MARKER, theme.marker.patch(theme.selection)));
         for span in row.spans {
             let style = span.style.patch(theme.selection);
-            spans.push(Span::styled(span.content, style));
+            spans.push(escaped(Span::styled(span.content, style)));
         }
         Line::from(spans).style(theme.selection)
     } else {
         spans.push(Span::raw(NO_MARKER));
-        spans.extend(row.spans);
+        spans.extend(row.spans.into_iter().map(escaped));
         Line::from(spans).style(row.style)
     }
 }
