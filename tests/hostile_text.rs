@@ -536,3 +536,31 @@ fn the_tui_shows_the_corpus_escaped_on_every_tab() {
         assert!(!text.contains(raw), "{raw:?} reached the terminal");
     }
 }
+
+#[test]
+fn a_tampered_credential_store_is_refused_without_echoing_it() {
+    for h in CORPUS {
+        let node = support::TempRoot::new();
+        let store = serde_json::json!({
+            "version": 1,
+            "client_id": format!("c-{h}"),
+            "secret": "v1:x",
+            "proxy": {"url": format!("http://p-{h}:3128"), "user": format!("u-{h}")},
+        });
+        node.write(
+            "Var/Secure/CloudServices.json",
+            store.to_string().as_bytes(),
+        );
+        for command in [&["credentials", "show"][..], &["doctor"], &["diff"]] {
+            let mut args = vec!["--root".to_string(), node.root.display().to_string()];
+            args.extend(command.iter().map(|a| a.to_string()));
+            let raw = in_terminal(&args, "");
+            let text = String::from_utf8_lossy(&raw);
+            assert!(unescaped(&raw, false).is_empty(), "{command:?}: {text}");
+            assert!(
+                text.contains("Var/Secure/CloudServices.json"),
+                "{command:?}: {text}"
+            );
+        }
+    }
+}
