@@ -1,29 +1,9 @@
 //! The crate-wide error, and how each kind maps to an exit code (SPEC §2).
 
+pub use crate::error_class::ErrorClass;
 use crate::ini::IniError;
 use crate::node::NodeError;
 use crate::settings::seal::SealError;
-
-/// What kind of failure an error is; the faces map this to exit codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// I/O, network, authentication, decryption: exit 1.
-    Failed,
-    /// Usage or validation: nothing was written, exit 2.
-    Invalid,
-    /// The file changed on the node after it was read: nothing was written, exit 3.
-    Conflict,
-}
-
-impl ErrorClass {
-    pub fn exit_code(self) -> u8 {
-        match self {
-            ErrorClass::Failed => 1,
-            ErrorClass::Invalid => 2,
-            ErrorClass::Conflict => 3,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -41,7 +21,7 @@ pub enum Error {
     Failed(String),
     /// A new node key refused: sealed values depend on the missing one (exit 1).
     #[error("{0}")]
-    KeyRefused(crate::ops::KeyRefused),
+    KeyRefused(crate::settings::seal::KeyRefused),
 }
 
 impl Error {

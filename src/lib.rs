@@ -14,9 +14,12 @@ pub mod cluster;
 pub mod demo;
 pub mod doctor;
 pub mod error;
+pub mod error_class;
 pub mod ini;
 pub mod inventory;
 pub mod logs;
+#[cfg(test)]
+mod module_graph;
 pub mod node;
 pub mod ops;
 pub mod paths;
@@ -26,4 +29,5 @@ pub mod telemetry;
 pub mod text;
 pub mod tui;
 
-pub use error::{Error, ErrorClass, Result};
+pub use error::{Error, Result};
+pub use error_class::ErrorClass;

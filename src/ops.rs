@@ -12,7 +12,7 @@ use crate::paths::Paths;
 use crate::settings::calendar::{CalendarSettings, Field, Password};
 use crate::settings::credentials::Store;
 use crate::settings::presence;
-use crate::settings::seal::NodeKey;
+use crate::settings::seal::{KeyRefused, NodeKey, join_and};
 use crate::{Error, Result};
 
 /// A node together with where its settings live.
@@ -195,55 +195,6 @@ pub async fn read_key(target: &Target) -> Result<KeyState> {
             version: s.version,
         },
     })
-}
-
-/// A new key refused: values sealed with the missing (or unusable) one
-/// would be lost.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyRefused {
-    pub key_path: String,
-    /// Why the key file cannot be used; `None`: it is missing.
-    pub unusable: Option<String>,
-    /// The sealed values that depend on the key, described.
-    pub lost: Vec<String>,
-}
-
-impl std::fmt::Display for KeyRefused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let path = &self.key_path;
-        match &self.unusable {
-            None => write!(f, "the node key {path} is missing")?,
-            Some(why) => write!(f, "the node key {path} cannot be used ({why})")?,
-        }
-        if self.lost.is_empty() {
-            return write!(
-                f,
-                "; nothing was written. Put the right key file back (from a backup of this \
-                 node), or make a new key"
-            );
-        }
-        let (them, were) = if self.lost.len() == 1 {
-            ("it", "was")
-        } else {
-            ("them", "were")
-        };
-        write!(
-            f,
-            ", but {} {were} sealed with it: a new key would leave {them} unreadable, so \
-             nothing was written. Put the key file back (from a backup of this node), or make \
-             a new key and type {them} again",
-            join_and(&self.lost)
-        )
-    }
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// The key to seal with: the node's; else a new one, when no sealed value

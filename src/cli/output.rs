@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::term::{Out, errln};
 
 use crate::cluster::NodeResult;
-use crate::error::ErrorClass;
+use crate::error_class::ErrorClass;
 
 /// Exit code when some nodes failed and others succeeded.
 pub const EXIT_PARTIAL: u8 = 4;

@@ -9,7 +9,7 @@ pub mod encoding;
 pub use document::{Document, Entry, SectionName};
 pub use encoding::{Encoding, LineEnding};
 
-use crate::error::ErrorClass;
+use crate::error_class::ErrorClass;
 
 /// Settings files larger than this are refused, untouched.
 pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;

@@ -14,7 +14,7 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 
-use crate::error::ErrorClass;
+use crate::error_class::ErrorClass;
 
 pub use local::LocalNode;
 pub use ssh::SshNode;

@@ -68,16 +68,12 @@ impl FileKind {
     }
 }
 
-/// Movement in whatever has the focus (a list, a scrolled view).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nav {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-}
+pub use super::widgets::Nav;
+
+/// A dialog whose buttons replay actions.
+pub type Dialog = super::widgets::dialog::Dialog<Action>;
+/// A button of a [`Dialog`].
+pub type Button = super::widgets::dialog::Button<Action>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SystemAction {
@@ -353,16 +349,16 @@ pub enum Action {
     /// goes back on `reply` (`None`: skip the key).
     AskPassphrase {
         prompt: String,
-        reply: super::prompt::Reply,
+        reply: super::reply::Reply,
     },
     /// A node's server lacks posix-rename: ask whether its files may be
     /// overwritten in place; the answer goes back on `reply` (dropped: no).
     AskInPlace {
         node: String,
-        reply: super::prompt::Confirm,
+        reply: super::reply::Confirm,
     },
     /// The admin allowed overwriting in place: answer yes.
-    AllowInPlace(super::prompt::Confirm),
+    AllowInPlace(super::reply::Confirm),
     /// A background task failed unexpectedly.
     TaskFailed(String),
     /// The terminal was resized: only redraw.

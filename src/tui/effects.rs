@@ -16,7 +16,7 @@ use super::action::{
 use crate::cloud::TestOverrides;
 use crate::cluster::{self, DEFAULT_PARALLEL};
 use crate::doctor::{self, Finding, Severity};
-use crate::error::ErrorClass;
+use crate::error_class::ErrorClass;
 use crate::inventory::NodeSpec;
 use crate::logs::{Follower, NodeLog, display_line, last_lines};
 use crate::node::NodeError;
@@ -27,8 +27,7 @@ use crate::ops::{self, KeyRule, Saved, SealedValue, Target};
 pub const INITIAL_LINES: usize = 1000;
 /// How often the log is polled for new lines.
 pub const LOG_POLL: Duration = Duration::from_millis(250);
-/// Longest log line shown (bytes); longer ones are cut with a marker.
-pub const MAX_LINE: usize = 8192;
+pub use super::tabs::logs::past::MAX_LINE;
 /// How often a running credentials test reports its elapsed time.
 pub const TEST_TICK: Duration = Duration::from_secs(1);
 

@@ -4,13 +4,13 @@
 //! with its controls dropped (ratatui drops them silently) nor scrubbed by
 //! the last guard in `ui` (which shows U+FFFD).
 
+use super::action::Dialog;
 use super::action::{Action, ApplyOutcome, Loaded};
 use super::state::{
     ChoiceList, DoctorView, DriftView, Modal, PickTarget, ResultsView, State, Status, StatusKind,
     update,
 };
 use super::tests::fixture;
-use super::widgets::dialog::Dialog;
 use crate::cluster::{Cell, DriftRow};
 use crate::doctor::{Finding, Severity};
 

@@ -3,7 +3,8 @@
 //! a changed key is a warning with no way past it but editing known_hosts.
 
 use super::action::Action;
-use super::widgets::dialog::{Button, Dialog, DialogBody};
+use super::action::{Button, Dialog};
+use super::widgets::dialog::DialogBody;
 use crate::node::ssh::HostKeyInfo;
 use crate::node::ssh::known_hosts::host_entry_name;
 

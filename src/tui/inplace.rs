@@ -4,8 +4,8 @@
 //! the same conflict check) and holds for that node's later saves.
 
 use super::action::Action;
+use super::action::Dialog;
 use super::prompt::Confirm;
-use super::widgets::dialog::Dialog;
 
 /// "Overwrite in place?", focused on No; closing it in any other way is a no.
 pub fn dialog(node: &str, reply: Confirm) -> Dialog {

@@ -14,6 +14,7 @@ pub mod inplace;
 pub mod keymap;
 pub mod known;
 pub mod prompt;
+pub mod reply;
 pub mod state;
 pub mod tabs;
 pub mod theme;

@@ -5,7 +5,6 @@
 //! action channel and blocks until the answer comes back on a channel of
 //! its own. An interface that is gone answers "no passphrase" and "no".
 
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use ratatui::Frame;
@@ -21,39 +20,7 @@ use super::theme::Theme;
 use super::widgets::input::TextInput;
 use crate::node::ssh::SshOptions;
 
-/// Where the answer to one question goes.
-#[derive(Debug, Clone)]
-pub struct Reply(mpsc::Sender<Option<SecretString>>);
-
-impl Reply {
-    /// A reply and where its answer arrives.
-    pub fn channel() -> (Reply, mpsc::Receiver<Option<SecretString>>) {
-        let (tx, rx) = mpsc::channel();
-        (Reply(tx), rx)
-    }
-
-    /// Answers; a question nobody waits for any more is dropped silently.
-    pub fn send(&self, answer: Option<SecretString>) {
-        let _ = self.0.send(answer);
-    }
-}
-
-/// Where a yes/no answer goes. A question dropped unanswered (its dialog
-/// closed, the interface gone) reads as no.
-#[derive(Debug, Clone)]
-pub struct Confirm(mpsc::Sender<bool>);
-
-impl Confirm {
-    /// A reply and where its answer arrives.
-    pub fn channel() -> (Confirm, mpsc::Receiver<bool>) {
-        let (tx, rx) = mpsc::channel();
-        (Confirm(tx), rx)
-    }
-
-    pub fn send(&self, yes: bool) {
-        let _ = self.0.send(yes);
-    }
-}
+pub use super::reply::{Confirm, Reply};
 
 /// A passphrase question as the interface holds it while the admin types.
 #[derive(Debug)]

@@ -5,12 +5,12 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::action::Dialog;
 use super::action::LogsAction;
 use super::action::{Action, ApplyOutcome, Effect, FileKind, Loaded, Nav, TabId};
 use super::keymap::Ctx;
 use super::prompt::PassphrasePrompt;
 use super::tabs::{calendar::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
-use super::widgets::dialog::Dialog;
 use crate::cluster::DriftRow;
 use crate::doctor::Finding;
 use crate::ops::Change;

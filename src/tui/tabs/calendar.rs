@@ -15,9 +15,9 @@ use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
 use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
 };
+use crate::tui::action::Dialog;
 use crate::tui::action::{Action, CalendarAction, Effect, FileKind};
 use crate::tui::state::{ChoiceList, Cx, Load, Modal, PickTarget};
-use crate::tui::widgets::dialog::Dialog;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, diff};
 

@@ -10,9 +10,9 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 
 use super::action::{Action, Effect, FileKind, SaveFailure, SaveInfo};
+use super::action::{Button, Dialog};
 use super::state::{Cx, Modal, State};
 use super::theme::Theme;
-use super::widgets::dialog::{Button, Dialog};
 
 /// What drawing a tab may look at.
 pub struct RenderCx<'a> {

@@ -15,10 +15,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::{RenderCx, after_save, ellipsize, load_overwrite_base, reload};
 use crate::ini::{Document, Entry};
 use crate::ops::{Change, LoadedIni};
+use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, PresenceAction};
 use crate::tui::known::{self, ValueKind};
 use crate::tui::state::{ChoiceList, Cx, Load, Modal, PickTarget};
-use crate::tui::widgets::dialog::Dialog;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, diff, list};
 

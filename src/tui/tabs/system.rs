@@ -14,9 +14,9 @@ use secrecy::SecretString;
 
 use super::{RenderCx, ellipsize, saved_message};
 use crate::ops::{Change, KeyRule, LoadedStore};
+use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, ProxyEdit, SystemAction};
 use crate::tui::state::{Cx, Load, Modal};
-use crate::tui::widgets::dialog::Dialog;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, list};
 

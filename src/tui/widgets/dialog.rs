@@ -1,5 +1,5 @@
 //! A modal dialog: a title, a body (text or a diff) and buttons. A button
-//! carries the [`Action`] it replays when chosen; the focused button starts
+//! carries the action (of the caller's type `A`) it replays when chosen; the focused button starts
 //! on the safe choice (the last one, "No"/"Cancel"), unless told otherwise.
 
 use ratatui::Frame;
@@ -7,8 +7,8 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+use super::Nav;
 use super::diff::{self, DiffLine};
-use crate::tui::action::{Action, Nav};
 use crate::tui::sanitize;
 use crate::tui::theme::Theme;
 
@@ -19,29 +19,24 @@ pub enum DialogBody {
 }
 
 #[derive(Debug, Clone)]
-pub struct Button {
+pub struct Button<A> {
     pub label: String,
     /// Replayed when chosen; `None` just closes.
-    pub action: Option<Box<Action>>,
+    pub action: Option<Box<A>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Dialog {
+pub struct Dialog<A> {
     pub title: String,
     pub body: DialogBody,
-    pub buttons: Vec<Button>,
+    pub buttons: Vec<Button<A>>,
     pub selected: usize,
     pub scroll: usize,
 }
 
-impl Dialog {
+impl<A: Clone> Dialog<A> {
     /// Yes replays `action`; the focus starts on No.
-    pub fn confirm(
-        title: impl Into<String>,
-        body: Vec<String>,
-        yes: &str,
-        action: Action,
-    ) -> Dialog {
+    pub fn confirm(title: impl Into<String>, body: Vec<String>, yes: &str, action: A) -> Dialog<A> {
         Dialog {
             title: title.into(),
             body: DialogBody::Text(body),
@@ -61,12 +56,7 @@ impl Dialog {
     }
 
     /// A diff to accept or not; the focus starts on No as well.
-    pub fn diff(
-        title: impl Into<String>,
-        lines: Vec<DiffLine>,
-        yes: &str,
-        action: Action,
-    ) -> Dialog {
+    pub fn diff(title: impl Into<String>, lines: Vec<DiffLine>, yes: &str, action: A) -> Dialog<A> {
         Dialog {
             body: DialogBody::Diff(lines),
             ..Dialog::confirm(title, Vec::new(), yes, action)
@@ -74,7 +64,11 @@ impl Dialog {
     }
 
     /// Several choices; the last one is the safe default and closes.
-    pub fn choices(title: impl Into<String>, body: Vec<String>, buttons: Vec<Button>) -> Dialog {
+    pub fn choices(
+        title: impl Into<String>,
+        body: Vec<String>,
+        buttons: Vec<Button<A>>,
+    ) -> Dialog<A> {
         let selected = buttons.len().saturating_sub(1);
         Dialog {
             title: title.into(),
@@ -86,7 +80,7 @@ impl Dialog {
     }
 
     /// The action of the button at `index` (closing the dialog is the caller's job).
-    pub fn action_of(&self, index: usize) -> Option<Action> {
+    pub fn action_of(&self, index: usize) -> Option<A> {
         self.buttons
             .get(index)
             .and_then(|b| b.action.as_deref().cloned())

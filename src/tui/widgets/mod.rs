@@ -7,7 +7,16 @@ pub mod list;
 
 use ratatui::layout::Rect;
 
-use crate::tui::action::Nav;
+/// Movement in whatever has the focus (a list, a scrolled view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+}
 
 /// A `width` x `height` rectangle centred in `area` (clipped to it).
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -13,6 +13,9 @@ use crate::logs::history::{LogHistory, Placed};
 use crate::logs::{Level, folder, when};
 use crate::ops::Target;
 
+/// Longest log line shown (bytes); longer ones are cut with a marker.
+pub const MAX_LINE: usize = 8192;
+
 /// Entries read on each side of a moment or a found entry.
 const AROUND: usize = 500;
 /// Entries read from the end of another file.
@@ -151,8 +154,8 @@ fn lines_of(entries: impl IntoIterator<Item = Placed>) -> Vec<String> {
         .flat_map(|p| p.entry.lines)
         .map(|l| {
             // The view keeps lines short; the engine already escaped controls.
-            if l.len() > crate::tui::effects::MAX_LINE {
-                crate::logs::display_line(l.as_bytes(), crate::tui::effects::MAX_LINE)
+            if l.len() > MAX_LINE {
+                crate::logs::display_line(l.as_bytes(), MAX_LINE)
             } else {
                 l
             }
