@@ -325,6 +325,30 @@ pub fn hints(layers: &[Ctx]) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The help overlay's rows: keys and what they do, by context.
+pub fn help_lines() -> Vec<(String, String)> {
+    let table = bindings();
+    let mut lines = Vec::new();
+    for ctx in Ctx::ALL {
+        lines.push((String::new(), ctx.title().to_string()));
+        for b in table.iter().filter(|b| b.ctx == ctx) {
+            lines.push((b.keys_label(), b.desc.to_string()));
+        }
+        if ctx == Ctx::Input {
+            lines.push((
+                "other keys".into(),
+                "typed into the field (←/→ Home End, Ctrl-U clears)".into(),
+            ));
+        }
+        lines.push((String::new(), String::new()));
+    }
+    lines
+}
+
+pub fn help_len() -> usize {
+    help_lines().len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

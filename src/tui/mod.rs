@@ -13,6 +13,7 @@ pub mod hostkey;
 pub mod inplace;
 pub mod keymap;
 pub mod known;
+pub mod model;
 pub mod prompt;
 pub mod reply;
 pub mod state;

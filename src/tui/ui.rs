@@ -8,11 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::action::{ApplyOutcome, TabId};
-use super::keymap::{self, Ctx};
+use super::keymap;
 use super::state::{
     ChoiceList, DoctorView, DriftView, Load, Modal, ResultsView, State, StatusKind,
 };
-use super::tabs::{RenderCx, ellipsize};
+use super::tabs::{Peer, RenderCx, ellipsize};
 use super::theme::Theme;
 use super::widgets::{self, list};
 use crate::cluster::Cell;
@@ -215,7 +215,16 @@ fn render_body(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     let rcx = RenderCx {
         theme,
-        state,
+        peers: state
+            .nodes
+            .iter()
+            .map(|n| Peer {
+                name: &n.name,
+                reach: &n.reach,
+                presence: &n.presence,
+                logs: &n.logs,
+            })
+            .collect(),
         node: state.current,
     };
     match state.tab {
@@ -254,30 +263,6 @@ fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Line::from(spans), area);
 }
 
-/// The help overlay's lines: every binding, by context.
-fn help_lines() -> Vec<(String, String)> {
-    let table = keymap::bindings();
-    let mut lines = Vec::new();
-    for ctx in Ctx::ALL {
-        lines.push((String::new(), ctx.title().to_string()));
-        for b in table.iter().filter(|b| b.ctx == ctx) {
-            lines.push((b.keys_label(), b.desc.to_string()));
-        }
-        if ctx == Ctx::Input {
-            lines.push((
-                "other keys".into(),
-                "typed into the field (←/→ Home End, Ctrl-U clears)".into(),
-            ));
-        }
-        lines.push((String::new(), String::new()));
-    }
-    lines
-}
-
-pub fn help_len() -> usize {
-    help_lines().len()
-}
-
 fn overlay_block<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
@@ -298,7 +283,7 @@ fn render_help(frame: &mut Frame, scroll: usize, theme: &Theme) {
     let block = overlay_block(" Keys (Esc closes) ", theme);
     let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
     frame.render_widget(block, rect);
-    let lines: Vec<Line> = help_lines()
+    let lines: Vec<Line> = keymap::help_lines()
         .into_iter()
         .skip(scroll)
         .take(inner.height as usize)

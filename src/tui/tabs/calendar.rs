@@ -17,7 +17,7 @@ use crate::settings::calendar::{
 };
 use crate::tui::action::Dialog;
 use crate::tui::action::{Action, CalendarAction, Effect, FileKind};
-use crate::tui::state::{ChoiceList, Cx, Load, Modal, PickTarget};
+use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, diff};
 

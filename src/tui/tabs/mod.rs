@@ -11,14 +11,25 @@ use ratatui::text::Span;
 
 use super::action::{Action, Effect, FileKind, SaveFailure, SaveInfo};
 use super::action::{Button, Dialog};
-use super::state::{Cx, Modal, State};
+use super::model::{Cx, Load, Modal};
 use super::theme::Theme;
 
 /// What drawing a tab may look at.
 pub struct RenderCx<'a> {
     pub theme: &'a Theme,
-    pub state: &'a State,
+    /// Every node, for the views across the cluster.
+    pub peers: Vec<Peer<'a>>,
+    /// The node shown (an index into `peers`).
     pub node: usize,
+}
+
+/// One node as a tab sees it beside its own: its name (escaped), whether
+/// it answers, and its tabs.
+pub struct Peer<'a> {
+    pub name: &'a str,
+    pub reach: &'a Load<()>,
+    pub presence: &'a presence::PresenceTab,
+    pub logs: &'a logs::LogsTab,
 }
 
 /// The status line after a successful save.

@@ -18,7 +18,7 @@ use crate::ops::{Change, LoadedIni};
 use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, PresenceAction};
 use crate::tui::known::{self, ValueKind};
-use crate::tui::state::{ChoiceList, Cx, Load, Modal, PickTarget};
+use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, diff, list};
 
@@ -853,19 +853,17 @@ impl PresenceTab {
         let theme = rcx.theme;
         let section = entry.section.as_deref();
         let width = rcx
-            .state
-            .nodes
+            .peers
             .iter()
             .map(|n| n.name.chars().count())
             .max()
             .unwrap_or(0);
         let mine = entry.value.clone();
-        rcx.state
-            .nodes
+        rcx.peers
             .iter()
             .enumerate()
             .map(|(i, node)| {
-                let tab = &node.presence;
+                let tab = node.presence;
                 let name = Span::styled(format!("  {:<width$}  ", node.name), theme.label);
                 let value: Vec<Span> = match (&node.reach, &tab.load) {
                     (Load::Failed(_), _) => vec![Span::styled("unreachable", theme.bad)],

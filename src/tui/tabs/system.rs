@@ -16,7 +16,7 @@ use super::{RenderCx, ellipsize, saved_message};
 use crate::ops::{Change, KeyRule, LoadedStore};
 use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, ProxyEdit, SystemAction};
-use crate::tui::state::{Cx, Load, Modal};
+use crate::tui::model::{Cx, Load, Modal};
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, list};
 

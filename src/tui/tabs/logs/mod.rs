@@ -32,7 +32,7 @@ use regex::Regex;
 
 use crate::logs::{Level, entry, when};
 use crate::tui::action::{Action, Effect, LogsAction, Nav};
-use crate::tui::state::Cx;
+use crate::tui::model::Cx;
 use crate::tui::widgets::input::TextInput;
 
 /// Entries kept by default.

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthChar;
 use super::highlight::line_spans;
 use super::{Jump, LogEntry, LogsTab, Prompt};
 use crate::logs::Level;
-use crate::tui::state::Cx;
+use crate::tui::model::Cx;
 use crate::tui::tabs::RenderCx;
 use crate::tui::theme::Theme;
 
@@ -141,7 +141,7 @@ impl LogsTab {
             return past.view.render(frame, area, rcx);
         }
         let theme = rcx.theme;
-        let nodes = &rcx.state.nodes;
+        let nodes = &rcx.peers;
         let (label, notes) = match &self.tags {
             Some(names) => (
                 format!("cluster of {} nodes", names.len()),
@@ -153,7 +153,7 @@ impl LogsTab {
             None => (
                 nodes
                     .get(rcx.node)
-                    .map_or(String::new(), |n| n.name.clone()),
+                    .map_or(String::new(), |n| n.name.to_string()),
                 self.note.iter().cloned().collect(),
             ),
         };
