@@ -141,19 +141,19 @@ fn split_timestamp(line: &str) -> Option<(i64, &str)> {
     let hour = digits(b, 11, 2)?;
     let minute = digits(b, 14, 2)?;
     let second = digits(b, 17, 2)?;
-    let valid = (1..=12).contains(&month)
-        && (1..=days_in_month(year, month)).contains(&day)
-        && hour < 24
-        && minute < 60
-        && second < 61;
-    if !valid {
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        u32::try_from(month).ok()?,
+        u32::try_from(day).ok()?,
+    )?;
+    if hour >= 24 || minute >= 60 || second >= 61 {
         return None;
     }
     let (millis, end) = fraction(b, 19);
     if b.get(end).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = i64::from(chrono::Datelike::num_days_from_ce(&date)) - DAYS_BEFORE_1970;
     let ms = ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
     Some((ms, &line[end..]))
 }
@@ -188,25 +188,8 @@ fn fraction(b: &[u8], at: usize) -> (i64, usize) {
     (millis, at + 1 + count)
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Howard Hinnant's civil-to-days conversion (days since 1970-01-01).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const DAYS_BEFORE_1970: i64 = 719_163;
 
 /// Continuation lines one entry may gather before it is handed out and a
 /// new entry (same timestamp and level) continues it: a log without
@@ -270,11 +253,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn days_round_trip_with_civil_from_days() {
-        for days in (-800_000..800_000).step_by(997) {
-            let (y, m, d) = crate::node::backup::civil_from_days(days);
-            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+    fn timestamps_count_from_1970_as_unix_time_does() {
+        for days in (-700_000..700_000).step_by(997) {
+            let ms = days * 86_400_000 + 49_530_250;
+            let shown = chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap()
+                .format("%Y-%m-%d %H:%M:%S,%3f x")
+                .to_string();
+            assert_eq!(parse_timestamp(&shown), Some(ms), "{shown}");
         }
+        assert_eq!(parse_timestamp("2026-02-29 00:00:00,000 x"), None);
+        assert!(parse_timestamp("2024-02-29 00:00:00,000 x").is_some());
     }
 
     #[test]

@@ -1,10 +1,7 @@
 //! Realistic, deterministic log4net lines in the suite's format, for the
 //! demo, manual tests and benchmarks.
 
-use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use crate::node::backup::civil_from_days;
+use std::time::SystemTime;
 
 /// A seeded generator of application log entries.
 #[derive(Debug, Clone)]
@@ -317,23 +314,9 @@ fn guid(r: &mut SplitMix64) -> String {
 
 /// `YYYY-MM-DD HH:MM:SS,mmm` in UTC, as log4net writes its `%date`.
 pub fn format_timestamp(time: SystemTime) -> String {
-    let ms = match time.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
-    };
-    let days = ms.div_euclid(86_400_000);
-    let in_day = ms.rem_euclid(86_400_000);
-    let (y, m, d) = civil_from_days(days);
-    let mut out = String::with_capacity(23);
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02},{:03}",
-        in_day / 3_600_000,
-        in_day / 60_000 % 60,
-        in_day / 1000 % 60,
-        in_day % 1000
-    );
-    out
+    chrono::DateTime::<chrono::Utc>::from(time)
+        .format("%Y-%m-%d %H:%M:%S,%3f")
+        .to_string()
 }
 
 /// Sebastiano Vigna's splitmix64: tiny, fast, good enough for sample text.
@@ -369,6 +352,7 @@ mod tests {
     use super::*;
     use crate::logs::entry::{Level, parse_level, parse_timestamp};
     use std::time::Duration;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn same_seed_same_text_and_lines_parse() {

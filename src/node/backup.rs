@@ -1,7 +1,7 @@
 //! Backup names (`<file>.<UTC timestamp>.bak`) and which old backups to prune.
 //! Pure functions, shared by every transport.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 /// How many backups of a file are kept.
 pub const KEEP: usize = 5;
@@ -13,32 +13,9 @@ pub const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// `20261122T101500Z` for a moment in UTC.
 pub fn utc_stamp(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil conversion (proleptic Gregorian calendar).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    chrono::DateTime::<chrono::Utc>::from(time)
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string()
 }
 
 /// The backup name for `file` (a bare file name); `attempt` > 0 adds a
@@ -173,6 +150,7 @@ pub fn is_stale(modified: SystemTime, now: SystemTime) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn temp_names_are_recognised_and_nothing_else() {
