@@ -446,7 +446,7 @@ pub fn online_endpoints(
 
 /// `https://host[:port]/` of a URL.
 fn origin_of(url: &str) -> Option<String> {
-    let parsed = oauth2::url::Url::parse(url.trim()).ok()?;
+    let parsed = url::Url::parse(url.trim()).ok()?;
     parsed.host()?;
     Some(format!("{}/", parsed.origin().ascii_serialization()))
 }
@@ -458,7 +458,7 @@ async fn imagicle_hosts(target: &Target) -> Vec<String> {
     };
     let mut hosts: Vec<String> = Vec::new();
     for entry in loaded.doc.entries() {
-        let Some(host) = oauth2::url::Url::parse(entry.value.trim())
+        let Some(host) = url::Url::parse(entry.value.trim())
             .ok()
             .filter(|u| u.scheme() == "https")
             .and_then(|u| u.host_str().map(str::to_ascii_lowercase))

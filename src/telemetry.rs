@@ -167,9 +167,8 @@ impl Drop for ScrubGuard {
 /// that is wiped on drop.
 fn forms(secret: &str) -> Vec<Zeroizing<String>> {
     use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-    let form = Zeroizing::new(
-        oauth2::url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
-    );
+    let form =
+        Zeroizing::new(url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>());
     let percent = Zeroizing::new(form.replace('+', "%20"));
     let mut all = vec![
         Zeroizing::new(secret.to_owned()),

@@ -8,8 +8,8 @@ use std::fs;
 use assert_cmd::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use oauth2::url::form_urlencoded;
 use serde_json::{Value, json};
+use url::form_urlencoded;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

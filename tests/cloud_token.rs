@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use oauth2::url::form_urlencoded;
 use secrecy::SecretString;
 use serde_json::json;
 use ucsconf::ErrorClass;
@@ -13,6 +12,7 @@ use ucsconf::cloud::{
     AuthStyle, CloudError, NetworkKind, ProxyChoice, Timeouts, TokenRequest, request_token,
     request_token_with_env, resolve_proxy,
 };
+use url::form_urlencoded;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

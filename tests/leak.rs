@@ -22,12 +22,12 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
-use oauth2::url::form_urlencoded;
 use secrecy::SecretString;
 use serde_json::json;
 use support::pty::{ENTER, Options, Tui};
 use ucsconf::inventory::NodeSpec;
 use ucsconf::ops;
+use url::form_urlencoded;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

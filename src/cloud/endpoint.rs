@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use oauth2::url::{Host, Url};
+use url::{Host, Url};
 
 use super::error::{CloudError, shown_url};
 

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use oauth2::url::form_urlencoded;
+use url::form_urlencoded;
 use zeroize::Zeroizing;
 
 use crate::ErrorClass;

@@ -13,8 +13,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use oauth2::url::{Host, Url};
 use secrecy::SecretString;
+use url::{Host, Url};
 
 use super::endpoint::{address, check_token_url, is_loopback};
 use super::error::{CloudError, shown_url};

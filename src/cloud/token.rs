@@ -11,7 +11,6 @@ use oauth2::basic::{
 };
 use std::sync::Arc;
 
-use oauth2::url::Url;
 use oauth2::{
     AccessToken, AuthType, ClientId, EndpointNotSet, EndpointSet, RefreshToken, RequestTokenError,
     Scope, StandardRevocableToken, TokenUrl,
@@ -19,6 +18,7 @@ use oauth2::{
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use url::Url;
 
 use super::endpoint::check_token_url;
 use super::error::{CloudError, Secrets};

@@ -10,12 +10,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use oauth2::http::header::{AUTHORIZATION, HeaderValue};
-use oauth2::url::{Url, form_urlencoded};
 use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use url::{Url, form_urlencoded};
 use zeroize::Zeroizing;
 
 use super::endpoint::address;
