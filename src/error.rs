@@ -19,6 +19,9 @@ pub enum Error {
     /// Anything else that failed (exit 1).
     #[error("{0}")]
     Failed(String),
+    /// A Presence.ini key whose section must be chosen (exit 2).
+    #[error("{0}")]
+    Section(crate::settings::presence::SectionProblem),
     /// A new node key refused: sealed values depend on the missing one (exit 1).
     #[error("{0}")]
     KeyRefused(crate::settings::seal::KeyRefused),
@@ -30,7 +33,7 @@ impl Error {
             Error::Ini(e) => e.class(),
             Error::Node(e) => e.class(),
             Error::Seal(_) => ErrorClass::Failed,
-            Error::Invalid(_) => ErrorClass::Invalid,
+            Error::Invalid(_) | Error::Section(_) => ErrorClass::Invalid,
             Error::Failed(_) | Error::KeyRefused(_) => ErrorClass::Failed,
         }
     }

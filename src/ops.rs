@@ -11,7 +11,7 @@ use crate::node::{Expected, Node, NodeError, Snapshot, Version, Written};
 use crate::paths::Paths;
 use crate::settings::calendar::{CalendarSettings, Field, Password};
 use crate::settings::credentials::Store;
-use crate::settings::presence;
+use crate::settings::presence::{self, SectionProblem};
 use crate::settings::seal::{KeyRefused, NodeKey, join_and};
 use crate::{Error, Result};
 
@@ -483,9 +483,9 @@ pub fn resolve_presence_section(
 ) -> Result<SectionName> {
     if let Some(s) = section {
         let present = doc.get(Some(s), key).is_some();
-        presence::check_section(key, s, present).map_err(|e| {
+        presence::check_section(key, s, present).map_err(|why| {
             let own = presence::known_key(key).map_or("", |k| k.section);
-            Error::Invalid(format!("{e}: give --section {own}, or leave --section out"))
+            Error::Section(SectionProblem::NotItsOwn { why, own })
         })?;
         return Ok(Some(s.to_string()));
     }
@@ -494,21 +494,15 @@ pub fn resolve_presence_section(
         [one] => Ok(one.clone()),
         [] => match presence::known_key(key) {
             Some(known) if creating => Ok(Some(known.section.to_string())),
-            _ if creating => Err(Error::Invalid(format!(
-                "{key} is not in Presence.ini and is not a known key: give --section to add it"
-            ))),
+            _ if creating => Err(Error::Section(SectionProblem::UnknownNewKey {
+                key: key.to_string(),
+            })),
             _ => Err(Error::Failed(format!("{key} is not set in Presence.ini"))),
         },
-        many => Err(Error::Invalid(format!(
-            "{key} is in several sections ({}): choose one with --section",
-            many.iter()
-                .map(|s| match s {
-                    Some(name) => format!("[{name}]"),
-                    None => "(before any section)".to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        many => Err(Error::Section(SectionProblem::Several {
+            key: key.to_string(),
+            sections: many.to_vec(),
+        })),
     }
 }
 
@@ -522,10 +516,10 @@ async fn presence_set(
     let path = &target.paths.presence;
     let loaded = load_ini(target, path).await?;
     if loaded.snapshot.is_none() && section.is_none() {
-        return Err(Error::Invalid(format!(
-            "{path} does not exist on {}: give --section to create it",
-            target.name()
-        )));
+        return Err(Error::Section(SectionProblem::NoFile {
+            path: path.clone(),
+            node: target.name().to_string(),
+        }));
     }
     let section = resolve_presence_section(&loaded.doc, section, key, true)?;
     let mut doc = loaded.doc.clone();

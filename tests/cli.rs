@@ -1096,3 +1096,29 @@ fn a_demo_in_a_new_folder_is_complete_or_leaves_nothing() {
         assert!(dir.join("nodes.toml").is_file());
     }
 }
+
+#[test]
+fn a_key_in_several_sections_or_the_wrong_one_names_the_flag_that_settles_it() {
+    let node = Node::with_presence(b"[A]\r\nK=1\r\n[B]\r\nK=2\r\n");
+    node.cmd()
+        .args(["presence", "set", "K", "3"])
+        .assert()
+        .code(2)
+        .stderr("error: K is in several sections ([A], [B]): choose one with --section\n");
+    node.cmd()
+        .args([
+            "presence",
+            "set",
+            "WebexPresence.Enable",
+            "1",
+            "--section",
+            "A",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: WebexPresence.Enable belongs in section [Webex], not [A]: \
+             give --section Webex, or leave --section out\n",
+        );
+    assert_eq!(node.read(PRESENCE), b"[A]\r\nK=1\r\n[B]\r\nK=2\r\n");
+}

@@ -6,7 +6,7 @@ use super::args::{Cli, PresenceCommand};
 use super::output::Report;
 use super::{on_each, saved_report};
 use crate::ops::{self, Change, Target};
-use crate::settings::presence;
+use crate::settings::presence::{self, SectionProblem};
 use crate::{Error, Result};
 
 pub async fn run(cli: &Cli, command: &PresenceCommand, targets: &[Target]) -> Result<u8> {
@@ -106,4 +106,59 @@ async fn get(target: &Target, section: Option<&str>, key: &str) -> Result<Report
         .field("key", key)
         .field("value", value);
     Ok(report)
+}
+
+/// A section problem, with the flag that settles it.
+pub(crate) fn section_hint(problem: &SectionProblem) -> String {
+    match problem {
+        SectionProblem::NotItsOwn { own, .. } => {
+            format!("{problem}: give --section {own}, or leave --section out")
+        }
+        SectionProblem::UnknownNewKey { key } => {
+            format!("{key} is not in Presence.ini and is not a known key: give --section to add it")
+        }
+        SectionProblem::Several { .. } => format!("{problem}: choose one with --section"),
+        SectionProblem::NoFile { .. } => format!("{problem}: give --section to create it"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ini::Document;
+
+    #[test]
+    fn the_core_says_what_is_wrong_and_the_command_line_adds_its_flag() {
+        let doc = Document::parse(b"[A]\r\nK=1\r\n[B]\r\nK=2\r\n").unwrap();
+        let cases = [
+            (
+                ops::resolve_presence_section(&doc, None, "K", false),
+                "K is in several sections ([A], [B])",
+                ": choose one with --section",
+            ),
+            (
+                ops::resolve_presence_section(&doc, None, "New", true),
+                "New is not in Presence.ini and is not a known key: its section is needed",
+                "",
+            ),
+            (
+                ops::resolve_presence_section(&doc, Some("A"), "WebexPresence.Enable", true),
+                "WebexPresence.Enable belongs in section [Webex], not [A]",
+                ": give --section Webex, or leave --section out",
+            ),
+        ];
+        for (result, core, flag) in cases {
+            let e = result.unwrap_err();
+            assert_eq!(e.to_string(), core, "no flag in the core's words");
+            assert_eq!(e.class(), crate::ErrorClass::Invalid);
+            let Error::Section(problem) = &e else {
+                panic!("{e:?}")
+            };
+            let cli = section_hint(problem);
+            assert!(cli.contains("--section"), "{cli}");
+            if !flag.is_empty() {
+                assert_eq!(cli, format!("{core}{flag}"));
+            }
+        }
+    }
 }

@@ -103,6 +103,7 @@ pub fn hinted(cli: &Cli, node: &str, error: Error) -> Error {
         Error::Node(e) => unknown_key_hint(cli, node, e)
             .or_else(|| in_place_hint(e))
             .map_or(error, Error::Failed),
+        Error::Section(problem) => Error::Invalid(super::presence::section_hint(problem)),
         _ => error,
     }
 }

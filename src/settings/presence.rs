@@ -97,6 +97,47 @@ pub fn check_section(key: &str, section: &str, present_there: bool) -> Result<()
     }
 }
 
+/// Why the section of a Presence.ini key could not be chosen. Its text
+/// says what is wrong; each face adds how to choose (a flag on the command
+/// line, the tree in the editor).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectionProblem {
+    /// The section given is not the known key's own (`why` says so).
+    NotItsOwn { why: String, own: &'static str },
+    /// A key to add that is neither in the file nor a known key.
+    UnknownNewKey { key: String },
+    /// The key is in several sections.
+    Several {
+        key: String,
+        sections: Vec<Option<String>>,
+    },
+    /// There is no Presence.ini on the node to add a key to.
+    NoFile { path: String, node: String },
+}
+
+impl std::fmt::Display for SectionProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SectionProblem::NotItsOwn { why, .. } => write!(f, "{why}"),
+            SectionProblem::UnknownNewKey { key } => write!(
+                f,
+                "{key} is not in Presence.ini and is not a known key: its section is needed"
+            ),
+            SectionProblem::Several { key, sections } => {
+                let names: Vec<String> = sections
+                    .iter()
+                    .map(|s| match s {
+                        Some(name) => format!("[{name}]"),
+                        None => "(before any section)".to_string(),
+                    })
+                    .collect();
+                write!(f, "{key} is in several sections ({})", names.join(", "))
+            }
+            SectionProblem::NoFile { path, node } => write!(f, "{path} does not exist on {node}"),
+        }
+    }
+}
+
 /// Checks `value` for `key`. Known keys must match their kind (surrounding
 /// whitespace aside, which INI readers drop); unknown keys accept any
 /// single-line text. The error says what is accepted.
