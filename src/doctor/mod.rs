@@ -1,0 +1,285 @@
+//! What is wrong with a node, and how to fix it: the checks behind `doctor`.
+
+mod online;
+#[cfg(test)]
+mod tests;
+
+use std::time::{Duration, SystemTime};
+
+use crate::Error;
+use crate::node::Readers;
+use crate::ops::{self, Target};
+use crate::settings::calendar::CalendarSettings;
+
+pub use online::{
+    Endpoint, OnlineOptions, OnlineReport, Probe, WEBEX_APIS, check_online, online_endpoints,
+    standard_endpoints,
+};
+
+/// A log not written for this long is suspicious: the suite logs constantly.
+pub const QUIET_LOG: Duration = Duration::from_secs(24 * 3600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Problem,
+}
+
+/// One thing found on a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    /// What is wrong, in words.
+    pub what: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+fn problem(what: impl Into<String>, fix: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Problem,
+        what: what.into(),
+        fix: fix.into(),
+    }
+}
+
+fn warning(what: impl Into<String>, fix: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        what: what.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Runs every check on one node. An unreachable node is one problem, not an error.
+pub async fn check(target: &Target) -> Vec<Finding> {
+    match target.node.stat("").await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return vec![problem(
+                format!("the root {} does not exist", target.node.root()),
+                "fix `root` for this node in the inventory",
+            )];
+        }
+        Err(e) => {
+            return vec![problem(
+                format!("unreachable: {e}"),
+                "check the host, the network and the SSH settings (`ucsconf nodes`)",
+            )];
+        }
+    }
+    let mut found = Vec::new();
+    presence(target, &mut found).await;
+    calendar(target, &mut found).await;
+    credentials(target, &mut found).await;
+    log(target, &mut found).await;
+    found.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    found
+}
+
+fn unreadable(path: &str, e: &Error) -> Finding {
+    problem(
+        format!("{path} cannot be read: {e}"),
+        "fix or restore the file (ucsconf keeps backups beside it as *.bak)",
+    )
+}
+
+async fn presence(target: &Target, found: &mut Vec<Finding>) {
+    let path = &target.paths.presence;
+    match ops::load_ini(target, path).await {
+        Err(e) => found.push(unreadable(path, &e)),
+        Ok(l) if l.snapshot.is_none() => found.push(problem(
+            format!("{path} is missing"),
+            "restore it from another node or reinstall the Presence service",
+        )),
+        Ok(l) => {
+            let on = l
+                .doc
+                .get(Some("Webex"), "WebexPresence.Enable")
+                .or_else(|| {
+                    let sections = l.doc.sections_with_key("WebexPresence.Enable");
+                    let first = sections.first()?;
+                    l.doc.get(first.as_deref(), "WebexPresence.Enable")
+                })
+                .is_some_and(|v| v.trim() == "1");
+            if !on {
+                found.push(warning(
+                    "Webex Calling presence retrieval is off (WebexPresence.Enable is not 1)",
+                    "ucsconf presence set WebexPresence.Enable 1 (if the customer uses Webex Calling)",
+                ));
+            }
+        }
+    }
+}
+
+async fn calendar(target: &Target, found: &mut Vec<Finding>) {
+    let path = &target.paths.calendar;
+    match ops::load_ini(target, path).await {
+        Err(e) => found.push(unreadable(path, &e)),
+        Ok(l) if l.snapshot.is_none() => found.push(warning(
+            format!("{path} is missing: no calendar integration"),
+            "ucsconf calendar set --provider ... (if operators need calendar states)",
+        )),
+        Ok(l) => {
+            let report = CalendarSettings::from_document(&l.doc).validate();
+            for e in report.errors {
+                found.push(problem(
+                    format!("calendar: {}", e.message),
+                    "ucsconf calendar set ... (see ucsconf calendar show)",
+                ));
+            }
+            for w in report.warnings {
+                found.push(warning(
+                    format!("calendar: {}", w.message),
+                    "review the calendar settings",
+                ));
+            }
+        }
+    }
+}
+
+async fn credentials(target: &Target, found: &mut Vec<Finding>) {
+    let path = &target.paths.credentials;
+    let store = match ops::load_store(target).await {
+        Ok(s) => s,
+        Err(e) => return found.push(unreadable(path, &e)),
+    };
+    let key_path = &target.paths.node_key;
+    match target.node.readers(key_path).await {
+        Ok(Readers::Others { who, fix }) => found.push(problem(
+            format!("the node key {key_path} is readable by other users ({who})"),
+            fix,
+        )),
+        Ok(Readers::Unchecked { what, fix }) => found.push(warning(
+            format!("whether only its owner may read the node key {key_path} is not known: {what}"),
+            format!("to make sure, run on the node: {fix}"),
+        )),
+        Ok(Readers::Absent | Readers::OwnerOnly) => {}
+        Err(e) => found.push(problem(
+            format!("{key_path}: {e}"),
+            "check the file's permissions",
+        )),
+    }
+    sealed_values(target, &store, found).await;
+    if store.store.client_id().is_none() {
+        found.push(problem(
+            "no Imagicle Cloud services credentials saved",
+            "ucsconf credentials save --client-id ID (the secret is asked for)",
+        ));
+    }
+}
+
+/// Whether every sealed value opens with the node key; a key that is
+/// missing or unusable while values depend on it is one problem naming them.
+async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Vec<Finding>) {
+    // A store or Calendar.ini that cannot be read is reported on its own.
+    let Ok(sealed) = ops::sealed_values(target).await else {
+        return;
+    };
+    if sealed.is_empty() {
+        return;
+    }
+    let key_path = &target.paths.node_key;
+    let described: Vec<String> = sealed.iter().map(|v| v.describe(&target.paths)).collect();
+    let restore = "put the key file back from a backup of this node; if it is lost, make a new \
+                   key and type those values again (ucsconf credentials save --client-id ID \
+                   --new-key, calendar set --password-stdin --new-key; the editor asks)";
+    let key = match ops::read_key(target).await {
+        Ok(ops::KeyState::Present(key)) => key,
+        Ok(ops::KeyState::Missing) => {
+            return found.push(problem(
+                format!(
+                    "the node key {key_path} is missing, but {} sealed with it: nothing sealed \
+                     opens without it, and ucsconf makes no new key over it",
+                    listed(&described)
+                ),
+                restore,
+            ));
+        }
+        Ok(ops::KeyState::Unusable { why, .. }) => {
+            return found.push(problem(
+                format!(
+                    "the node key {key_path} cannot be used ({why}), and {} sealed with it",
+                    listed(&described)
+                ),
+                restore,
+            ));
+        }
+        Err(e) => return found.push(problem(format!("{key_path}: {e}"), "check the file")),
+    };
+    for value in sealed {
+        let opened = match value {
+            ops::SealedValue::ClientSecret => store.store.open_secret(&key).map(drop),
+            ops::SealedValue::ProxyPassword => store.store.open_proxy_password(&key).map(drop),
+            ops::SealedValue::CalendarPassword => {
+                match ops::load_ini(target, &target.paths.calendar).await {
+                    Ok(l) => CalendarSettings::from_document(&l.doc)
+                        .open_password(&key)
+                        .map(drop),
+                    Err(_) => Ok(()),
+                }
+            }
+        };
+        let Err(why) = opened else { continue };
+        found.push(match value {
+            ops::SealedValue::ClientSecret => problem(
+                format!(
+                    "{}: the saved credentials cannot be opened ({why})",
+                    target.paths.credentials
+                ),
+                "save them again: ucsconf credentials save --client-id ID",
+            ),
+            ops::SealedValue::ProxyPassword => problem(
+                format!("the proxy password does not open with the node key ({why})"),
+                "type the proxy password again in System Parameters (ucsconf TUI, tab 1)",
+            ),
+            ops::SealedValue::CalendarPassword => problem(
+                format!("the calendar password does not open with the node key ({why})"),
+                "ucsconf calendar set --password-stdin (type it again)",
+            ),
+        });
+    }
+}
+
+/// `a was`, `a and b were`.
+fn listed(items: &[String]) -> String {
+    match items {
+        [one] => format!("{one} was"),
+        [rest @ .., last] => format!("{} and {last} were", rest.join(", ")),
+        [] => String::new(),
+    }
+}
+
+async fn log(target: &Target, found: &mut Vec<Finding>) {
+    let path = &target.paths.log;
+    match target.node.stat(path).await {
+        Ok(None) => found.push(warning(
+            format!("the application log {path} is missing"),
+            "check that the suite is running and logging",
+        )),
+        Ok(Some(stat)) => {
+            let age = stat
+                .mtime
+                .and_then(|m| SystemTime::now().duration_since(m).ok())
+                .unwrap_or_default();
+            if age > QUIET_LOG {
+                found.push(warning(
+                    format!(
+                        "the application log was last written {} hours ago",
+                        age.as_secs() / 3600
+                    ),
+                    "check that the suite's web application (w3wp) is running",
+                ));
+            }
+        }
+        Err(e) => found.push(problem(
+            format!("{path}: {e}"),
+            "check the log folder's permissions",
+        )),
+    }
+}
+
+/// True when nothing but warnings was found.
+pub fn healthy(findings: &[Finding]) -> bool {
+    findings.iter().all(|f| f.severity == Severity::Warning)
+}
