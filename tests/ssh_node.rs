@@ -434,10 +434,43 @@ async fn round_trips_of_a_read_and_a_replace() {
         .await
         .unwrap();
     let used = node.stats().sftp - before;
-    // Check (2) beside listing the folder (opendir, two readdirs: 3); temp
-    // file beside backup (create, write, flush, close: 4); re-check (2);
-    // rename (1).
-    assert_eq!((used.round_trips, used.requests), (10, 26), "{used:?}");
+    // Pipelined: open the file, the folder, the temp file and the backup
+    // (1); read the file, list the folder, write the temp file, open the
+    // file again (2); finish the backup and the temp file, read the file
+    // again (3); rename (4).
+    assert_eq!((used.round_trips, used.requests), (4, 26), "{used:?}");
+
+    // Again and again within a second or so: every backup gets a name of its
+    // own, and from the sixth on the oldest is pruned with the rename.
+    for i in 0..7 {
+        let before = node.stats().sftp;
+        let snap = node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
+        node.replace(
+            "Apps/a.ini",
+            format!("v{i}").as_bytes(),
+            &Expected::Version(snap.version),
+            false,
+        )
+        .await
+        .unwrap();
+        let used = node.stats().sftp - before;
+        assert_eq!(
+            used.round_trips, 6,
+            "a set (read and replace) {i}: {used:?}"
+        );
+    }
+    let backups = fs::read_dir(root.join("Apps"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".bak")
+        })
+        .count();
+    assert_eq!(backups, 5, "the newest five backups are kept");
+    assert_eq!(fs::read(root.join("Apps/a.ini")).unwrap(), b"v6");
 }
 
 /// Reads close their handles without waiting for the answer: the server
