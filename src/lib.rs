@@ -4,6 +4,7 @@
 //! never print and never touch the terminal: they return values and typed
 //! errors. The faces (`cli`, `tui`) turn those into text, JSON or widgets.
 
+pub mod blocking;
 pub mod bundle;
 pub mod cli;
 pub mod cloud;
