@@ -380,3 +380,175 @@ async fn stepwise(
     let (current, listed) = super::check_and_list(op, remote, expected).await?;
     replace_stepwise(op, remote, bytes, expected, private, hook, current, listed).await
 }
+
+/// Against OpenSSH's real sftp-server, run as a child process; a relay
+/// between it and the session can hand its answers over in pairs swapped,
+/// as a server answering out of order would.
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::io::{Read, Write};
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+    use std::sync::Arc;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::super::{self as write, Remote};
+    use crate::node::ssh::paths::RemoteKind;
+    use crate::node::ssh::sftp::{Counters, Sftp};
+    use crate::node::{Expected, NodeError};
+
+    const SFTP_SERVERS: &[&str] = &[
+        "/usr/lib/openssh/sftp-server",
+        "/usr/libexec/openssh/sftp-server",
+        "/usr/libexec/sftp-server",
+    ];
+
+    fn sftp_server() -> Option<PathBuf> {
+        if let Some(p) = SFTP_SERVERS.iter().map(Path::new).find(|p| p.is_file()) {
+            return Some(p.to_path_buf());
+        }
+        if std::env::var("UCSCONF_SKIP_SSH_TESTS").as_deref() == Ok("1") {
+            eprintln!("\n*** SKIPPED: OpenSSH's sftp-server is not installed ***\n");
+            return None;
+        }
+        panic!(
+            "OpenSSH's sftp-server was not found (looked in {SFTP_SERVERS:?}): install the \
+             `openssh-sftp-server` package, or set UCSCONF_SKIP_SSH_TESTS=1 to skip the SSH tests"
+        );
+    }
+
+    /// One SFTP packet (length prefix included) from `from`; `None` at the end.
+    fn packet(from: &mut impl Read) -> Option<Vec<u8>> {
+        let mut length = [0u8; 4];
+        from.read_exact(&mut length).ok()?;
+        let mut p = length.to_vec();
+        p.resize(4 + u32::from_be_bytes(length) as usize, 0);
+        from.read_exact(&mut p[4..]).ok()?;
+        Some(p)
+    }
+
+    /// An SFTP session on a fresh sftp-server; `swap`: its answers handed
+    /// over in pairs, the second first (a lone answer waits 20 ms for a
+    /// partner, then goes alone).
+    async fn session(server: &Path, swap: bool) -> Sftp {
+        let mut child = Command::new(server)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (ours, theirs) = tokio::net::UnixStream::pair().unwrap();
+        let theirs = theirs.into_std().unwrap();
+        theirs.set_nonblocking(false).unwrap();
+        let (mut to_server, mut from_server) =
+            (child.stdin.take().unwrap(), child.stdout.take().unwrap());
+        let mut requests = theirs.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = vec![0; 64 * 1024];
+            while let Ok(n @ 1..) = requests.read(&mut buf) {
+                if to_server.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        });
+        let (tx, rx) = mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            while let Some(p) = packet(&mut from_server) {
+                if tx.send(p).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut answers = theirs;
+        std::thread::spawn(move || {
+            let mut held: Option<Vec<u8>> = None;
+            loop {
+                let next = match held {
+                    Some(_) => rx.recv_timeout(Duration::from_millis(20)),
+                    None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+                };
+                let out: Vec<Vec<u8>> = match (next, held.take()) {
+                    (Ok(p), Some(h)) => vec![p, h],
+                    (Ok(p), None) if swap => {
+                        held = Some(p);
+                        continue;
+                    }
+                    (Ok(p), None) => vec![p],
+                    (Err(mpsc::RecvTimeoutError::Timeout), Some(h)) => vec![h],
+                    (Err(_), h) => {
+                        if let Some(h) = h {
+                            let _ = answers.write_all(&h);
+                        }
+                        break;
+                    }
+                };
+                for p in out {
+                    if answers.write_all(&p).is_err() {
+                        return;
+                    }
+                }
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        });
+        Sftp::start(ours, Duration::from_secs(10), Arc::new(Counters::default()))
+            .await
+            .unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[tokio::test]
+    async fn a_server_answering_out_of_order_is_refused_and_nothing_changes() {
+        let Some(server) = sftp_server() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("Presence.ini");
+        std::fs::write(&file, b"[Webex]\r\nold\r\n").unwrap();
+        let remote = Remote::new(file.display().to_string(), RemoteKind::Unix, "local");
+
+        // In order, the same replace goes through (the setup works).
+        let sftp = session(&server, false).await;
+        let op = sftp.op();
+        let (snap, _) = write::read(&op, &remote, 1 << 20).await.unwrap().unwrap();
+        let expected = Expected::Version(snap.version);
+        write::replace(&op, &remote, b"in order", &expected, false, false, None)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"in order");
+        assert_eq!(sftp.reordered(), 0);
+
+        // Another file (no backup of it made this second, which would send
+        // the replace the stepwise way).
+        let file = dir.path().join("Calendar.ini");
+        std::fs::write(&file, b"[Calendar]\r\nold\r\n").unwrap();
+        let remote = Remote::new(file.display().to_string(), RemoteKind::Unix, "local");
+        let before = names(dir.path());
+        let sftp = session(&server, true).await;
+        let op = sftp.op();
+        let (snap, _) = write::read(&op, &remote, 1 << 20).await.unwrap().unwrap();
+        let expected = Expected::Version(snap.version);
+        let err = write::replace(&op, &remote, b"swapped", &expected, false, false, None)
+            .await
+            .unwrap_err();
+        let text = match err {
+            write::OpFail::Node(NodeError::Io { source, .. }) => source.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert!(text.contains("answered requests out of order"), "{text}");
+        assert!(sftp.reordered() > 0);
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            b"[Calendar]\r\nold\r\n",
+            "not replaced"
+        );
+        assert_eq!(names(dir.path()), before, "no temp file, no new backup");
+    }
+}
