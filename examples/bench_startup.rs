@@ -16,7 +16,10 @@
 //!    (`--version` against `true`, process start alone, is shown for scale.)
 //!
 //! `cargo build --release && cargo run --release --example bench_startup`
-//! (`UCSCONF_BIN` names another binary; `-- --one-shot` runs only 3).
+//! (`UCSCONF_BIN` names another binary; `-- --one-shot` runs only 3). Build
+//! the binary on its own, as there: built in one go with the examples, it
+//! gets the features the dev-dependencies ask of shared crates, and is
+//! larger and slower to start than the one shipped.
 
 // The test suite's pseudo-terminal driver.
 #[allow(dead_code)]
