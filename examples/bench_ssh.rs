@@ -346,6 +346,8 @@ async fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let within = round_trips(&sshd).await;
     if std::env::args().any(|a| a == "--round-trips") {
+        // `exit` skips destructors: the server is stopped first.
+        drop(sshd);
         std::process::exit(if within { 0 } else { 1 });
     }
     println!("{cores} core(s) shared by this process and the server");
@@ -398,6 +400,7 @@ async fn main() {
         }
     }
     if !within {
+        drop(sshd);
         eprintln!("round trips over target (see above)");
         std::process::exit(1);
     }
