@@ -408,11 +408,18 @@ async fn reconnects_once_after_the_connection_dropped() {
     assert_eq!(node.stats().connections, 1, "one connection reused");
 
     assert!(sshd.drop_connections() > 0, "the session process was found");
-    assert_eq!(
-        node.read("Apps/a.ini", MIB).await.unwrap().unwrap().bytes,
-        b"a"
-    );
+    let snap = node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
+    assert_eq!(snap.bytes, b"a");
     assert_eq!(node.stats().connections, 2);
+
+    // A replace that finds the connection gone before it changed anything
+    // is run again on a new one, pipelined or not.
+    assert!(sshd.drop_connections() > 0);
+    node.replace("Apps/a.ini", b"b", &Expected::Version(snap.version), false)
+        .await
+        .unwrap();
+    assert_eq!(fs::read(root.join("Apps/a.ini")).unwrap(), b"b");
+    assert_eq!(node.stats().connections, 3);
 }
 
 #[tokio::test]

@@ -313,6 +313,23 @@ impl<'a> Op<'a> {
         Ok(Handle(h.handle))
     }
 
+    /// [`Op::create_new`] for a file beside the one an operation changes (a
+    /// temp file, a backup) that nothing was written to yet: it does not
+    /// count as a change, so an operation that lost its connection here is
+    /// still run again on a new one (what it may leave is an empty file, as
+    /// an interrupted write may).
+    pub async fn create_aside(&self, path: &str, mode: u32) -> SftpResult<Handle> {
+        let flags = OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::EXCLUDE;
+        let attrs = FileAttributes {
+            permissions: Some(mode),
+            ..FileAttributes::empty()
+        };
+        let h = self
+            .call(false, self.sftp.raw.open(path, flags, attrs))
+            .await?;
+        Ok(Handle(h.handle))
+    }
+
     /// Opens an existing file for writing, truncating it.
     pub async fn open_truncate(&self, path: &str) -> SftpResult<Handle> {
         let flags = OpenFlags::WRITE | OpenFlags::TRUNCATE;

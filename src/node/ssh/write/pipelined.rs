@@ -160,8 +160,8 @@ pub async fn replace(
     let (check, folder, temp_handle, backup_handle) = tokio::join!(
         op.open_read(&remote.path),
         op.opendir(dir),
-        op.create_new(&temp.path, 0o600),
-        op.create_new(&backup.path, 0o600),
+        op.create_aside(&temp.path, 0o600),
+        op.create_aside(&backup.path, 0o600),
     );
     let mut left = Leftovers::new(op);
     for handle in [
