@@ -4,8 +4,13 @@
 //! reuses the connections), with the default bound of 16 nodes at a time
 //! and with all 20 at once; the CPU time this process and the server spent
 //! (on one machine they share its cores, so that CPU divided by the cores
-//! is a floor under the wall time no client can go below); and the SFTP
-//! round trips a read and a set take.
+//! is a floor under the wall time no client can go below).
+//!
+//! First it counts the round trips of each operation on one node, SFTP
+//! requests and the whole connection (login included), against the
+//! targets: a read in 2, a replace in 4, a set on an open connection in 6,
+//! connecting and setting in 14 on the connection; over a target, the
+//! bench exits with 1 (after the timings; `--round-trips` counts only).
 //!
 //! Then the same through a relay on loopback that delays every packet by 1
 //! and by 10 ms each way, as a network would (the round trip it makes is
@@ -215,10 +220,136 @@ fn used(node: &SshNode, before: SftpStats) -> SftpStats {
     node.stats().sftp - before
 }
 
+/// One operation's round trips against its target.
+struct Trips {
+    what: &'static str,
+    round_trips: f64,
+    requests: Option<u64>,
+    target: u64,
+}
+
+impl Trips {
+    fn sftp(what: &'static str, used: SftpStats, target: u64) -> Trips {
+        Trips {
+            what,
+            round_trips: used.round_trips as f64,
+            requests: Some(used.requests),
+            target,
+        }
+    }
+
+    fn over(&self) -> bool {
+        self.round_trips.round() as u64 > self.target
+    }
+
+    fn print(&self) {
+        println!(
+            "  {:<44} {:>5.1} round trips (target {:>2}){}{}",
+            self.what,
+            self.round_trips,
+            self.target,
+            self.requests
+                .map_or(String::new(), |r| format!(", {r} SFTP requests")),
+            if self.over() { "   OVER TARGET" } else { "" }
+        );
+    }
+}
+
+/// The round trips of each operation on one node: SFTP ones counted by the
+/// node, and the whole of connecting and setting (TCP, key exchange, login,
+/// SFTP start, read, replace) measured through a relay that adds a known
+/// round trip: the extra time over loopback divided by the round trip added.
+/// `true` when every one is within its target.
+async fn round_trips(sshd: &Sshd) -> bool {
+    let (ports, known_hosts) = node_ports(sshd, 1, None).await;
+    let (node, target) = nodes(sshd, "trips-", &ports, &known_hosts).remove(0);
+    node.connect().await.unwrap();
+    let before = node.stats().sftp;
+    let snap = node.read(PRESENCE, 1 << 20).await.unwrap().unwrap();
+    let read = used(&node, before);
+    let before = node.stats().sftp;
+    node.replace(
+        PRESENCE,
+        b"[Presence]\r\nWebexPresence.Enable=1\r\n",
+        &Expected::Version(snap.version),
+        false,
+    )
+    .await
+    .unwrap();
+    let replace = used(&node, before);
+    let before = node.stats().sftp;
+    set_key(std::slice::from_ref(&target), 1, "0").await;
+    let set = used(&node, before);
+    let before = node.stats().sftp;
+    node.round_trip().await.unwrap();
+    let ping = used(&node, before);
+    drop((node, target));
+
+    // Connecting and setting, on loopback and through the relay; the best of
+    // a few runs each (the server's CPU for a login varies).
+    let delay = Duration::from_millis(10);
+    let (relay_ports, relay_known) = node_ports(sshd, 1, Some(delay)).await;
+    let (probe, _) = nodes(sshd, "trips-ping-", &relay_ports, &relay_known).remove(0);
+    probe.connect().await.unwrap();
+    let mut added = Duration::MAX;
+    for _ in 0..5 {
+        added = added.min(probe.round_trip().await.unwrap());
+    }
+    let (direct, _) = nodes(sshd, "trips-ping0-", &ports, &known_hosts).remove(0);
+    direct.connect().await.unwrap();
+    let mut loopback = Duration::MAX;
+    for _ in 0..5 {
+        loopback = loopback.min(direct.round_trip().await.unwrap());
+    }
+    let added = added.saturating_sub(loopback);
+    let cold = async |ports: &[u16], known: &Path, tag: &str| {
+        let mut best = Duration::MAX;
+        for i in 0..3 {
+            let (_, target) = nodes(sshd, &format!("{tag}{i}-"), ports, known).remove(0);
+            best = best.min(set_key(std::slice::from_ref(&target), 1, "1").await);
+        }
+        best
+    };
+    let on_loopback = cold(&ports, &known_hosts, "trips-cold-").await;
+    let through_relay = cold(&relay_ports, &relay_known, "trips-cold-relay-").await;
+    let connect_and_set =
+        through_relay.saturating_sub(on_loopback).as_secs_f64() / added.as_secs_f64();
+
+    let rows = [
+        Trips::sftp("read", read, 2),
+        Trips::sftp("replace", replace, 4),
+        Trips::sftp("set on an open connection (read, replace)", set, 6),
+        Trips::sftp("ping (one stat)", ping, 1),
+        Trips {
+            what: "connect and set, on the network",
+            round_trips: connect_and_set,
+            requests: None,
+            target: 14,
+        },
+    ];
+    println!("round trips per operation, one node:");
+    for row in &rows {
+        row.print();
+    }
+    println!(
+        "  (connect and set: {:.1} ms through a relay adding {:.1} ms a round trip, {:.1} ms on loopback)",
+        ms(through_relay),
+        ms(added),
+        ms(on_loopback)
+    );
+    !rows.iter().any(Trips::over)
+}
+
 #[tokio::main]
 async fn main() {
     let Some(sshd) = Sshd::start() else { return };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let within = round_trips(&sshd).await;
+    if std::env::args().any(|a| a == "--round-trips") {
+        // `exit` skips destructors: the server is stopped first.
+        drop(sshd);
+        std::process::exit(if within { 0 } else { 1 });
+    }
     println!("{cores} core(s) shared by this process and the server");
 
     for delay in [None, Some(1), Some(10)].map(|ms| ms.map(Duration::from_millis)) {
@@ -268,36 +399,9 @@ async fn main() {
             );
         }
     }
-
-    let (ports, known_hosts) = node_ports(&sshd, 1, None).await;
-    let (node, _) = nodes(&sshd, "trips-", &ports, &known_hosts).remove(0);
-    node.connect().await.unwrap();
-    let before = node.stats().sftp;
-    let snap = node.read(PRESENCE, 1 << 20).await.unwrap().unwrap();
-    let read = used(&node, before);
-    let before = node.stats().sftp;
-    node.replace(
-        PRESENCE,
-        b"[Presence]\r\nWebexPresence.Enable=1\r\n",
-        &Expected::Version(snap.version),
-        false,
-    )
-    .await
-    .unwrap();
-    let replace = used(&node, before);
-    let before = node.stats().sftp;
-    node.round_trip().await.unwrap();
-    let ping = used(&node, before);
-    println!(
-        "SFTP per read:    {} round trips ({} requests)",
-        read.round_trips, read.requests
-    );
-    println!(
-        "SFTP per replace: {} round trips ({} requests: check and list, temp file and backup, re-check, rename)",
-        replace.round_trips, replace.requests
-    );
-    println!(
-        "SFTP per ping:    {} round trip ({} request)",
-        ping.round_trips, ping.requests
-    );
+    if !within {
+        drop(sshd);
+        eprintln!("round trips over target (see above)");
+        std::process::exit(1);
+    }
 }

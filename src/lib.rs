@@ -7,6 +7,7 @@
 //! Nothing prints but `cli::term`, which escapes what it prints (see `text`).
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod blocking;
 pub mod bundle;
 pub mod cli;
 pub mod cloud;

@@ -15,6 +15,9 @@
 //!   their URL and base64 forms, and of `password=...`-like assignments and
 //!   `Basic`/`Bearer` credentials.
 //! - Failing to open the file never fails a command: logging is then off.
+//! - The file is opened when the first line is written, not before: a
+//!   command that logs nothing (`presence get`, `logs`) never touches it.
+//!   That first line follows a `ucsconf started` line (version, pid).
 
 use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
@@ -65,9 +68,10 @@ pub fn log_dir() -> Option<PathBuf> {
         .map(|d| d.join("ucsconf").join("logs"))
 }
 
-/// Starts logging to the file for the rest of the process. Returns the
-/// file's path, or `None` when logging is off (`UCSCONF_LOG=off`, no state
-/// directory, the file cannot be opened, or a logger is already set).
+/// Starts logging to the file for the rest of the process; the file is
+/// opened with the first line. Returns the file's path, or `None` when
+/// logging is off (`UCSCONF_LOG=off`, no state directory, or a logger is
+/// already set).
 pub fn init() -> Option<PathBuf> {
     let dir = log_dir()?;
     init_in(&dir, std::env::var(ENV).ok().as_deref())
@@ -79,7 +83,8 @@ pub fn init_in(dir: &Path, filter: Option<&str>) -> Option<PathBuf> {
     if targets.default_level() == Some(LevelFilter::OFF) && targets.iter().next().is_none() {
         return None;
     }
-    let writer = RollingFile::open(dir).ok()?;
+    let announce = targets.would_enable(module_path!(), &tracing::Level::INFO);
+    let writer = RollingFile::new(dir, announce);
     let path = writer.path();
     let layer = tracing_subscriber::fmt::layer()
         .with_ansi(false)
@@ -91,11 +96,6 @@ pub fn init_in(dir: &Path, filter: Option<&str>) -> Option<PathBuf> {
     if let Some(text) = bad_filter {
         tracing::warn!("{ENV}={text:?} is not a level filter; using {DEFAULT_FILTER}");
     }
-    tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
-        pid = std::process::id(),
-        "ucsconf started"
-    );
     Some(path)
 }
 
@@ -239,15 +239,26 @@ struct Current {
     file: Option<File>,
     /// The UTC day (days since 1970-01-01) the open file belongs to.
     day: i64,
+    /// A `ucsconf started` line is still to go before the first line.
+    announce: bool,
 }
 
 impl RollingFile {
-    fn open(dir: &Path) -> io::Result<RollingFile> {
-        fs::create_dir_all(dir)?;
-        let rolling = RollingFile {
-            inner: Arc::new(Mutex::new(Current { file: None, day: 0 })),
+    /// Touches nothing yet: the folder and the file are made with the first line.
+    fn new(dir: &Path, announce: bool) -> RollingFile {
+        RollingFile {
+            inner: Arc::new(Mutex::new(Current {
+                file: None,
+                day: 0,
+                announce,
+            })),
             dir: dir.to_path_buf(),
-        };
+        }
+    }
+
+    #[cfg(test)]
+    fn open(dir: &Path) -> io::Result<RollingFile> {
+        let rolling = RollingFile::new(dir, false);
         {
             let mut current = rolling.lock();
             rolling.roll(&mut current, today())?;
@@ -267,6 +278,7 @@ impl RollingFile {
     /// removes the oldest rotated files.
     fn roll(&self, current: &mut Current, day: i64) -> io::Result<()> {
         current.file = None;
+        fs::create_dir_all(&self.dir)?;
         let path = self.path();
         if let Some(written) = fs::metadata(&path)
             .and_then(|m| m.modified())
@@ -316,11 +328,27 @@ impl RollingFile {
         if current.day != day || current.file.is_none() {
             self.roll(&mut current, day)?;
         }
-        match current.file.as_mut() {
-            Some(file) => file.write_all(clean.as_bytes()),
-            None => Ok(()),
+        let current = &mut *current;
+        let Some(file) = current.file.as_mut() else {
+            return Ok(());
+        };
+        if std::mem::take(&mut current.announce) {
+            file.write_all(started_line(&clean).as_bytes())?;
         }
+        file.write_all(clean.as_bytes())
     }
+}
+
+/// The `ucsconf started` line that goes before `first`, in the format of
+/// the lines (the same time stamp).
+fn started_line(first: &str) -> String {
+    let stamp = first.split_whitespace().next().unwrap_or_default();
+    format!(
+        "{stamp}  INFO {}: ucsconf started version={} pid={}\n",
+        module_path!(),
+        env!("CARGO_PKG_VERSION"),
+        std::process::id()
+    )
 }
 
 fn open_append(path: &Path) -> io::Result<File> {
@@ -667,6 +695,28 @@ mod tests {
         names.sort();
         assert_eq!(names.len(), KEEP);
         assert!(!names.contains(&format!("{FILE_NAME}.2000-01-01")));
+    }
+
+    #[test]
+    fn the_file_is_made_with_the_first_line_after_a_started_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        let rolling = RollingFile::new(&logs, true);
+        assert!(!logs.exists(), "nothing made before a line is written");
+        let line = "2026-12-03T06:45:09.123456Z  WARN ucsconf::cli: command failed: x\n";
+        rolling.make_writer().write_all(line.as_bytes()).unwrap();
+        rolling.make_writer().write_all(line.as_bytes()).unwrap();
+        let text = fs::read_to_string(rolling.path()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(
+            lines[0].starts_with(
+                "2026-12-03T06:45:09.123456Z  INFO ucsconf::telemetry: ucsconf started version="
+            ),
+            "{text}"
+        );
+        assert!(lines[0].ends_with(&format!("pid={}", std::process::id())));
+        assert_eq!(lines[1], line.trim_end());
     }
 
     #[test]

@@ -461,6 +461,35 @@ async fn host_key_trust_writes_a_line_openssh_accepts() {
     assert!(found.contains("ssh-ed25519"), "{found}");
 }
 
+/// SFTP starts right behind the subsystem request, without waiting for its
+/// answer: a server without the subsystem still gets a clear refusal, at
+/// once (not a request timing out).
+#[tokio::test]
+async fn a_server_without_sftp_is_refused_at_once() {
+    let settings = Settings {
+        no_sftp: true,
+        ..Settings::default()
+    };
+    let Some(sshd) = Sshd::start_with(settings) else {
+        return;
+    };
+    let root = sshd.root("nosftp");
+    seed(&root);
+    let options = SshOptions {
+        request_timeout: std::time::Duration::from_secs(120),
+        connect_timeout: std::time::Duration::from_secs(120),
+        ..isolated_options(&sshd)
+    };
+    let node = SshNode::new(&spec_for(&sshd, "nosftp", &root), options);
+    let err = node.read(FILE, MIB).await.unwrap_err();
+    assert!(matches!(err, NodeError::Unreachable(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot start SFTP: the server refused the sftp subsystem"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
     let Some(sshd) = Sshd::start() else { return };

@@ -408,11 +408,18 @@ async fn reconnects_once_after_the_connection_dropped() {
     assert_eq!(node.stats().connections, 1, "one connection reused");
 
     assert!(sshd.drop_connections() > 0, "the session process was found");
-    assert_eq!(
-        node.read("Apps/a.ini", MIB).await.unwrap().unwrap().bytes,
-        b"a"
-    );
+    let snap = node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
+    assert_eq!(snap.bytes, b"a");
     assert_eq!(node.stats().connections, 2);
+
+    // A replace that finds the connection gone before it changed anything
+    // is run again on a new one, pipelined or not.
+    assert!(sshd.drop_connections() > 0);
+    node.replace("Apps/a.ini", b"b", &Expected::Version(snap.version), false)
+        .await
+        .unwrap();
+    assert_eq!(fs::read(root.join("Apps/a.ini")).unwrap(), b"b");
+    assert_eq!(node.stats().connections, 3);
 }
 
 #[tokio::test]
@@ -434,10 +441,43 @@ async fn round_trips_of_a_read_and_a_replace() {
         .await
         .unwrap();
     let used = node.stats().sftp - before;
-    // Check (2) beside listing the folder (opendir, two readdirs: 3); temp
-    // file beside backup (create, write, flush, close: 4); re-check (2);
-    // rename (1).
-    assert_eq!((used.round_trips, used.requests), (10, 26), "{used:?}");
+    // Pipelined: open the file, the folder, the temp file and the backup
+    // (1); read the file, list the folder, write the temp file, open the
+    // file again (2); finish the backup and the temp file, read the file
+    // again (3); rename (4).
+    assert_eq!((used.round_trips, used.requests), (4, 26), "{used:?}");
+
+    // Again and again within a second or so: every backup gets a name of its
+    // own, and from the sixth on the oldest is pruned with the rename.
+    for i in 0..7 {
+        let before = node.stats().sftp;
+        let snap = node.read("Apps/a.ini", MIB).await.unwrap().unwrap();
+        node.replace(
+            "Apps/a.ini",
+            format!("v{i}").as_bytes(),
+            &Expected::Version(snap.version),
+            false,
+        )
+        .await
+        .unwrap();
+        let used = node.stats().sftp - before;
+        assert_eq!(
+            used.round_trips, 6,
+            "a set (read and replace) {i}: {used:?}"
+        );
+    }
+    let backups = fs::read_dir(root.join("Apps"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".bak")
+        })
+        .count();
+    assert_eq!(backups, 5, "the newest five backups are kept");
+    assert_eq!(fs::read(root.join("Apps/a.ini")).unwrap(), b"v6");
 }
 
 /// Reads close their handles without waiting for the answer: the server
@@ -666,5 +706,126 @@ async fn doctor_checks_over_sftp_that_the_node_key_is_private() {
             .await
             .unwrap(),
         Some(false)
+    );
+}
+
+/// Where the crash test's writer finds its server: `port|user|key|known_hosts|root`.
+const CRASH_VAR: &str = "UCSCONF_SSH_CRASH_CHILD";
+/// What the writer prints once it is connected and about to write.
+const WRITING: &[u8] = b"ucsconf-ssh-crash-child: writing\n";
+
+/// Two large, different contents, so a kill often lands mid-write.
+fn crash_content(which: u8) -> Vec<u8> {
+    let line = format!("[General]\r\nValue{which}=The quick brown fox {which}\r\n");
+    line.repeat(2 * 1024).into_bytes()
+}
+
+#[tokio::test]
+#[ignore = "run by a_killed_writer_leaves_the_old_or_the_new_file_over_sftp as its writer"]
+async fn ssh_crash_child_writer() {
+    use std::io::Write;
+    let Ok(target) = std::env::var(CRASH_VAR) else {
+        return;
+    };
+    let [port, user, key, known_hosts, root]: [&str; 5] =
+        target.split('|').collect::<Vec<_>>().try_into().unwrap();
+    let spec = ucsconf::inventory::NodeSpec {
+        name: "crash".into(),
+        host: Some("127.0.0.1".into()),
+        port: Some(port.parse().unwrap()),
+        user: Some(user.into()),
+        identity_file: Some(key.into()),
+        known_hosts: Some(known_hosts.into()),
+        root: root.into(),
+        paths: ucsconf::paths::Paths::default(),
+        cloud_token_url: None,
+        cloud_scope: None,
+        groups: Vec::new(),
+        proxy_jump: None,
+        origins: Default::default(),
+    };
+    let options = ucsconf::node::ssh::SshOptions {
+        ssh_config: Some(std::path::PathBuf::from(root).join("no_ssh_config")),
+        agent: ucsconf::node::ssh::AgentSource::Disabled,
+        default_identities: Some(Vec::new()),
+        system_known_hosts: Vec::new(),
+        ..Default::default()
+    };
+    let node = SshNode::new(&spec, options);
+    node.connect().await.unwrap();
+    #[allow(clippy::disallowed_methods)] // The child's protocol with the test, not a node's text.
+    let mut out = std::io::stdout();
+    out.write_all(WRITING).and_then(|_| out.flush()).unwrap();
+    let mut i: u8 = 0;
+    loop {
+        let snap = node.read(FILE, 1 << 24).await.unwrap();
+        let expected = Expected::from_snapshot(snap.as_ref());
+        node.replace(FILE, &crash_content(i % 2), &expected, false)
+            .await
+            .unwrap();
+        i = i.wrapping_add(1);
+    }
+}
+
+/// The pipelined replace keeps the crash guarantee: a writer killed at any
+/// moment (SIGKILL) leaves the file with the old or the new content, whole.
+#[test]
+fn a_killed_writer_leaves_the_old_or_the_new_file_over_sftp() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let Some(sshd) = Sshd::start() else { return };
+    let root = sshd.root("crash");
+    let local = root.join(FILE);
+    fs::create_dir_all(local.parent().unwrap()).unwrap();
+    fs::write(&local, crash_content(1)).unwrap();
+    let target = format!(
+        "{}|{}|{}|{}|{}",
+        sshd.port,
+        sshd::current_user(),
+        sshd.client_key.display(),
+        sshd.known_hosts().display(),
+        root.display()
+    );
+    let (a, b) = (crash_content(0), crash_content(1));
+    let me = std::env::current_exe().unwrap();
+    let mut replaced = 0;
+    for round in 0..30u64 {
+        let before = fs::read(&local).unwrap();
+        let mut child = Command::new(&me)
+            .args([
+                "--exact",
+                "ssh_crash_child_writer",
+                "--ignored",
+                "--test-threads=1",
+            ])
+            .env(CRASH_VAR, &target)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap());
+        let mut line = Vec::new();
+        while !line.ends_with(WRITING) {
+            line.clear();
+            let read = lines.read_until(b'\n', &mut line).unwrap();
+            assert!(read > 0, "the writer stopped before writing");
+        }
+        // Vary the moment of the kill across rounds; the exact timing does not matter.
+        std::thread::sleep(std::time::Duration::from_millis(5 + (round * 13) % 150));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // The server finishes what it was sent, then its session ends.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let bytes = fs::read(&local).unwrap();
+        assert!(
+            bytes == a || bytes == b,
+            "round {round}: the file is neither the old nor the new content ({} bytes)",
+            bytes.len()
+        );
+        replaced += usize::from(bytes != before);
+    }
+    assert!(
+        replaced > 5,
+        "the writer rarely got to replace ({replaced} of 30 rounds)"
     );
 }

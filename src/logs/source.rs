@@ -100,13 +100,14 @@ impl std::fmt::Debug for NodeLog {
     }
 }
 
-/// Runs blocking file work off the async threads.
+/// Runs blocking file work off the async threads (in place in a one-shot
+/// command: [`crate::blocking`]).
 async fn blocking<T, F>(f: F) -> io::Result<T>
 where
     T: Send + 'static,
     F: FnOnce() -> io::Result<T> + Send + 'static,
 {
-    tokio::task::spawn_blocking(f)
+    crate::blocking::run(f)
         .await
         .unwrap_or_else(|e| Err(io::Error::other(format!("log file task failed: {e}"))))
 }

@@ -54,7 +54,7 @@ impl LocalNode {
     {
         let local = self.resolve(path);
         let shown = local.display().to_string();
-        let join = tokio::task::spawn_blocking(move || f(local, shown)).await;
+        let join = crate::blocking::run(move || f(local, shown)).await;
         join.unwrap_or_else(|e| {
             Err(NodeError::Unreachable(format!(
                 "local file task failed: {e}"

@@ -91,7 +91,9 @@ pub struct Written {
 
 /// Called with a file's path, as shown, at the last moment of a write:
 /// after its temporary file and backup are written, right before the file
-/// is looked at a final time and replaced (or removed). Nothing else can
+/// is looked at a final time and replaced (or removed). (A pipelined SFTP
+/// replace calls it once those writes are sent, ahead of the last look in
+/// the server's order, before their answers are in.) Nothing else can
 /// pick that moment, so tests use it to stand in for another program that
 /// saves the file just then.
 #[derive(Clone)]

@@ -106,6 +106,8 @@ pub fn closed_port() -> u16 {
 pub struct Settings {
     /// Appended to `Subsystem sftp internal-sftp` (e.g. `-P posix-rename`).
     pub sftp_flags: String,
+    /// No `sftp` subsystem at all.
+    pub no_sftp: bool,
     /// More configuration lines (they win over the defaults).
     pub extra: Vec<String>,
     /// The type of the server's only host key, as ssh-keygen names it
@@ -279,8 +281,13 @@ fn write_config(
         // Twenty nodes connect at once in one test.
         "MaxStartups 100".into(),
         "LogLevel VERBOSE".into(),
-        format!("Subsystem sftp internal-sftp {}", settings.sftp_flags),
     ]);
+    if !settings.no_sftp {
+        lines.push(format!(
+            "Subsystem sftp internal-sftp {}",
+            settings.sftp_flags
+        ));
+    }
     // Newer servers throttle clients that fail to log in; some tests fail on purpose.
     lines.push("PerSourcePenalties no".into());
     fs::write(&config, lines.join("\n") + "\n").unwrap();

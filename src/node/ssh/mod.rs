@@ -13,6 +13,7 @@
 mod auth;
 pub mod config;
 pub mod known_hosts;
+mod order;
 pub mod paths;
 mod purge;
 mod session;

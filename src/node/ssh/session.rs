@@ -646,26 +646,25 @@ pub async fn connect(
     let start = async {
         let sftp_error =
             |e: String| NodeError::Unreachable(format!("{where_}: cannot start SFTP: {e}"));
-        let mut channel = handle
+        let channel = handle
             .channel_open_session()
             .await
             .map_err(|e| sftp_error(e.to_string()))?;
-        channel
-            .request_subsystem(true, "sftp")
-            .await
-            .map_err(|e| sftp_error(e.to_string()))?;
-        loop {
-            match channel.wait().await {
-                Some(ChannelMsg::Success) => break,
-                Some(ChannelMsg::Failure) | None => {
-                    return Err(sftp_error("the server refused the sftp subsystem".into()));
-                }
-                Some(_) => {}
-            }
-        }
-        let sftp = Sftp::start(channel.into_stream(), options.request_timeout, counters)
-            .await
-            .map_err(|e| sftp_error(failure_text(&e)))?;
+        let (stream, accepted) = subsystem_stream(channel);
+        // The protocol starts right behind the subsystem request, without
+        // waiting for its answer (one round trip less): a server that
+        // refuses it drops what follows, and the refusal is the answer.
+        let init = Sftp::start(stream, options.request_timeout, counters);
+        tokio::pin!(init);
+        let started = tokio::select! {
+            biased;
+            started = &mut init => started,
+            accepted = accepted => match accepted {
+                Ok(true) => init.await,
+                _ => return Err(sftp_error("the server refused the sftp subsystem".into())),
+            },
+        };
+        let sftp = started.map_err(|e| sftp_error(failure_text(&e)))?;
         // The server's kind, from the root when it tells, else from how the
         // server spells its working directory.
         let kind = match paths::kind_from_root(&spec.root) {
@@ -689,6 +688,50 @@ pub async fn connect(
         handle,
         _jumps: jumps,
     })
+}
+
+/// Asks for the `sftp` subsystem on `channel` and gives the stream of its
+/// data at once, with the server's answer to the request (`true`: started)
+/// to come. Two tasks carry the data between the stream and the channel.
+fn subsystem_stream(
+    channel: russh::Channel<client::Msg>,
+) -> (
+    tokio::io::Join<tokio::io::DuplexStream, tokio::io::DuplexStream>,
+    tokio::sync::oneshot::Receiver<bool>,
+) {
+    use tokio::io::AsyncWriteExt;
+    let (mut read, write) = channel.split();
+    let (answer, accepted) = tokio::sync::oneshot::channel();
+    // One pipe each way: the end of the channel's data ends the stream.
+    let (from_server, mut answers) = tokio::io::duplex(256 * 1024);
+    let (to_server, requests) = tokio::io::duplex(256 * 1024);
+    tokio::spawn(async move {
+        // The request goes first, the protocol's data right behind it.
+        if write.request_subsystem(true, "sftp").await.is_ok() {
+            let _ = write.data(requests).await;
+        }
+        let _ = write.eof().await;
+    });
+    tokio::spawn(async move {
+        let mut answer = Some(answer);
+        while let Some(msg) = read.wait().await {
+            match msg {
+                ChannelMsg::Data { data } if answers.write_all(&data).await.is_err() => break,
+                ChannelMsg::Data { .. } => {}
+                ChannelMsg::Success => {
+                    answer.take().map(|a| a.send(true));
+                }
+                ChannelMsg::Failure => {
+                    answer.take().map(|a| a.send(false));
+                }
+                ChannelMsg::Eof | ChannelMsg::Close => break,
+                _ => {}
+            }
+        }
+        // The stream ends with this task; an unanswered request is a refusal.
+        answer.take().map(|a| a.send(false));
+    });
+    (tokio::io::join(from_server, to_server), accepted)
 }
 
 pub fn failure_text(f: &Failure) -> String {

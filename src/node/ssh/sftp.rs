@@ -12,15 +12,16 @@ use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, Packet, StatusCode};
 
+use super::order::{Order, Watched};
 use crate::node::backup::Listed;
 
 /// Largest read asked for at once. Old servers cap reads at 64 KiB; a
 /// shorter answer is handled anyway.
 const READ_CHUNK: u32 = 64 * 1024;
 /// Largest write sent at once (fits every server's packet limit).
-const WRITE_CHUNK: usize = 32 * 1024;
+pub const WRITE_CHUNK: usize = 32 * 1024;
 /// Requests kept in flight together when a file needs several.
-const PIPELINE: usize = 16;
+pub const PIPELINE: usize = 16;
 
 pub const POSIX_RENAME: &str = "posix-rename@openssh.com";
 pub const HARDLINK: &str = "hardlink@openssh.com";
@@ -114,6 +115,11 @@ pub struct Sftp {
     extensions: HashMap<String, String>,
     counters: Arc<Counters>,
     broken: AtomicBool,
+    order: Arc<Order>,
+    /// The last backup this session made of each file: its name at counter
+    /// 0 (which holds the second it was made in) and its counter, so that a
+    /// second write within the same second guesses the next free name.
+    backups: std::sync::Mutex<HashMap<String, (String, u32)>>,
 }
 
 impl Sftp {
@@ -126,18 +132,44 @@ impl Sftp {
             request_timeout_secs: timeout.as_secs().max(1),
             ..Default::default()
         };
-        let raw = RawSftpSession::new_with_config(stream, config);
+        let order = Arc::new(Order::default());
+        let raw = RawSftpSession::new_with_config(Watched::new(stream, order.clone()), config);
         let version = raw.init().await?;
         Ok(Sftp {
             raw,
             extensions: version.extensions,
             counters,
             broken: AtomicBool::new(false),
+            order,
+            backups: Default::default(),
         })
+    }
+
+    /// How many answers so far came before the answer to an older request
+    /// (see [`super::order`]): pipelined writes are refused when this grows.
+    pub fn reordered(&self) -> u64 {
+        self.order.reordered()
     }
 
     pub fn has_extension(&self, name: &str) -> bool {
         self.extensions.contains_key(name)
+    }
+
+    /// The counter to try first for a backup of `path` whose name at
+    /// counter 0 is `first_name`: past the last one this session made in
+    /// the same second.
+    pub fn backup_counter(&self, path: &str, first_name: &str) -> u32 {
+        let made = self.backups.lock().unwrap_or_else(|p| p.into_inner());
+        match made.get(path) {
+            Some((name, counter)) if name == first_name => counter + 1,
+            _ => 0,
+        }
+    }
+
+    /// Remembers the backup of `path` just made.
+    pub fn made_backup(&self, path: &str, first_name: &str, counter: u32) {
+        let mut made = self.backups.lock().unwrap_or_else(|p| p.into_inner());
+        made.insert(path.to_string(), (first_name.to_string(), counter));
     }
 
     /// False once a request failed for a reason other than the server's answer.
@@ -179,6 +211,7 @@ pub struct Op<'a> {
 }
 
 /// An open file handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handle(String);
 
 impl<'a> Op<'a> {
@@ -276,6 +309,23 @@ impl<'a> Op<'a> {
         };
         let h = self
             .call(true, self.sftp.raw.open(path, flags, attrs))
+            .await?;
+        Ok(Handle(h.handle))
+    }
+
+    /// [`Op::create_new`] for a file beside the one an operation changes (a
+    /// temp file, a backup) that nothing was written to yet: it does not
+    /// count as a change, so an operation that lost its connection here is
+    /// still run again on a new one (what it may leave is an empty file, as
+    /// an interrupted write may).
+    pub async fn create_aside(&self, path: &str, mode: u32) -> SftpResult<Handle> {
+        let flags = OpenFlags::WRITE | OpenFlags::CREATE | OpenFlags::EXCLUDE;
+        let attrs = FileAttributes {
+            permissions: Some(mode),
+            ..FileAttributes::empty()
+        };
+        let h = self
+            .call(false, self.sftp.raw.open(path, flags, attrs))
             .await?;
         Ok(Handle(h.handle))
     }
@@ -479,6 +529,43 @@ impl<'a> Op<'a> {
         }
     }
 
+    /// Writes one piece of a file at `offset`.
+    pub async fn write_at(&self, handle: &Handle, offset: u64, data: &[u8]) -> SftpResult<()> {
+        self.call(
+            true,
+            self.sftp
+                .raw
+                .write(handle.0.as_str(), offset, data.to_vec()),
+        )
+        .await
+        .map(drop)
+    }
+
+    pub async fn opendir(&self, dir: &str) -> SftpResult<Handle> {
+        let handle = self.call(false, self.sftp.raw.opendir(dir)).await?.handle;
+        Ok(Handle(handle))
+    }
+
+    /// The next names of an open directory (`.` and `..` left out);
+    /// `Ok(None)` at its end.
+    pub async fn readdir(&self, handle: &Handle) -> SftpResult<Option<Vec<Listed>>> {
+        match self
+            .call(false, self.sftp.raw.readdir(handle.0.as_str()))
+            .await
+        {
+            Ok(batch) => Ok(Some(
+                batch
+                    .files
+                    .into_iter()
+                    .filter(|f| f.filename != "." && f.filename != "..")
+                    .map(|f| Listed::new(f.filename, mtime(&f.attrs)))
+                    .collect(),
+            )),
+            Err(f) if f.is(StatusCode::Eof) => Ok(None),
+            Err(f) => Err(f),
+        }
+    }
+
     /// The names in a directory with their modification times (`.` and
     /// `..` left out).
     pub async fn list(&self, dir: &str) -> SftpResult<Vec<Listed>> {
@@ -541,6 +628,32 @@ pub async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F:
         .into_iter()
         .map(|o| o.expect("every future finished"))
         .collect()
+}
+
+/// Runs two futures concurrently, polling `a` before `b` every time: on the
+/// first poll `a` sends its requests before `b` sends its own, so the server
+/// carries them out in that order.
+pub async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut first, mut second) = (None, None);
+    std::future::poll_fn(|cx| {
+        if first.is_none()
+            && let std::task::Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            first = Some(v);
+        }
+        if second.is_none()
+            && let std::task::Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            second = Some(v);
+        }
+        match first.is_some() && second.is_some() {
+            true => std::task::Poll::Ready(()),
+            false => std::task::Poll::Pending,
+        }
+    })
+    .await;
+    (first.expect("finished"), second.expect("finished"))
 }
 
 /// An SFTP modification time (whole seconds).

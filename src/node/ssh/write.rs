@@ -3,6 +3,12 @@
 //! a unique temp file beside the target, a last check, then an atomic
 //! `posix-rename@openssh.com` over the target. A backup is kept only when
 //! the file was replaced: a write that fails removes the one it made.
+//!
+//! An existing file is replaced pipelined, in four round trips
+//! ([`pipelined`]); creating a file, the in-place fallback and removing go
+//! one step after another.
+
+mod pipelined;
 
 use std::time::SystemTime;
 
@@ -183,15 +189,30 @@ async fn check_unchanged(
     remote: &Remote,
     expected: &Expected,
 ) -> OpResult<Option<(Snapshot, FileAttributes)>> {
-    // A file larger than expected has changed: it is not read whole (it may
-    // be huge). The bound is never below the settings limit, so that small
-    // files are read in the same round trips as before.
-    let limit = match expected {
+    let current = read(op, remote, check_limit(expected)).await;
+    judge(remote, expected, current)
+}
+
+/// How much of the file a check reads. A file larger than expected has
+/// changed: it is not read whole (it may be huge). The bound is never below
+/// the settings limit, so that small files are read in the same round trips
+/// as before.
+fn check_limit(expected: &Expected) -> u64 {
+    match expected {
         Expected::Version(v) => v.size.max(crate::ini::MAX_FILE_SIZE),
         Expected::Absent => 0,
-    };
+    }
+}
+
+/// What a check read, judged: `Conflict`/`AlreadyExists` unless it is
+/// exactly as expected.
+fn judge(
+    remote: &Remote,
+    expected: &Expected,
+    current: OpResult<Option<(Snapshot, FileAttributes)>>,
+) -> OpResult<Option<(Snapshot, FileAttributes)>> {
     let path = remote.shown.clone();
-    let current = match read(op, remote, limit).await {
+    let current = match current {
         Err(OpFail::Node(NodeError::TooLarge { .. })) => {
             return Err(match expected {
                 Expected::Absent => NodeError::AlreadyExists { path },
@@ -423,11 +444,32 @@ pub async fn replace(
     let has_posix_rename = op.sftp().has_extension(POSIX_RENAME);
     let method = method(has_posix_rename, expected, allow_in_place)
         .ok_or_else(|| posix_rename_missing(remote))?;
+    if method == Method::Atomic
+        && let Expected::Version(version) = expected
+    {
+        return pipelined::replace(op, remote, bytes, version, private, hook).await;
+    }
     let (current, listed) = check_and_list(op, remote, expected).await?;
-    let (mode, exact) = new_mode(private, current.as_ref().map(|c| &c.1));
     if method == Method::InPlace {
         return replace_in_place(op, remote, bytes, expected, current, &listed, hook).await;
     }
+    replace_stepwise(op, remote, bytes, expected, private, hook, current, listed).await
+}
+
+/// The replace one step after another: a creation, or an existing file's
+/// replace when the pipelined one found its backup's name taken.
+#[allow(clippy::too_many_arguments)]
+async fn replace_stepwise(
+    op: &Op<'_>,
+    remote: &Remote,
+    bytes: &[u8],
+    expected: &Expected,
+    private: bool,
+    hook: Option<&LastCheckHook>,
+    current: Option<(Snapshot, FileAttributes)>,
+    listed: Vec<Listed>,
+) -> OpResult<Written> {
+    let (mode, exact) = new_mode(private, current.as_ref().map(|c| &c.1));
     let temp = remote.sibling(&backup::temp_name(remote.dir_and_name().1));
     // The new content and the backup of the old are written side by side.
     let (new, old) = (op.fork(), op.fork());
