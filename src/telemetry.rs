@@ -26,7 +26,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use async_trait::async_trait;
 use base64::Engine as _;
 use regex::Regex;
 use tracing_subscriber::Layer as _;
@@ -35,10 +34,6 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use zeroize::Zeroizing;
-
-use crate::node::{
-    DirEntry, Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written,
-};
 
 /// The environment variable holding the level filter.
 pub const ENV: &str = "UCSCONF_LOG";
@@ -422,147 +417,6 @@ fn is_date(text: &str) -> bool {
             4 | 7 => *c == b'-',
             _ => c.is_ascii_digit(),
         })
-}
-
-// --- Node operations -------------------------------------------------------
-
-/// `node` with every settings read and write logged (the log tail's
-/// frequent `stat` and `read_at` only at trace level).
-pub fn logged(node: Arc<dyn Node>) -> Arc<dyn Node> {
-    Arc::new(Logged { inner: node })
-}
-
-struct Logged {
-    inner: Arc<dyn Node>,
-}
-
-fn failed(node: &str, op: &str, path: &str, e: &NodeError) {
-    match e {
-        NodeError::Conflict { .. } | NodeError::AlreadyExists { .. } => {
-            tracing::warn!(node, path, "{op}: conflict, nothing written: {e}");
-        }
-        _ => tracing::error!(node, path, "{op} failed: {e}"),
-    }
-}
-
-#[async_trait]
-impl Node for Logged {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    fn transport(&self) -> Transport {
-        self.inner.transport()
-    }
-
-    fn root(&self) -> &str {
-        self.inner.root()
-    }
-
-    async fn read(&self, path: &str, limit: u64) -> Result<Option<Snapshot>, NodeError> {
-        let node = self.name();
-        let result = self.inner.read(path, limit).await;
-        match &result {
-            Ok(Some(s)) => tracing::info!(node, path, bytes = s.bytes.len(), "read"),
-            Ok(None) => tracing::info!(node, path, "read: absent"),
-            Err(e) => failed(node, "read", path, e),
-        }
-        result
-    }
-
-    async fn stat(&self, path: &str) -> Result<Option<FileStat>, NodeError> {
-        let result = self.inner.stat(path).await;
-        if let Err(e) = &result {
-            tracing::debug!(node = self.name(), path, "stat failed: {e}");
-        }
-        result
-    }
-
-    async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
-        let result = self.inner.list_dir(path).await;
-        if let Err(e) = &result {
-            tracing::debug!(node = self.name(), path, "list failed: {e}");
-        }
-        result
-    }
-
-    async fn read_at(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, NodeError> {
-        let result = self.inner.read_at(path, offset, len).await;
-        match &result {
-            Ok(bytes) => tracing::trace!(
-                node = self.name(),
-                path,
-                offset,
-                bytes = bytes.len(),
-                "read_at"
-            ),
-            Err(e) => tracing::debug!(node = self.name(), path, offset, "read_at failed: {e}"),
-        }
-        result
-    }
-
-    async fn replace(
-        &self,
-        path: &str,
-        bytes: &[u8],
-        expected: &Expected,
-        private: bool,
-    ) -> Result<Written, NodeError> {
-        let node = self.name();
-        let result = self.inner.replace(path, bytes, expected, private).await;
-        match &result {
-            Ok(w) => tracing::info!(
-                node,
-                path,
-                bytes = bytes.len(),
-                backup = w.backup.as_deref().unwrap_or("none"),
-                "written"
-            ),
-            Err(e) => failed(node, "write", path, e),
-        }
-        result
-    }
-
-    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
-        let node = self.name();
-        let result = self.inner.remove(path, expected).await;
-        match &result {
-            Ok(w) => tracing::info!(
-                node,
-                path,
-                backup = w.backup.as_deref().unwrap_or("none"),
-                "removed"
-            ),
-            Err(e) => failed(node, "remove", path, e),
-        }
-        result
-    }
-
-    async fn remove_backups(&self, path: &str) -> Result<Vec<String>, NodeError> {
-        let node = self.name();
-        let result = self.inner.remove_backups(path).await;
-        match &result {
-            Ok(names) => tracing::info!(node, path, removed = names.len(), "backups purged"),
-            Err(e) => failed(node, "purge backups", path, e),
-        }
-        result
-    }
-
-    async fn owner_only(&self, path: &str) -> Result<Option<bool>, NodeError> {
-        self.inner.owner_only(path).await
-    }
-
-    async fn readers(&self, path: &str) -> Result<Readers, NodeError> {
-        self.inner.readers(path).await
-    }
-
-    fn connect_time(&self) -> Option<std::time::Duration> {
-        self.inner.connect_time()
-    }
-
-    async fn round_trip(&self) -> Result<std::time::Duration, NodeError> {
-        self.inner.round_trip().await
-    }
 }
 
 #[cfg(test)]

@@ -372,7 +372,7 @@ async fn a_server_with_posix_rename_is_never_asked_about_in_place() {
 async fn the_node_records_how_long_connecting_took() {
     let Some(sshd) = Sshd::start() else { return };
     let (node, _root) = node(&sshd, "timed");
-    let logged = ucsconf::telemetry::logged(Arc::new(node.clone()));
+    let logged = ucsconf::node::logged::logged(Arc::new(node.clone()));
     assert_eq!(node.stats().last_connect, None);
     assert_eq!(logged.connect_time(), None, "not connected yet");
     logged.round_trip().await.unwrap();

@@ -490,7 +490,7 @@ impl NodeSpec {
             None => Arc::new(LocalNode::new(&self.name, &self.root)),
             Some(_) => Arc::new(SshNode::new(self, options.clone())),
         };
-        let node = crate::telemetry::logged(node);
+        let node = crate::node::logged::logged(node);
         Target {
             node,
             paths: self.paths.clone(),

@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod local;
+pub mod logged;
 pub mod ssh;
 
 use std::sync::Arc;
