@@ -181,17 +181,12 @@ fn calendar_value(
     field: Field,
     key: Option<&NodeKey>,
 ) -> Option<String> {
-    let text = |v: &Option<String>| v.as_ref().filter(|t| !t.trim().is_empty()).cloned();
-    match field {
-        Field::Provider => return text(&settings.provider),
-        Field::ExchangeVersion => return text(&settings.exchange_version),
-        Field::EwsUrl => return text(&settings.ews_url),
-        Field::RefreshSecs => return text(&settings.refresh_secs),
-        Field::Username => return text(&settings.username),
-        Field::TenantId => return text(&settings.tenant_id),
-        Field::ClientId => return text(&settings.client_id),
-        Field::BasicAuth | Field::ModernAuth => return Some(settings.display(field)),
-        Field::Password => {}
+    if !field.spec().is_secret() {
+        if field.spec().is_bool() {
+            return Some(settings.display(field));
+        }
+        let text = settings.text(field).filter(|t| !t.trim().is_empty());
+        return text.map(str::to_owned);
     }
     match &settings.password {
         Password::None => None,

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::ini::{Document, Encoding, IniError, LineEnding, MAX_FILE_SIZE, SectionName};
 use crate::node::{Expected, Node, NodeError, Snapshot, Version, Written};
 use crate::paths::Paths;
-use crate::settings::calendar::{CalendarSettings, Field, Password};
+use crate::settings::calendar::{CalendarSettings, Password};
 use crate::settings::credentials::Store;
 use crate::settings::presence::{self, SectionProblem};
 use crate::settings::seal::{KeyRefused, NodeKey, join_and};
@@ -384,15 +384,7 @@ pub async fn save_calendar(
     Ok((saved, warnings))
 }
 
-/// A field's new value in a calendar change.
-#[derive(Debug, Clone)]
-pub enum FieldValue {
-    /// A text field (`None` leaves it as it is).
-    Text(String),
-    Toggle(bool),
-    /// A newly typed password, sealed under each node's own key on save.
-    Password(SecretString),
-}
+pub use crate::settings::schema::FieldValue;
 
 /// One change an admin makes, applicable to any node (and so to all of them).
 #[derive(Debug, Clone)]
@@ -447,7 +439,7 @@ pub async fn apply_with(target: &Target, change: &Change, rule: KeyRule) -> Resu
             let loaded = load_ini(target, &target.paths.calendar).await?;
             let mut settings = CalendarSettings::from_document(&loaded.doc);
             for (field, value) in fields {
-                set_calendar_field(&mut settings, *field, value);
+                settings.set(*field, value);
             }
             let (saved, warnings) = save_calendar(target, &loaded, &settings, rule).await?;
             Ok(Applied { saved, warnings })
@@ -555,34 +547,4 @@ async fn presence_unset(target: &Target, section: Option<&str>, key: &str) -> Re
         saved,
         warnings: Vec::new(),
     })
-}
-
-/// Puts one edited field into the settings model.
-pub fn set_calendar_field(settings: &mut CalendarSettings, field: Field, value: &FieldValue) {
-    let text = |v: &FieldValue| match v {
-        FieldValue::Text(t) => Some(t.clone()),
-        FieldValue::Toggle(b) => Some(if *b { "1" } else { "0" }.to_string()),
-        FieldValue::Password(_) => None,
-    };
-    let toggle = |v: &FieldValue| match v {
-        FieldValue::Toggle(b) => *b,
-        FieldValue::Text(t) => matches!(t.trim(), "1" | "on" | "true"),
-        FieldValue::Password(_) => false,
-    };
-    match field {
-        Field::Provider => settings.provider = text(value),
-        Field::ExchangeVersion => settings.exchange_version = text(value),
-        Field::EwsUrl => settings.ews_url = text(value),
-        Field::RefreshSecs => settings.refresh_secs = text(value),
-        Field::BasicAuth => settings.basic_auth = toggle(value),
-        Field::Username => settings.username = text(value),
-        Field::Password => {
-            if let FieldValue::Password(p) = value {
-                settings.password = Password::New(p.clone());
-            }
-        }
-        Field::ModernAuth => settings.modern_auth = toggle(value),
-        Field::TenantId => settings.tenant_id = text(value),
-        Field::ClientId => settings.client_id = text(value),
-    }
 }

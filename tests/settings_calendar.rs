@@ -124,7 +124,7 @@ fn no_provider_with_other_keys_set_is_an_error() {
 #[test]
 fn unknown_exchange_version_lists_the_valid_ones() {
     let mut s = exchange();
-    s.exchange_version = Some("Exchange2016".into());
+    s.set_text(Field::ExchangeVersion, Some("Exchange2016".into()));
     let e = only_error(&s, Field::ExchangeVersion);
     assert!(e.message.contains("\"Exchange2016\""));
     for v in EXCHANGE_VERSIONS {
@@ -143,7 +143,7 @@ fn ews_url_must_be_absolute_http_with_a_host() {
         "https://mail.contoso.com:notaport/EWS/Exchange.asmx",
     ] {
         let mut s = exchange();
-        s.ews_url = Some(url.into());
+        s.set_text(Field::EwsUrl, Some(url.into()));
         let e = only_error(&s, Field::EwsUrl);
         assert!(e.message.contains("absolute"), "{url}: {e:?}");
     }
@@ -163,14 +163,14 @@ fn refresh_interval_must_be_whole_seconds_in_range() {
         "6 0",
     ] {
         for mut s in [exchange(), office365_modern()] {
-            s.refresh_secs = Some(bad.into());
+            s.set_text(Field::RefreshSecs, Some(bad.into()));
             let e = only_error(&s, Field::RefreshSecs);
             assert!(e.message.contains("1 to 86400"), "{bad}: {e:?}");
         }
     }
     for good in ["1", "86400", " 60 ", "0300"] {
         let mut s = exchange();
-        s.refresh_secs = Some(good.into());
+        s.set_text(Field::RefreshSecs, Some(good.into()));
         assert!(s.validate().errors.is_empty(), "{good}");
     }
 }
@@ -184,7 +184,7 @@ fn office365_needs_an_authentication() {
 #[test]
 fn modern_auth_needs_a_tenant() {
     let mut s = office365_modern();
-    s.tenant_id = None;
+    s.set_text(Field::TenantId, None);
     let e = only_error(&s, Field::TenantId);
     assert!(e.message.contains("Directory (tenant) ID"), "{e:?}");
 }
@@ -208,7 +208,7 @@ fn tenant_must_be_a_guid_or_a_domain() {
         "https://contoso.com",
     ] {
         let mut s = office365_modern();
-        s.tenant_id = Some(bad.into());
+        s.set_text(Field::TenantId, Some(bad.into()));
         let e = only_error(&s, Field::TenantId);
         assert!(e.message.contains("neither a GUID"), "{bad}: {e:?}");
     }
@@ -220,7 +220,7 @@ fn tenant_must_be_a_guid_or_a_domain() {
         "my-org2.co.uk",
     ] {
         let mut s = office365_modern();
-        s.tenant_id = Some(good.into());
+        s.set_text(Field::TenantId, Some(good.into()));
         assert!(s.validate().errors.is_empty(), "{good}");
     }
 }
@@ -228,7 +228,7 @@ fn tenant_must_be_a_guid_or_a_domain() {
 #[test]
 fn modern_auth_needs_a_client_id() {
     let mut s = office365_modern();
-    s.client_id = None;
+    s.set_text(Field::ClientId, None);
     let e = only_error(&s, Field::ClientId);
     assert!(e.message.contains("Application (client) ID"), "{e:?}");
 }
@@ -241,19 +241,19 @@ fn client_id_must_be_a_guid() {
         "9f8e7d6c-5b4a-4321-8fed-cba98765432x",
     ] {
         let mut s = office365_modern();
-        s.client_id = Some(bad.into());
+        s.set_text(Field::ClientId, Some(bad.into()));
         let e = only_error(&s, Field::ClientId);
         assert!(e.message.contains("not a GUID"), "{bad}: {e:?}");
     }
     let mut s = office365_modern();
-    s.client_id = Some(CLIENT.to_uppercase());
+    s.set_text(Field::ClientId, Some(CLIENT.to_uppercase()));
     assert!(s.validate().errors.is_empty());
 }
 
 #[test]
 fn basic_auth_needs_a_username() {
     let mut s = office365_basic();
-    s.username = Some("   ".into());
+    s.set_text(Field::Username, Some("   ".into()));
     let e = only_error(&s, Field::Username);
     assert!(e.message.contains("username"), "{e:?}");
 }
@@ -292,17 +292,17 @@ fn errors_come_in_field_order_all_at_once() {
 #[test]
 fn exchange_ignores_office365_fields() {
     let mut s = exchange();
-    s.basic_auth = true;
-    s.modern_auth = true;
-    s.tenant_id = Some("garbage".into());
+    s.set_on(Field::BasicAuth, true);
+    s.set_on(Field::ModernAuth, true);
+    s.set_text(Field::TenantId, Some("garbage".into()));
     assert_eq!(s.validate(), Report::default());
 }
 
 #[test]
 fn office365_ignores_exchange_fields() {
     let mut s = office365_modern();
-    s.exchange_version = Some("Exchange1999".into());
-    s.ews_url = Some("http://not a url".into());
+    s.set_text(Field::ExchangeVersion, Some("Exchange1999".into()));
+    s.set_text(Field::EwsUrl, Some("http://not a url".into()));
     let report = s.validate();
     assert!(report.errors.is_empty(), "{report:#?}");
     assert_eq!(report.warnings.len(), 1);
@@ -311,11 +311,11 @@ fn office365_ignores_exchange_fields() {
 #[test]
 fn turned_off_authentication_is_not_checked() {
     let mut s = office365_modern();
-    s.username = Some(String::new());
+    s.set_text(Field::Username, Some(String::new()));
     s.password = Password::None;
     assert!(s.validate().errors.is_empty());
     let mut s = office365_basic();
-    s.tenant_id = Some("bad".into());
+    s.set_text(Field::TenantId, Some("bad".into()));
     assert!(s.validate().errors.is_empty());
 }
 
@@ -324,8 +324,8 @@ fn turned_off_authentication_is_not_checked() {
 #[test]
 fn both_authentications_warn_first_with_the_vendor_words() {
     let mut s = office365_modern();
-    s.basic_auth = true;
-    s.username = Some("svc".into());
+    s.set_on(Field::BasicAuth, true);
+    s.set_text(Field::Username, Some("svc".into()));
     s.password = Password::Sealed("v1:x:y".into());
     let report = s.validate();
     assert!(report.errors.is_empty(), "{report:#?}");
@@ -353,7 +353,10 @@ fn basic_authentication_warns_of_its_end() {
 #[test]
 fn plain_http_ews_url_warns() {
     let mut s = exchange();
-    s.ews_url = Some("HTTP://mail.contoso.com/EWS/Exchange.asmx".into());
+    s.set_text(
+        Field::EwsUrl,
+        Some("HTTP://mail.contoso.com/EWS/Exchange.asmx".into()),
+    );
     let report = s.validate();
     assert!(report.errors.is_empty());
     let w = warnings(&report);
@@ -371,7 +374,7 @@ fn ews_path_must_end_in_exchange_asmx() {
         "https://mail.contoso.com/owa",
     ] {
         let mut s = exchange();
-        s.ews_url = Some(url.into());
+        s.set_text(Field::EwsUrl, Some(url.into()));
         let report = s.validate();
         let w = warnings(&report);
         assert_eq!(w.len(), 1, "{url}: {w:#?}");
@@ -383,7 +386,7 @@ fn ews_path_must_end_in_exchange_asmx() {
         "https://mail.contoso.com/proxy/EWS/Exchange.asmx",
     ] {
         let mut s = exchange();
-        s.ews_url = Some(url.into());
+        s.set_text(Field::EwsUrl, Some(url.into()));
         assert_eq!(s.validate(), Report::default(), "{url}");
     }
 }
@@ -391,7 +394,7 @@ fn ews_path_must_end_in_exchange_asmx() {
 #[test]
 fn http_warning_comes_before_the_path_warning() {
     let mut s = exchange();
-    s.ews_url = Some("http://mail.contoso.com/owa".into());
+    s.set_text(Field::EwsUrl, Some("http://mail.contoso.com/owa".into()));
     let w = warnings(&s.validate()).join("\n");
     let http = w.find("clear").unwrap();
     let path = w.find("does not end").unwrap();
@@ -412,7 +415,7 @@ fn exchange_missing_url_or_version_is_only_a_warning() {
             .all(|w| w.message.contains("not set yet"))
     );
     let mut s = exchange();
-    s.exchange_version = None;
+    s.set_text(Field::ExchangeVersion, None);
     assert_eq!(warnings(&s.validate()).len(), 1);
 }
 
@@ -480,10 +483,14 @@ fn toggles_read_one_or_true() {
         ("", false),
     ] {
         let s = from(&[("BasicAuth", text), ("ModernAuth", text)]);
-        assert_eq!((s.basic_auth, s.modern_auth), (on, on), "{text:?}");
+        assert_eq!(
+            (s.on(Field::BasicAuth), s.on(Field::ModernAuth)),
+            (on, on),
+            "{text:?}"
+        );
     }
     let s = from(&[]);
-    assert!(!s.basic_auth && !s.modern_auth);
+    assert!(!s.on(Field::BasicAuth) && !s.on(Field::ModernAuth));
 }
 
 #[test]
@@ -493,8 +500,8 @@ fn values_are_trimmed_and_blank_ones_unset() {
         ("ModernAuth.TenantId", "   "),
         ("BasicAuth.Password", ""),
     ]);
-    assert_eq!(s.ews_url.as_deref(), Some("https://x/EWS/Exchange.asmx"));
-    assert_eq!(s.tenant_id, None);
+    assert_eq!(s.text(Field::EwsUrl), Some("https://x/EWS/Exchange.asmx"));
+    assert_eq!(s.text(Field::TenantId), None);
     assert!(matches!(s.password, Password::None));
     let s = from(&[("BasicAuth.Password", "v1:abc:def")]);
     assert!(matches!(&s.password, Password::Sealed(t) if t == "v1:abc:def"));
@@ -504,12 +511,10 @@ fn values_are_trimmed_and_blank_ones_unset() {
 
 #[test]
 fn changes_write_only_set_fields_normalized() {
-    let mut s = CalendarSettings {
-        provider: Some("office365".into()),
-        modern_auth: true,
-        tenant_id: Some(format!(" {TENANT} ")),
-        ..Default::default()
-    };
+    let mut s = CalendarSettings::default();
+    s.set_text(Field::Provider, Some("office365".into()));
+    s.set_on(Field::ModernAuth, true);
+    s.set_text(Field::TenantId, Some(format!(" {TENANT} ")));
     let changes = s.changes(|_| None).unwrap();
     assert_eq!(
         changes,
@@ -523,7 +528,7 @@ fn changes_write_only_set_fields_normalized() {
     let file: HashMap<&str, String> = changes.into_iter().collect();
     assert_eq!(s.changes(|k| file.get(k).cloned()).unwrap(), []);
     // Turning a toggle off writes 0 where it was on.
-    s.modern_auth = false;
+    s.set_on(Field::ModernAuth, false);
     assert_eq!(
         s.changes(|k| file.get(k).cloned()).unwrap(),
         [("ModernAuth", "0".to_owned())]
@@ -583,10 +588,8 @@ fn reading_then_writing_back_changes_nothing() {
 
 #[test]
 fn an_unsealed_password_is_never_written() {
-    let s = CalendarSettings {
-        password: Password::New(SecretString::from("in clear")),
-        ..Default::default()
-    };
+    let mut s = CalendarSettings::default();
+    s.password = Password::New(SecretString::from("in clear"));
     let err = s.changes(|_| None).unwrap_err();
     assert!(!err.to_string().contains("in clear"));
 }
@@ -626,10 +629,8 @@ fn sealing_the_password_binds_it_to_the_calendar() {
 fn a_secret_sealed_for_another_use_does_not_open_as_the_password() {
     let key = NodeKey::generate();
     let other = seal::seal(&key, &SecretString::from("x"), b"ucsconf/cloud/v1\0id");
-    let s = CalendarSettings {
-        password: Password::Sealed(other.to_text()),
-        ..Default::default()
-    };
+    let mut s = CalendarSettings::default();
+    s.password = Password::Sealed(other.to_text());
     assert!(s.open_password(&key).is_err());
     assert_eq!(
         CalendarSettings::default()
@@ -670,8 +671,8 @@ mod document {
         let mut doc = Document::parse(FILE.as_bytes()).unwrap();
         let mut s = CalendarSettings::from_document(&doc);
         assert_eq!(s.provider(), Some(Provider::Exchange));
-        assert_eq!(s.ews_url.as_deref(), Some("https://old/EWS/Exchange.asmx"));
-        s.ews_url = Some(EWS.into());
+        assert_eq!(s.text(Field::EwsUrl), Some("https://old/EWS/Exchange.asmx"));
+        s.set_text(Field::EwsUrl, Some(EWS.into()));
         assert!(s.apply_to(&mut doc).unwrap());
         let text = String::from_utf8(doc.to_bytes()).unwrap();
         assert_eq!(
@@ -702,11 +703,9 @@ mod document {
     fn a_refused_value_leaves_the_document_untouched() {
         let mut doc = Document::new(Encoding::Windows1252, LineEnding::CrLf);
         let before = doc.to_bytes();
-        let s = CalendarSettings {
-            provider: Some("Office365".into()),
-            username: Some("svc-日本@contoso.com".into()),
-            ..Default::default()
-        };
+        let mut s = CalendarSettings::default();
+        s.set_text(Field::Provider, Some("Office365".into()));
+        s.set_text(Field::Username, Some("svc-日本@contoso.com".into()));
         assert!(s.apply_to(&mut doc).is_err());
         assert_eq!(doc.to_bytes(), before);
     }

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::settings::calendar::FIELDS;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -165,12 +167,6 @@ pub enum PresenceCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OnOff {
-    On,
-    Off,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
     /// The calendar settings, with their errors and warnings
@@ -179,37 +175,29 @@ pub enum CalendarCommand {
     Set(CalendarSetArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct CalendarSetArgs {
-    /// exchange or office365
-    #[arg(long, value_name = "PROVIDER")]
-    pub provider: Option<String>,
-    #[arg(long, value_name = "V")]
-    pub exchange_version: Option<String>,
-    #[arg(long, value_name = "URL")]
-    pub ews_url: Option<String>,
-    #[arg(long, value_name = "N")]
-    pub refresh_secs: Option<String>,
-    #[arg(long, value_name = "on|off")]
-    pub basic_auth: Option<OnOff>,
-    #[arg(long, value_name = "U")]
-    pub username: Option<String>,
-    /// Read the basic-authentication password from standard input
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Where the node key is missing or unusable, make a new one even though
-    /// values sealed with the old one are then lost (they are named)
-    #[arg(long, requires = "password_stdin")]
-    pub new_key: bool,
-    #[arg(long, value_name = "on|off")]
-    pub modern_auth: Option<OnOff>,
-    #[arg(long, value_name = "ID")]
-    pub tenant_id: Option<String>,
-    #[arg(long, value_name = "ID")]
-    pub client_id: Option<String>,
-    /// Refused: a password on the command line shows in `ps`
-    #[arg(long, hide = true, value_name = "SECRET")]
-    pub password: Option<String>,
+/// `calendar set`: one flag per field of `settings::calendar::FIELDS`.
+#[derive(Debug)]
+pub struct CalendarSetArgs(pub super::fields::FieldFlags);
+
+impl clap::FromArgMatches for CalendarSetArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Ok(CalendarSetArgs(super::fields::read(matches, &FIELDS)))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for CalendarSetArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        super::fields::augment(cmd, &FIELDS)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::args::{CalendarCommand, CalendarSetArgs, Cli, OnOff};
+use super::args::{CalendarCommand, CalendarSetArgs, Cli};
 use super::output::Report;
 use super::{on_each, saved_report, secret};
 use crate::ops::{self, Change, FieldValue, Target};
@@ -14,7 +14,7 @@ pub async fn run(cli: &Cli, command: &CalendarCommand, targets: &[Target]) -> Re
         CalendarCommand::Show => on_each(cli, targets, |t| async move { show(&t).await }).await,
         CalendarCommand::Set(args) => {
             let change = Change::Calendar(fields(args)?);
-            let rule = super::key_rule(args.new_key);
+            let rule = super::key_rule(args.0.new_key);
             on_each(cli, targets, |t| {
                 let change = change.clone();
                 async move {
@@ -31,26 +31,19 @@ pub async fn run(cli: &Cli, command: &CalendarCommand, targets: &[Target]) -> Re
 
 /// The fields a `calendar set` changes; the password only from stdin.
 fn fields(args: &CalendarSetArgs) -> Result<Vec<(Field, FieldValue)>> {
-    if args.password.is_some() {
-        return Err(secret::refuse_argument("--password", "--password-stdin"));
+    let flags = &args.0;
+    if let Some(flag) = flags.secret_in_argv {
+        return Err(secret::refuse_argument(
+            &format!("--{flag}"),
+            &format!("--{flag}-stdin"),
+        ));
     }
-    let text = |f: Field, v: &Option<String>| v.clone().map(|v| (f, FieldValue::Text(v)));
-    let toggle = |f: Field, v: Option<OnOff>| v.map(|v| (f, FieldValue::Toggle(v == OnOff::On)));
-    let mut fields: Vec<(Field, FieldValue)> = [
-        text(Field::Provider, &args.provider),
-        text(Field::ExchangeVersion, &args.exchange_version),
-        text(Field::EwsUrl, &args.ews_url),
-        text(Field::RefreshSecs, &args.refresh_secs),
-        toggle(Field::BasicAuth, args.basic_auth),
-        text(Field::Username, &args.username),
-        toggle(Field::ModernAuth, args.modern_auth),
-        text(Field::TenantId, &args.tenant_id),
-        text(Field::ClientId, &args.client_id),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if args.password_stdin {
+    let mut fields: Vec<(Field, FieldValue)> = flags
+        .values
+        .iter()
+        .map(|(i, value)| (Field::ALL[*i], value.clone()))
+        .collect();
+    if flags.secret_stdin {
         let password = secret::read(true, "Calendar password: ", "--password-stdin")?;
         fields.push((Field::Password, FieldValue::Password(password)));
     }

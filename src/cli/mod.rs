@@ -8,6 +8,7 @@ pub mod completions;
 mod credentials;
 mod diff;
 mod doctor;
+mod fields;
 mod inventory;
 mod logs;
 mod nodes;

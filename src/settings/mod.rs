@@ -3,5 +3,6 @@
 pub mod calendar;
 pub mod credentials;
 pub mod presence;
+pub mod schema;
 pub mod seal;
 pub mod url;

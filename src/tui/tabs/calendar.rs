@@ -49,63 +49,6 @@ pub struct CalendarTab {
     last_saved: Option<Vec<(Field, FieldValue)>>,
 }
 
-fn text_slot(s: &mut CalendarSettings, field: Field) -> Option<&mut Option<String>> {
-    match field {
-        Field::Provider => Some(&mut s.provider),
-        Field::ExchangeVersion => Some(&mut s.exchange_version),
-        Field::EwsUrl => Some(&mut s.ews_url),
-        Field::RefreshSecs => Some(&mut s.refresh_secs),
-        Field::Username => Some(&mut s.username),
-        Field::TenantId => Some(&mut s.tenant_id),
-        Field::ClientId => Some(&mut s.client_id),
-        Field::BasicAuth | Field::ModernAuth | Field::Password => None,
-    }
-}
-
-fn text_of(s: &CalendarSettings, field: Field) -> Option<&Option<String>> {
-    match field {
-        Field::Provider => Some(&s.provider),
-        Field::ExchangeVersion => Some(&s.exchange_version),
-        Field::EwsUrl => Some(&s.ews_url),
-        Field::RefreshSecs => Some(&s.refresh_secs),
-        Field::Username => Some(&s.username),
-        Field::TenantId => Some(&s.tenant_id),
-        Field::ClientId => Some(&s.client_id),
-        Field::BasicAuth | Field::ModernAuth | Field::Password => None,
-    }
-}
-
-fn toggle_of(s: &CalendarSettings, field: Field) -> Option<bool> {
-    match field {
-        Field::BasicAuth => Some(s.basic_auth),
-        Field::ModernAuth => Some(s.modern_auth),
-        _ => None,
-    }
-}
-
-/// Whether `field` differs between `a` (as read) and `b`.
-fn differs(a: &CalendarSettings, b: &CalendarSettings, field: Field) -> bool {
-    match field {
-        Field::Password => matches!(b.password, Password::New(_)),
-        Field::BasicAuth | Field::ModernAuth => toggle_of(a, field) != toggle_of(b, field),
-        _ => text_of(a, field) != text_of(b, field),
-    }
-}
-
-/// Copies `field` from `from` into `to`.
-fn copy_field(from: &CalendarSettings, to: &mut CalendarSettings, field: Field) {
-    match field {
-        Field::Password => to.password = from.password.clone(),
-        Field::BasicAuth => to.basic_auth = from.basic_auth,
-        Field::ModernAuth => to.modern_auth = from.modern_auth,
-        _ => {
-            if let (Some(slot), Some(value)) = (text_slot(to, field), text_of(from, field)) {
-                *slot = value.clone();
-            }
-        }
-    }
-}
-
 /// The form's rows for the chosen provider.
 pub fn fields(settings: &CalendarSettings) -> Vec<Field> {
     match settings.provider() {
@@ -141,7 +84,7 @@ impl CalendarTab {
     pub fn changed(&self) -> Vec<Field> {
         Field::ALL
             .into_iter()
-            .filter(|f| differs(&self.original, &self.settings, *f))
+            .filter(|f| self.original.differs(&self.settings, *f))
             .collect()
     }
 
@@ -161,9 +104,9 @@ impl CalendarTab {
         let original = CalendarSettings::from_document(&loaded.doc);
         let mut settings = original.clone();
         for field in &self.touched {
-            copy_field(&self.settings, &mut settings, *field);
+            settings.copy_field(&self.settings, *field);
         }
-        self.touched.retain(|f| differs(&original, &settings, *f));
+        self.touched.retain(|f| original.differs(&settings, *f));
         self.original = original;
         self.settings = settings;
         self.focus = self.focus.min(fields(&self.settings).len() - 1);
@@ -179,11 +122,7 @@ impl CalendarTab {
                     preview.password = Password::New(SecretString::from("typed"));
                 }
                 Field::Password => {}
-                field => {
-                    if let Some(slot) = text_slot(&mut preview, field) {
-                        *slot = Some(editor.input.value().trim().to_string());
-                    }
-                }
+                field => preview.set_text(field, Some(editor.input.value().trim().to_string())),
             }
         }
         self.report = preview.validate();
@@ -217,10 +156,8 @@ impl CalendarTab {
             }
             Action::Calendar(CalendarAction::Activate) => self.activate(cx),
             Action::Calendar(CalendarAction::Pick(field, value)) => {
-                if let Some(slot) = text_slot(&mut self.settings, field) {
-                    *slot = Some(value);
-                    self.touch(field);
-                }
+                self.settings.set_text(field, Some(value));
+                self.touch(field);
             }
             _ => {}
         }
@@ -234,19 +171,16 @@ impl CalendarTab {
                     Some(Provider::Exchange) => Provider::Office365,
                     _ => Provider::Exchange,
                 };
-                self.settings.provider = Some(next.as_str().to_string());
+                self.settings
+                    .set_text(field, Some(next.as_str().to_string()));
                 self.touch(field);
             }
-            Field::BasicAuth => {
-                self.settings.basic_auth = !self.settings.basic_auth;
-                self.touch(field);
-            }
-            Field::ModernAuth => {
-                self.settings.modern_auth = !self.settings.modern_auth;
+            Field::BasicAuth | Field::ModernAuth => {
+                self.settings.set_on(field, !self.settings.on(field));
                 self.touch(field);
             }
             Field::ExchangeVersion => {
-                let current = self.settings.exchange_version.clone().unwrap_or_default();
+                let current = self.settings.text(field).unwrap_or_default().to_string();
                 cx.modal = Some(Modal::Choice(ChoiceList {
                     title: "Exchange version".into(),
                     options: EXCHANGE_VERSIONS.iter().map(|v| v.to_string()).collect(),
@@ -264,13 +198,10 @@ impl CalendarTab {
                 });
             }
             _ => {
-                let value = text_of(&self.settings, field)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or_default();
+                let value = self.settings.text(field).unwrap_or_default();
                 self.editor = Some(Editor {
                     field,
-                    input: TextInput::plain(&value),
+                    input: TextInput::plain(value),
                 });
                 self.revalidate();
             }
@@ -301,8 +232,9 @@ impl CalendarTab {
                         self.settings.password = Password::New(editor.input.into_secret());
                         self.touch(field);
                     }
-                } else if let Some(slot) = text_slot(&mut self.settings, field) {
-                    *slot = Some(editor.input.value().trim().to_string());
+                } else {
+                    let text = editor.input.value().trim().to_string();
+                    self.settings.set_text(field, Some(text));
                     self.touch(field);
                 }
                 self.revalidate();
@@ -356,18 +288,7 @@ impl CalendarTab {
     fn change_fields(&self) -> Vec<(Field, FieldValue)> {
         self.changed()
             .into_iter()
-            .filter_map(|f| {
-                let value = match f {
-                    Field::Password => match &self.settings.password {
-                        Password::New(secret) => FieldValue::Password(secret.clone()),
-                        _ => return None,
-                    },
-                    Field::BasicAuth => FieldValue::Toggle(self.settings.basic_auth),
-                    Field::ModernAuth => FieldValue::Toggle(self.settings.modern_auth),
-                    _ => FieldValue::Text(text_of(&self.settings, f)?.clone().unwrap_or_default()),
-                };
-                Some((f, value))
-            })
+            .filter_map(|f| Some((f, self.settings.value(f)?)))
             .collect()
     }
 
@@ -436,14 +357,7 @@ impl CalendarTab {
         if fields.is_empty() {
             return None;
         }
-        let names: Vec<String> = fields
-            .iter()
-            .map(|(f, v)| match v {
-                FieldValue::Text(t) => format!("{} = {t}", f.key()),
-                FieldValue::Toggle(on) => format!("{} = {}", f.key(), u8::from(*on)),
-                FieldValue::Password(_) => format!("{} = (new password, sealed per node)", f.key()),
-            })
-            .collect();
+        let names: Vec<String> = fields.iter().map(|(f, v)| v.describe(f.key())).collect();
         Some((
             FileKind::Calendar,
             Change::Calendar(fields),
@@ -512,7 +426,7 @@ impl CalendarTab {
         rcx: &RenderCx,
     ) {
         let theme = rcx.theme;
-        let changed = differs(&self.original, &self.settings, field);
+        let changed = self.original.differs(&self.settings, field);
         let value_style = if changed { theme.changed } else { theme.value };
         let indent = match field {
             Field::Provider | Field::BasicAuth | Field::ModernAuth => "",
@@ -533,7 +447,7 @@ impl CalendarTab {
                     value_style,
                 ));
                 if p.is_none() {
-                    let raw = self.settings.provider.as_deref().unwrap_or("not set");
+                    let raw = self.settings.text(field).unwrap_or("not set");
                     spans.push(Span::styled(
                         format!("   ({}: Enter chooses)", crate::tui::sanitize(raw)),
                         theme.dim,
@@ -541,7 +455,7 @@ impl CalendarTab {
                 }
             }
             Field::BasicAuth | Field::ModernAuth => {
-                let on = toggle_of(&self.settings, field).unwrap_or(false);
+                let on = self.settings.on(field);
                 let text = if field == Field::BasicAuth {
                     "Grant Basic Authentication"
                 } else {
@@ -573,10 +487,10 @@ impl CalendarTab {
                     LABEL_WIDTH,
                     theme.label,
                 ));
-                let value = text_of(&self.settings, field).cloned().flatten();
+                let value = self.settings.text(field);
                 match value {
                     Some(v) if !v.is_empty() => spans.push(Span::styled(
-                        ellipsize(&crate::tui::sanitize(&v), 44),
+                        ellipsize(&crate::tui::sanitize(v), 44),
                         value_style,
                     )),
                     _ => spans.push(Span::styled("(not set)", theme.dim)),
@@ -633,8 +547,8 @@ impl CalendarTab {
             }
         }
         let both = self.settings.provider() == Some(Provider::Office365)
-            && self.settings.basic_auth
-            && self.settings.modern_auth;
+            && self.settings.on(Field::BasicAuth)
+            && self.settings.on(Field::ModernAuth);
         for (i, warning) in self.report.warnings.iter().enumerate() {
             let style = if i == 0 && both {
                 theme.warning_strong
@@ -700,7 +614,7 @@ mod tests {
         let mut cx = cx();
         focus(&mut tab, Field::Provider);
         tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
-        assert_eq!(tab.settings.provider.as_deref(), Some("Exchange"));
+        assert_eq!(tab.settings.text(Field::Provider), Some("Exchange"));
         assert!(fields(&tab.settings).contains(&Field::EwsUrl));
         assert!(tab.dirty());
     }
@@ -712,7 +626,7 @@ mod tests {
         let before = tab.report.warnings.len();
         focus(&mut tab, Field::BasicAuth);
         tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
-        assert!(tab.settings.basic_auth);
+        assert!(tab.settings.on(Field::BasicAuth));
         assert!(tab.report.warnings.len() > before);
         // Basic without username and password: errors on those fields.
         assert!(tab.field_error(Field::Username).is_some());
@@ -767,7 +681,7 @@ mod tests {
         let pick = list.target.action("Exchange2013".into());
         tab.update(pick, &mut cx);
         assert_eq!(
-            tab.settings.exchange_version.as_deref(),
+            tab.settings.text(Field::ExchangeVersion),
             Some("Exchange2013")
         );
     }
