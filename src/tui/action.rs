@@ -59,6 +59,24 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// The tab that edits the file.
+    pub fn tab(self) -> TabId {
+        match self {
+            FileKind::Presence => TabId::Presence,
+            FileKind::Calendar => TabId::Calendar,
+            FileKind::Credentials => TabId::System,
+        }
+    }
+
+    /// Where the file is on a node.
+    pub fn path(self, paths: &crate::paths::Paths) -> &str {
+        match self {
+            FileKind::Presence => &paths.presence,
+            FileKind::Calendar => &paths.calendar,
+            FileKind::Credentials => &paths.credentials,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             FileKind::Presence => "Presence.ini",
@@ -173,6 +191,18 @@ pub enum Loaded {
     Presence(Result<LoadedIni, String>),
     Calendar(Result<LoadedIni, String>),
     Store(Result<LoadedStore, String>),
+}
+
+impl Loaded {
+    /// The file read (`None`: the node's reachability).
+    pub fn file(&self) -> Option<FileKind> {
+        match self {
+            Loaded::Reach(_) => None,
+            Loaded::Presence(_) => Some(FileKind::Presence),
+            Loaded::Calendar(_) => Some(FileKind::Calendar),
+            Loaded::Store(_) => Some(FileKind::Credentials),
+        }
+    }
 }
 
 /// Travels with a batch of log lines: the follower that sent it reads its

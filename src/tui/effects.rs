@@ -243,11 +243,8 @@ impl Runner {
             Effect::LoadOverwriteBase { node, file } => {
                 let Some(t) = target(node) else { return };
                 self.spawn(async move {
-                    let path = match file {
-                        FileKind::Calendar => t.paths.calendar.clone(),
-                        _ => t.paths.presence.clone(),
-                    };
-                    let loaded = ops::load_ini(&t, &path).await.map_err(|e| e.to_string());
+                    let path = file.path(&t.paths);
+                    let loaded = ops::load_ini(&t, path).await.map_err(|e| e.to_string());
                     Runner::send(&tx, Action::OverwriteBase { node, file, loaded });
                 });
             }

@@ -13,6 +13,7 @@ pub use super::model::{
     ChoiceList, Cx, DoctorView, DriftView, Load, Modal, PickTarget, ResultsView, Status, StatusKind,
 };
 use super::prompt::PassphrasePrompt;
+use super::tabs::Tab;
 use super::tabs::{calendar::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
 use crate::ops::Change;
 
@@ -49,34 +50,35 @@ impl NodeState {
         }
     }
 
+    /// The tab `id` of this node: the one place a tab is found by its id.
+    pub fn tab(&self, id: TabId) -> &dyn Tab {
+        match id {
+            TabId::System => &self.system,
+            TabId::Presence => &self.presence,
+            TabId::Calendar => &self.calendar,
+            TabId::Logs => &self.logs,
+        }
+    }
+
+    pub fn tab_mut(&mut self, id: TabId) -> &mut dyn Tab {
+        match id {
+            TabId::System => &mut self.system,
+            TabId::Presence => &mut self.presence,
+            TabId::Calendar => &mut self.calendar,
+            TabId::Logs => &mut self.logs,
+        }
+    }
+
     /// How many of this node's files have unsaved edits.
     pub fn unsaved(&self) -> usize {
-        [
-            self.system.dirty(),
-            self.presence.dirty(),
-            self.calendar.dirty(),
-        ]
-        .iter()
-        .filter(|d| **d)
-        .count()
+        TabId::ALL
+            .into_iter()
+            .filter(|t| self.tab_dirty(*t))
+            .count()
     }
 
     pub fn tab_dirty(&self, tab: TabId) -> bool {
-        match tab {
-            TabId::System => self.system.dirty(),
-            TabId::Presence => self.presence.dirty(),
-            TabId::Calendar => self.calendar.dirty(),
-            TabId::Logs => false,
-        }
-    }
-
-    fn editing(&self, tab: TabId) -> bool {
-        match tab {
-            TabId::System => self.system.editing(),
-            TabId::Presence => self.presence.editing(),
-            TabId::Calendar => self.calendar.editing(),
-            TabId::Logs => self.logs.editing(),
-        }
+        self.tab(tab).dirty()
     }
 }
 
@@ -149,11 +151,16 @@ impl State {
         }
     }
 
-    fn editing(&self) -> bool {
+    /// The tab on screen: the node's, or the cluster's log view.
+    pub fn shown_tab(&self) -> &dyn Tab {
         match (&self.cluster, self.tab) {
-            (Some(cluster), TabId::Logs) => cluster.editing(),
-            _ => self.node().editing(self.tab),
+            (Some(cluster), TabId::Logs) => cluster,
+            _ => self.node().tab(self.tab),
         }
+    }
+
+    fn editing(&self) -> bool {
+        self.shown_tab().editing()
     }
 
     /// Shows `modal` now, or after the one open now closes.
@@ -375,9 +382,9 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             let current = state.current;
             let node = state.node_mut();
             node.reach = Load::Loading;
-            node.presence.discard();
-            node.calendar.discard();
-            node.system.discard();
+            for tab in TabId::ALL {
+                node.tab_mut(tab).discard();
+            }
             vec![Effect::LoadNode(current)]
         }
         Action::Nav(nav) => navigate(state, nav),
@@ -600,24 +607,12 @@ fn reload(state: &mut State) -> Vec<Effect> {
 fn save(state: &mut State) -> Vec<Effect> {
     let tab = state.tab;
     let mut cx = state.cx(state.current);
-    let node = &mut state.nodes[state.current];
-    match tab {
-        TabId::System => node.system.save(&mut cx),
-        TabId::Presence => node.presence.save(&mut cx),
-        TabId::Calendar => node.calendar.save(&mut cx),
-        TabId::Logs => cx.info("Nothing to save in the log view"),
-    }
+    state.nodes[state.current].tab_mut(tab).save(&mut cx);
     state.finish(cx)
 }
 
 fn apply_all(state: &mut State) -> Vec<Effect> {
-    let node = state.node();
-    let pending = match state.tab {
-        TabId::System => node.system.pending_change(),
-        TabId::Presence => node.presence.pending_change(),
-        TabId::Calendar => node.calendar.pending_change(),
-        TabId::Logs => None,
-    };
+    let pending = state.node().tab(state.tab).pending_change();
     let Some((file, change, description)) = pending else {
         let effect = state.set_status(
             StatusKind::Info,
@@ -750,16 +745,11 @@ fn dialog(state: &mut State, action: Action) -> Vec<Effect> {
 fn on_tab(state: &mut State, tab: TabId, action: Action) -> Vec<Effect> {
     let current = state.current;
     let mut cx = state.cx(current);
-    let node = &mut state.nodes[current];
-    match tab {
-        TabId::System => node.system.update(action, &mut cx),
-        TabId::Presence => node.presence.update(action, &mut cx),
-        TabId::Calendar => node.calendar.update(action, &mut cx),
-        TabId::Logs => match &mut state.cluster {
-            Some(cluster) => cluster.update(action, &mut cx),
-            None => node.logs.update(action, &mut cx),
-        },
-    }
+    let shown: &mut dyn Tab = match (&mut state.cluster, tab) {
+        (Some(cluster), TabId::Logs) => cluster,
+        _ => state.nodes[current].tab_mut(tab),
+    };
+    shown.update(action, &mut cx);
     state.finish(cx)
 }
 
@@ -768,12 +758,9 @@ fn on_file(state: &mut State, node: usize, file: FileKind, action: Action) -> Ve
         return Vec::new();
     }
     let mut cx = state.cx(node);
-    let n = &mut state.nodes[node];
-    match file {
-        FileKind::Presence => n.presence.on_file(action, &mut cx),
-        FileKind::Calendar => n.calendar.on_file(action, &mut cx),
-        FileKind::Credentials => n.system.on_file(action, &mut cx),
-    }
+    state.nodes[node]
+        .tab_mut(file.tab())
+        .on_file(action, &mut cx);
     state.finish(cx)
 }
 
@@ -848,9 +835,11 @@ fn on_loaded(state: &mut State, node: usize, loaded: Loaded) -> Vec<Effect> {
             }
             n.reach = Load::from_result(result)
         }
-        Loaded::Presence(result) => n.presence.loaded(result),
-        Loaded::Calendar(result) => n.calendar.loaded(result),
-        Loaded::Store(result) => n.system.loaded(result),
+        file => {
+            if let Some(kind) = file.file() {
+                n.tab_mut(kind.tab()).on_loaded(file);
+            }
+        }
     }
     Vec::new()
 }

@@ -227,12 +227,7 @@ fn render_body(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .collect(),
         node: state.current,
     };
-    match state.tab {
-        TabId::System => node.system.render(frame, inner, &rcx),
-        TabId::Presence => node.presence.render(frame, inner, &rcx),
-        TabId::Calendar => node.calendar.render(frame, inner, &rcx),
-        TabId::Logs => state.log_view().render(frame, inner, &rcx),
-    }
+    state.shown_tab().render(frame, inner, &rcx);
 }
 
 fn render_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -10,13 +10,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
-use super::{RenderCx, after_save, ellipsize, load_overwrite_base, reload};
+use super::{RenderCx, Tab, after_save, ellipsize, load_overwrite_base, reload};
 use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
 use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
 };
 use crate::tui::action::Dialog;
-use crate::tui::action::{Action, CalendarAction, Effect, FileKind};
+use crate::tui::action::{Action, CalendarAction, Effect, FileKind, Loaded};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, diff};
@@ -72,27 +72,12 @@ pub fn fields(settings: &CalendarSettings) -> Vec<Field> {
 }
 
 impl CalendarTab {
-    pub fn dirty(&self) -> bool {
-        !self.changed().is_empty()
-    }
-
-    pub fn editing(&self) -> bool {
-        self.editor.is_some()
-    }
-
     /// The fields whose value differs from the file as read.
     pub fn changed(&self) -> Vec<Field> {
         Field::ALL
             .into_iter()
             .filter(|f| self.original.differs(&self.settings, *f))
             .collect()
-    }
-
-    pub fn discard(&mut self) {
-        self.touched.clear();
-        self.editor = None;
-        self.settings = self.original.clone();
-        self.revalidate();
     }
 
     pub fn loaded(&mut self, result: Result<LoadedIni, String>) {
@@ -138,29 +123,6 @@ impl CalendarTab {
             self.touched.push(field);
         }
         self.revalidate();
-    }
-
-    pub fn update(&mut self, action: Action, cx: &mut Cx) {
-        if self.editor.is_some() {
-            return self.update_editor(action);
-        }
-        if self.load.ready().is_none() {
-            if let Load::Failed(e) = &self.load {
-                cx.error(format!("Calendar.ini could not be read: {e}"));
-            }
-            return;
-        }
-        match action {
-            Action::Nav(nav) => {
-                self.focus = widgets::moved(self.focus, nav, fields(&self.settings).len())
-            }
-            Action::Calendar(CalendarAction::Activate) => self.activate(cx),
-            Action::Calendar(CalendarAction::Pick(field, value)) => {
-                self.settings.set_text(field, Some(value));
-                self.touch(field);
-            }
-            _ => {}
-        }
     }
 
     fn activate(&mut self, cx: &mut Cx) {
@@ -255,158 +217,12 @@ impl CalendarTab {
         Ok(doc.text())
     }
 
-    pub fn save(&mut self, cx: &mut Cx) {
-        let Some(base) = self.load.ready() else {
-            return cx.info("Calendar.ini is not loaded");
-        };
-        if !self.dirty() {
-            return cx.info("No unsaved changes in Calendar.ini");
-        }
-        if !self.report.errors.is_empty() {
-            let n = self.report.errors.len();
-            return cx.error(format!(
-                "Not saved: {n} error{} to fix first (shown in red)",
-                if n == 1 { "" } else { "s" }
-            ));
-        }
-        match self.preview(base) {
-            Ok(text) => {
-                let lines = diff::unified(&base.doc.text(), &text, 3);
-                self.overwrite_base = None;
-                cx.modal = Some(Modal::Dialog(Dialog::diff(
-                    format!("Write Calendar.ini on {}?", cx.node_name),
-                    lines,
-                    "Write",
-                    Action::WriteConfirmed(FileKind::Calendar),
-                )));
-            }
-            Err(e) => cx.error(format!("Not saved: {e}")),
-        }
-    }
-
     /// The changed fields as a change any node can take.
     fn change_fields(&self) -> Vec<(Field, FieldValue)> {
         self.changed()
             .into_iter()
             .filter_map(|f| Some((f, self.settings.value(f)?)))
             .collect()
-    }
-
-    pub fn on_file(&mut self, action: Action, cx: &mut Cx) {
-        match action {
-            Action::WriteConfirmed(_) => {
-                let base = self
-                    .overwrite_base
-                    .take()
-                    .or_else(|| self.load.ready().cloned());
-                if let Some(loaded) = base {
-                    self.last_saved = Some(
-                        self.change_fields()
-                            .into_iter()
-                            .filter(|(f, _)| *f != Field::Password)
-                            .collect(),
-                    );
-                    cx.effects.push(Effect::SaveCalendar {
-                        node: cx.node,
-                        loaded,
-                        settings: self.settings.clone(),
-                        key: KeyRule::Keep,
-                    });
-                    cx.info(format!("Writing Calendar.ini on {}…", cx.node_name));
-                }
-            }
-            Action::Saved { result, .. } => {
-                let saved = after_save(cx, FileKind::Calendar, result);
-                // The typed password is sealed in the file now: drop it.
-                if saved && matches!(self.settings.password, Password::New(_)) {
-                    self.settings.password = self.original.password.clone();
-                    self.touched.retain(|f| *f != Field::Password);
-                }
-            }
-            Action::ConflictReload(_) => {
-                self.discard();
-                reload(cx, FileKind::Calendar);
-            }
-            Action::ConflictShowDiff(_) => load_overwrite_base(cx, FileKind::Calendar),
-            Action::OverwriteBase { loaded, .. } => match loaded {
-                Ok(current) => match self.preview(&current) {
-                    Ok(text) => {
-                        let lines = diff::unified(&current.doc.text(), &text, 3);
-                        self.overwrite_base = Some(current);
-                        cx.modal = Some(Modal::Dialog(Dialog::diff(
-                            format!("Overwrite Calendar.ini on {}?", cx.node_name),
-                            lines,
-                            "Overwrite",
-                            Action::WriteConfirmed(FileKind::Calendar),
-                        )));
-                    }
-                    Err(e) => cx.error(e),
-                },
-                Err(e) => cx.error(format!("Calendar.ini could not be read: {e}")),
-            },
-            _ => {}
-        }
-    }
-
-    /// Unsaved field changes, else the fields of the latest save here.
-    pub fn pending_change(&self) -> Option<(FileKind, Change, String)> {
-        let mut fields = self.change_fields();
-        if fields.is_empty() {
-            fields = self.last_saved.clone()?;
-        }
-        if fields.is_empty() {
-            return None;
-        }
-        let names: Vec<String> = fields.iter().map(|(f, v)| v.describe(f.key())).collect();
-        Some((
-            FileKind::Calendar,
-            Change::Calendar(fields),
-            format!("Set in Calendar.ini: {}", names.join(", ")),
-        ))
-    }
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
-        let theme = rcx.theme;
-        if self.load.ready().is_none() {
-            let line = match &self.load {
-                Load::Failed(e) => Span::styled(
-                    format!(
-                        " Calendar.ini could not be read: {}",
-                        crate::tui::sanitize(e)
-                    ),
-                    theme.error,
-                ),
-                _ => Span::styled(" Loading Calendar.ini…", theme.pending),
-            };
-            frame.render_widget(
-                Paragraph::new(Line::from(line)).wrap(Wrap { trim: false }),
-                area,
-            );
-            return;
-        }
-        let area = area.inner(ratatui::layout::Margin::new(1, 1));
-        let rows = fields(&self.settings);
-        let focused = self.focus.min(rows.len() - 1);
-        let mut y = area.y;
-        for (i, field) in rows.iter().enumerate() {
-            if y >= area.bottom() {
-                return;
-            }
-            let row = Rect::new(area.x, y, area.width, 1);
-            self.render_field(frame, row, *field, i == focused, rcx);
-            y += 1;
-            if matches!(field, Field::Provider | Field::Password) {
-                y += 1;
-            }
-        }
-        y += 1;
-        if y < area.bottom() {
-            let rest = Rect::new(area.x, y, area.width, area.bottom() - y);
-            frame.render_widget(
-                Paragraph::new(self.findings_lines(rcx)).wrap(Wrap { trim: false }),
-                rest,
-            );
-        }
     }
 
     fn field_error(&self, field: Field) -> Option<&str> {
@@ -561,6 +377,198 @@ impl CalendarTab {
             )));
         }
         lines
+    }
+}
+
+impl Tab for CalendarTab {
+    fn on_loaded(&mut self, loaded: Loaded) {
+        if let Loaded::Calendar(result) = loaded {
+            self.loaded(result);
+        }
+    }
+
+    fn update(&mut self, action: Action, cx: &mut Cx) {
+        if self.editor.is_some() {
+            return self.update_editor(action);
+        }
+        if self.load.ready().is_none() {
+            if let Load::Failed(e) = &self.load {
+                cx.error(format!("Calendar.ini could not be read: {e}"));
+            }
+            return;
+        }
+        match action {
+            Action::Nav(nav) => {
+                self.focus = widgets::moved(self.focus, nav, fields(&self.settings).len())
+            }
+            Action::Calendar(CalendarAction::Activate) => self.activate(cx),
+            Action::Calendar(CalendarAction::Pick(field, value)) => {
+                self.settings.set_text(field, Some(value));
+                self.touch(field);
+            }
+            _ => {}
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+        let theme = rcx.theme;
+        if self.load.ready().is_none() {
+            let line = match &self.load {
+                Load::Failed(e) => Span::styled(
+                    format!(
+                        " Calendar.ini could not be read: {}",
+                        crate::tui::sanitize(e)
+                    ),
+                    theme.error,
+                ),
+                _ => Span::styled(" Loading Calendar.ini…", theme.pending),
+            };
+            frame.render_widget(
+                Paragraph::new(Line::from(line)).wrap(Wrap { trim: false }),
+                area,
+            );
+            return;
+        }
+        let area = area.inner(ratatui::layout::Margin::new(1, 1));
+        let rows = fields(&self.settings);
+        let focused = self.focus.min(rows.len() - 1);
+        let mut y = area.y;
+        for (i, field) in rows.iter().enumerate() {
+            if y >= area.bottom() {
+                return;
+            }
+            let row = Rect::new(area.x, y, area.width, 1);
+            self.render_field(frame, row, *field, i == focused, rcx);
+            y += 1;
+            if matches!(field, Field::Provider | Field::Password) {
+                y += 1;
+            }
+        }
+        y += 1;
+        if y < area.bottom() {
+            let rest = Rect::new(area.x, y, area.width, area.bottom() - y);
+            frame.render_widget(
+                Paragraph::new(self.findings_lines(rcx)).wrap(Wrap { trim: false }),
+                rest,
+            );
+        }
+    }
+
+    fn editing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    fn dirty(&self) -> bool {
+        !self.changed().is_empty()
+    }
+
+    fn discard(&mut self) {
+        self.touched.clear();
+        self.editor = None;
+        self.settings = self.original.clone();
+        self.revalidate();
+    }
+
+    fn save(&mut self, cx: &mut Cx) {
+        let Some(base) = self.load.ready() else {
+            return cx.info("Calendar.ini is not loaded");
+        };
+        if !self.dirty() {
+            return cx.info("No unsaved changes in Calendar.ini");
+        }
+        if !self.report.errors.is_empty() {
+            let n = self.report.errors.len();
+            return cx.error(format!(
+                "Not saved: {n} error{} to fix first (shown in red)",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        match self.preview(base) {
+            Ok(text) => {
+                let lines = diff::unified(&base.doc.text(), &text, 3);
+                self.overwrite_base = None;
+                cx.modal = Some(Modal::Dialog(Dialog::diff(
+                    format!("Write Calendar.ini on {}?", cx.node_name),
+                    lines,
+                    "Write",
+                    Action::WriteConfirmed(FileKind::Calendar),
+                )));
+            }
+            Err(e) => cx.error(format!("Not saved: {e}")),
+        }
+    }
+
+    /// Unsaved field changes, else the fields of the latest save here.
+    fn pending_change(&self) -> Option<(FileKind, Change, String)> {
+        let mut fields = self.change_fields();
+        if fields.is_empty() {
+            fields = self.last_saved.clone()?;
+        }
+        if fields.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = fields.iter().map(|(f, v)| v.describe(f.key())).collect();
+        Some((
+            FileKind::Calendar,
+            Change::Calendar(fields),
+            format!("Set in Calendar.ini: {}", names.join(", ")),
+        ))
+    }
+
+    fn on_file(&mut self, action: Action, cx: &mut Cx) {
+        match action {
+            Action::WriteConfirmed(_) => {
+                let base = self
+                    .overwrite_base
+                    .take()
+                    .or_else(|| self.load.ready().cloned());
+                if let Some(loaded) = base {
+                    self.last_saved = Some(
+                        self.change_fields()
+                            .into_iter()
+                            .filter(|(f, _)| *f != Field::Password)
+                            .collect(),
+                    );
+                    cx.effects.push(Effect::SaveCalendar {
+                        node: cx.node,
+                        loaded,
+                        settings: self.settings.clone(),
+                        key: KeyRule::Keep,
+                    });
+                    cx.info(format!("Writing Calendar.ini on {}…", cx.node_name));
+                }
+            }
+            Action::Saved { result, .. } => {
+                let saved = after_save(cx, FileKind::Calendar, result);
+                // The typed password is sealed in the file now: drop it.
+                if saved && matches!(self.settings.password, Password::New(_)) {
+                    self.settings.password = self.original.password.clone();
+                    self.touched.retain(|f| *f != Field::Password);
+                }
+            }
+            Action::ConflictReload(_) => {
+                self.discard();
+                reload(cx, FileKind::Calendar);
+            }
+            Action::ConflictShowDiff(_) => load_overwrite_base(cx, FileKind::Calendar),
+            Action::OverwriteBase { loaded, .. } => match loaded {
+                Ok(current) => match self.preview(&current) {
+                    Ok(text) => {
+                        let lines = diff::unified(&current.doc.text(), &text, 3);
+                        self.overwrite_base = Some(current);
+                        cx.modal = Some(Modal::Dialog(Dialog::diff(
+                            format!("Overwrite Calendar.ini on {}?", cx.node_name),
+                            lines,
+                            "Overwrite",
+                            Action::WriteConfirmed(FileKind::Calendar),
+                        )));
+                    }
+                    Err(e) => cx.error(e),
+                },
+                Err(e) => cx.error(format!("Calendar.ini could not be read: {e}")),
+            },
+            _ => {}
+        }
     }
 }
 

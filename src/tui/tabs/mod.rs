@@ -6,13 +6,52 @@ pub mod logs;
 pub mod presence;
 pub mod system;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-use super::action::{Action, Effect, FileKind, SaveFailure, SaveInfo};
+use super::action::{Action, Effect, FileKind, Loaded, SaveFailure, SaveInfo};
 use super::action::{Button, Dialog};
 use super::model::{Cx, Load, Modal};
 use super::theme::Theme;
+
+/// What every tab does. The state holds the tabs and hands each its own
+/// actions and results through this, without knowing which tab it is.
+pub trait Tab {
+    /// The tab's own keys and edits (it is the one shown).
+    fn update(&mut self, action: Action, cx: &mut Cx);
+
+    /// Draws the tab: a pure function of its state.
+    fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx);
+
+    /// Whether a text field has the keyboard.
+    fn editing(&self) -> bool {
+        false
+    }
+
+    /// Whether the tab holds edits not saved yet.
+    fn dirty(&self) -> bool {
+        false
+    }
+
+    /// Drops the unsaved edits.
+    fn discard(&mut self) {}
+
+    /// Ctrl-S: shows what would be written and asks.
+    fn save(&mut self, cx: &mut Cx);
+
+    /// The change "apply to all" would make, the file it is in, and its summary.
+    fn pending_change(&self) -> Option<(FileKind, crate::ops::Change, String)> {
+        None
+    }
+
+    /// A file was read from the node (a tab takes its own, ignores the rest).
+    fn on_loaded(&mut self, _loaded: Loaded) {}
+
+    /// What happened to a save or an overwrite of the tab's file.
+    fn on_file(&mut self, _action: Action, _cx: &mut Cx) {}
+}
 
 /// What drawing a tab may look at.
 pub struct RenderCx<'a> {

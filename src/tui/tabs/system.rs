@@ -12,10 +12,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
-use super::{RenderCx, ellipsize, saved_message};
+use super::{RenderCx, Tab, ellipsize, saved_message};
 use crate::ops::{Change, KeyRule, LoadedStore};
 use crate::tui::action::Dialog;
-use crate::tui::action::{Action, Effect, FileKind, ProxyEdit, SystemAction};
+use crate::tui::action::{Action, Effect, FileKind, Loaded, ProxyEdit, SystemAction};
 use crate::tui::model::{Cx, Load, Modal};
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::{self, list};
@@ -131,24 +131,8 @@ impl SystemTab {
         !self.client_id.is_empty() || self.secret.is_some()
     }
 
-    pub fn dirty(&self) -> bool {
-        self.load.ready().is_some() && (self.credentials_typed() || self.proxy_changed())
-    }
-
-    pub fn editing(&self) -> bool {
-        self.editor.is_some()
-    }
-
     pub fn testing(&self) -> bool {
         matches!(self.test, TestState::Running { .. })
-    }
-
-    pub fn discard(&mut self) {
-        self.client_id.clear();
-        self.secret = None;
-        self.proxy_password = None;
-        self.editor = None;
-        self.reset_proxy_fields();
     }
 
     fn reset_proxy_fields(&mut self) {
@@ -165,28 +149,6 @@ impl SystemTab {
             self.reset_proxy_fields();
         }
         self.focus = self.focus.min(self.items().len() - 1);
-    }
-
-    pub fn update(&mut self, action: Action, cx: &mut Cx) {
-        if self.editor.is_some() {
-            return self.update_editor(action);
-        }
-        match action {
-            Action::Nav(nav) => self.focus = widgets::moved(self.focus, nav, self.items().len()),
-            Action::System(SystemAction::CancelTest) => self.cancel_test(cx),
-            Action::System(_) if self.load.ready().is_none() => match &self.load {
-                Load::Failed(e) => cx.error(format!("CloudServices.json could not be read: {e}")),
-                _ => cx.info("Still loading"),
-            },
-            Action::System(SystemAction::Activate) => self.activate(cx),
-            Action::System(SystemAction::SaveConfirmed) => self.write(cx),
-            Action::System(SystemAction::ForgetConfirmed) => {
-                self.last_change = Some(Change::CredentialsForget);
-                cx.effects.push(Effect::ForgetCredentials { node: cx.node });
-                cx.info(format!("Forgetting the credentials on {}…", cx.node_name));
-            }
-            _ => {}
-        }
     }
 
     fn activate(&mut self, cx: &mut Cx) {
@@ -325,59 +287,6 @@ impl SystemTab {
         }
     }
 
-    /// Ctrl-S and the Save button: says what will be written, then asks.
-    pub fn save(&mut self, cx: &mut Cx) {
-        if self.load.ready().is_none() {
-            return cx.info("CloudServices.json is not loaded");
-        }
-        if !self.dirty() {
-            return cx.info("No unsaved changes in System Parameters");
-        }
-        let mut body = Vec::new();
-        if self.credentials_typed() {
-            if self.client_id.is_empty() || self.secret.is_none() {
-                return cx.error("Enter both the Client ID and the Client secret");
-            }
-            body.push(format!(
-                "Cloud credentials: Client ID {}; the secret sealed with {}'s key",
-                self.client_id, cx.node_name
-            ));
-        }
-        if self.proxy_changed() {
-            if self.proxy_url.is_empty() {
-                body.push("Proxy: removed".to_string());
-            } else {
-                let password = if self.proxy_password.is_some() {
-                    "new (sealed)"
-                } else {
-                    "unchanged"
-                };
-                body.push(format!("Proxy URL:      {}", self.proxy_url));
-                body.push(format!(
-                    "Proxy user:     {}",
-                    if self.proxy_user.is_empty() {
-                        "(none)"
-                    } else {
-                        &self.proxy_user
-                    }
-                ));
-                body.push(format!("Proxy password: {password}"));
-            }
-        }
-        body.push(String::new());
-        body.push(format!(
-            "Written to {} on {}.",
-            crate::paths::CREDENTIALS,
-            cx.node_name
-        ));
-        cx.modal = Some(Modal::Dialog(Dialog::confirm(
-            format!("Save System Parameters on {}?", cx.node_name),
-            body,
-            "Save",
-            Action::System(SystemAction::SaveConfirmed),
-        )));
-    }
-
     /// Hands the typed values to the background save, and forgets the secrets.
     fn write(&mut self, cx: &mut Cx) {
         let Some(loaded) = self.load.ready().cloned() else {
@@ -405,53 +314,105 @@ impl SystemTab {
         cx.info(format!("Saving on {}…", cx.node_name));
     }
 
-    pub fn on_file(&mut self, action: Action, cx: &mut Cx) {
-        if let Action::Saved { result, .. } = action {
-            match result {
-                Ok(info) => {
-                    self.client_id.clear();
-                    self.secret = None;
-                    cx.ok(saved_message(
-                        FileKind::Credentials,
-                        &cx.node_name.clone(),
-                        &info,
-                    ));
-                }
-                Err(f) => cx.error(format!("Not saved: {}", f.message)),
+    fn render_item(&self, frame: &mut Frame, row: Rect, item: Item, focused: bool, rcx: &RenderCx) {
+        let theme = rcx.theme;
+        let field = |label: &str, value: Span<'static>| {
+            Line::from(vec![super::label(label, LABEL_WIDTH, theme.label), value])
+        };
+        let text_value = |text: &str, placeholder: &str| {
+            if text.is_empty() {
+                Span::styled(placeholder.to_string(), theme.dim)
+            } else {
+                Span::styled(ellipsize(&crate::tui::sanitize(text), 60), theme.value)
             }
-            cx.effects.push(Effect::LoadFile {
-                node: cx.node,
-                file: FileKind::Credentials,
-            });
-        }
-    }
-
-    /// Typed credentials (saved on every node), else a forget done here.
-    pub fn pending_change(&self) -> Option<(FileKind, Change, String)> {
-        if let (false, Some(secret)) = (self.client_id.is_empty(), &self.secret) {
-            return Some((
-                FileKind::Credentials,
-                Change::CredentialsSave {
-                    client_id: self.client_id.clone(),
-                    secret: secret.clone(),
+        };
+        let (stored_url, stored_user, stored_password) = self.stored_proxy();
+        let content = match item {
+            Item::ClientId => field("Client ID", text_value(&self.client_id, "(empty)")),
+            Item::Secret => field(
+                "Client secret",
+                match &self.secret {
+                    Some(_) => Span::styled("••••••••", theme.changed),
+                    None => Span::styled("(empty)", theme.dim),
                 },
-                format!(
-                    "Save the cloud credentials (Client ID {}), sealed with each node's own key",
-                    self.client_id
-                ),
-            ));
+            ),
+            Item::Save => Line::from(Span::styled("[ Save ]", theme.button)),
+            Item::Test => Line::from(Span::styled("[ Test ]", theme.button)),
+            Item::Forget => Line::from(Span::styled("[ Forget ]", theme.button)),
+            Item::ProxyUrl => {
+                let style = if self.proxy_url != stored_url {
+                    theme.changed
+                } else {
+                    theme.value
+                };
+                field(
+                    "URL",
+                    text_value(&self.proxy_url, "(none: direct connection)").style(style),
+                )
+            }
+            Item::ProxyUser => {
+                let style = if self.proxy_user != stored_user {
+                    theme.changed
+                } else {
+                    theme.value
+                };
+                field("User", text_value(&self.proxy_user, "(none)").style(style))
+            }
+            Item::ProxyPassword => field(
+                "Password",
+                match (&self.proxy_password, stored_password) {
+                    (Some(_), _) => Span::styled("••••••••  (new)", theme.changed),
+                    (None, true) => Span::styled("••••••••", theme.value),
+                    (None, false) => Span::styled("(none)", theme.dim),
+                },
+            ),
+        };
+        let content = Line::from(
+            std::iter::once(Span::raw("  "))
+                .chain(content.spans)
+                .collect::<Vec<_>>(),
+        );
+        frame.render_widget(list::marked(content, focused, theme), row);
+        if let Some(editor) = self.editor.as_ref().filter(|e| e.item == item) {
+            let x = row.x + 2 + 2 + LABEL_WIDTH as u16;
+            let width = row.right().saturating_sub(x).min(50);
+            let area = Rect::new(x, row.y, width, 1);
+            frame.render_widget(ratatui::widgets::Clear, area);
+            editor.input.render(frame, area, theme.selection);
         }
-        match &self.last_change {
-            Some(Change::CredentialsForget) => Some((
-                FileKind::Credentials,
-                Change::CredentialsForget,
-                "Forget the cloud credentials".to_string(),
-            )),
-            _ => None,
+    }
+}
+
+impl Tab for SystemTab {
+    fn on_loaded(&mut self, loaded: Loaded) {
+        if let Loaded::Store(result) = loaded {
+            self.loaded(result);
         }
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+    fn update(&mut self, action: Action, cx: &mut Cx) {
+        if self.editor.is_some() {
+            return self.update_editor(action);
+        }
+        match action {
+            Action::Nav(nav) => self.focus = widgets::moved(self.focus, nav, self.items().len()),
+            Action::System(SystemAction::CancelTest) => self.cancel_test(cx),
+            Action::System(_) if self.load.ready().is_none() => match &self.load {
+                Load::Failed(e) => cx.error(format!("CloudServices.json could not be read: {e}")),
+                _ => cx.info("Still loading"),
+            },
+            Action::System(SystemAction::Activate) => self.activate(cx),
+            Action::System(SystemAction::SaveConfirmed) => self.write(cx),
+            Action::System(SystemAction::ForgetConfirmed) => {
+                self.last_change = Some(Change::CredentialsForget);
+                cx.effects.push(Effect::ForgetCredentials { node: cx.node });
+                cx.info(format!("Forgetting the credentials on {}…", cx.node_name));
+            }
+            _ => {}
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
         let theme = rcx.theme;
         let area = area.inner(ratatui::layout::Margin::new(1, 1));
         let loaded = match &self.load {
@@ -526,71 +487,118 @@ impl SystemTab {
         }
     }
 
-    fn render_item(&self, frame: &mut Frame, row: Rect, item: Item, focused: bool, rcx: &RenderCx) {
-        let theme = rcx.theme;
-        let field = |label: &str, value: Span<'static>| {
-            Line::from(vec![super::label(label, LABEL_WIDTH, theme.label), value])
-        };
-        let text_value = |text: &str, placeholder: &str| {
-            if text.is_empty() {
-                Span::styled(placeholder.to_string(), theme.dim)
+    fn editing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    fn dirty(&self) -> bool {
+        self.load.ready().is_some() && (self.credentials_typed() || self.proxy_changed())
+    }
+
+    fn discard(&mut self) {
+        self.client_id.clear();
+        self.secret = None;
+        self.proxy_password = None;
+        self.editor = None;
+        self.reset_proxy_fields();
+    }
+
+    /// Ctrl-S and the Save button: says what will be written, then asks.
+    fn save(&mut self, cx: &mut Cx) {
+        if self.load.ready().is_none() {
+            return cx.info("CloudServices.json is not loaded");
+        }
+        if !self.dirty() {
+            return cx.info("No unsaved changes in System Parameters");
+        }
+        let mut body = Vec::new();
+        if self.credentials_typed() {
+            if self.client_id.is_empty() || self.secret.is_none() {
+                return cx.error("Enter both the Client ID and the Client secret");
+            }
+            body.push(format!(
+                "Cloud credentials: Client ID {}; the secret sealed with {}'s key",
+                self.client_id, cx.node_name
+            ));
+        }
+        if self.proxy_changed() {
+            if self.proxy_url.is_empty() {
+                body.push("Proxy: removed".to_string());
             } else {
-                Span::styled(ellipsize(&crate::tui::sanitize(text), 60), theme.value)
-            }
-        };
-        let (stored_url, stored_user, stored_password) = self.stored_proxy();
-        let content = match item {
-            Item::ClientId => field("Client ID", text_value(&self.client_id, "(empty)")),
-            Item::Secret => field(
-                "Client secret",
-                match &self.secret {
-                    Some(_) => Span::styled("••••••••", theme.changed),
-                    None => Span::styled("(empty)", theme.dim),
-                },
-            ),
-            Item::Save => Line::from(Span::styled("[ Save ]", theme.button)),
-            Item::Test => Line::from(Span::styled("[ Test ]", theme.button)),
-            Item::Forget => Line::from(Span::styled("[ Forget ]", theme.button)),
-            Item::ProxyUrl => {
-                let style = if self.proxy_url != stored_url {
-                    theme.changed
+                let password = if self.proxy_password.is_some() {
+                    "new (sealed)"
                 } else {
-                    theme.value
+                    "unchanged"
                 };
-                field(
-                    "URL",
-                    text_value(&self.proxy_url, "(none: direct connection)").style(style),
-                )
+                body.push(format!("Proxy URL:      {}", self.proxy_url));
+                body.push(format!(
+                    "Proxy user:     {}",
+                    if self.proxy_user.is_empty() {
+                        "(none)"
+                    } else {
+                        &self.proxy_user
+                    }
+                ));
+                body.push(format!("Proxy password: {password}"));
             }
-            Item::ProxyUser => {
-                let style = if self.proxy_user != stored_user {
-                    theme.changed
-                } else {
-                    theme.value
-                };
-                field("User", text_value(&self.proxy_user, "(none)").style(style))
-            }
-            Item::ProxyPassword => field(
-                "Password",
-                match (&self.proxy_password, stored_password) {
-                    (Some(_), _) => Span::styled("••••••••  (new)", theme.changed),
-                    (None, true) => Span::styled("••••••••", theme.value),
-                    (None, false) => Span::styled("(none)", theme.dim),
+        }
+        body.push(String::new());
+        body.push(format!(
+            "Written to {} on {}.",
+            crate::paths::CREDENTIALS,
+            cx.node_name
+        ));
+        cx.modal = Some(Modal::Dialog(Dialog::confirm(
+            format!("Save System Parameters on {}?", cx.node_name),
+            body,
+            "Save",
+            Action::System(SystemAction::SaveConfirmed),
+        )));
+    }
+
+    /// Typed credentials (saved on every node), else a forget done here.
+    fn pending_change(&self) -> Option<(FileKind, Change, String)> {
+        if let (false, Some(secret)) = (self.client_id.is_empty(), &self.secret) {
+            return Some((
+                FileKind::Credentials,
+                Change::CredentialsSave {
+                    client_id: self.client_id.clone(),
+                    secret: secret.clone(),
                 },
-            ),
-        };
-        let content = Line::from(
-            std::iter::once(Span::raw("  "))
-                .chain(content.spans)
-                .collect::<Vec<_>>(),
-        );
-        frame.render_widget(list::marked(content, focused, theme), row);
-        if let Some(editor) = self.editor.as_ref().filter(|e| e.item == item) {
-            let x = row.x + 2 + 2 + LABEL_WIDTH as u16;
-            let width = row.right().saturating_sub(x).min(50);
-            let area = Rect::new(x, row.y, width, 1);
-            frame.render_widget(ratatui::widgets::Clear, area);
-            editor.input.render(frame, area, theme.selection);
+                format!(
+                    "Save the cloud credentials (Client ID {}), sealed with each node's own key",
+                    self.client_id
+                ),
+            ));
+        }
+        match &self.last_change {
+            Some(Change::CredentialsForget) => Some((
+                FileKind::Credentials,
+                Change::CredentialsForget,
+                "Forget the cloud credentials".to_string(),
+            )),
+            _ => None,
+        }
+    }
+
+    fn on_file(&mut self, action: Action, cx: &mut Cx) {
+        if let Action::Saved { result, .. } = action {
+            match result {
+                Ok(info) => {
+                    self.client_id.clear();
+                    self.secret = None;
+                    cx.ok(saved_message(
+                        FileKind::Credentials,
+                        &cx.node_name.clone(),
+                        &info,
+                    ));
+                }
+                Err(f) => cx.error(format!("Not saved: {}", f.message)),
+            }
+            cx.effects.push(Effect::LoadFile {
+                node: cx.node,
+                file: FileKind::Credentials,
+            });
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Actions in, state and effects out: keys, tabs, quitting, saving, apply-to-all, drift, doctor.
 
 use super::*;
+use crate::tui::tabs::Tab;
 
 #[test]
 fn releases_are_ignored_and_presses_act() {

@@ -28,11 +28,14 @@ mod view;
 
 use std::collections::VecDeque;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use regex::Regex;
 
 use crate::logs::{Level, entry, when};
 use crate::tui::action::{Action, Effect, LogsAction, Nav};
 use crate::tui::model::Cx;
+use crate::tui::tabs::{RenderCx, Tab};
 use crate::tui::widgets::input::TextInput;
 
 /// Entries kept by default.
@@ -276,13 +279,6 @@ impl LogsTab {
 
     pub fn is_cluster(&self) -> bool {
         self.tags.is_some()
-    }
-
-    pub fn editing(&self) -> bool {
-        match &self.past {
-            Some(past) => past.view.editing(),
-            None => self.editor.is_some(),
-        }
     }
 
     /// A search is set: `n`/`N` jump between its matches.
@@ -537,64 +533,6 @@ impl LogsTab {
         self.focus = None;
         self.follow_again();
         self.recount();
-    }
-
-    pub fn update(&mut self, action: Action, cx: &mut Cx) {
-        if let Some(past) = &mut self.past {
-            let back = matches!(
-                action,
-                Action::Nav(Nav::Bottom) | Action::Logs(LogsAction::ToggleFollow)
-            );
-            if back && !past.view.editing() {
-                self.past = None;
-                return cx.info("Back to the live log");
-            }
-            return past.view.update(action, cx);
-        }
-        if self.editor.is_some() {
-            return self.update_editor(action, cx);
-        }
-        match action {
-            Action::Nav(Nav::Up) => self.scroll_by(-1),
-            Action::Nav(Nav::PageUp) => self.scroll_by(-(PAGE as isize)),
-            Action::Nav(Nav::Down) => self.scroll_by(1),
-            Action::Nav(Nav::PageDown) => self.scroll_by(PAGE as isize),
-            Action::Nav(Nav::Top) => self.scroll_by(-(self.entries.len() as isize)),
-            Action::Nav(Nav::Bottom) => self.follow_again(),
-            Action::Logs(LogsAction::ToggleFollow) => {
-                if self.follow {
-                    self.scroll_by(0);
-                } else {
-                    self.follow_again();
-                }
-            }
-            Action::Logs(LogsAction::ToggleWrap) => self.wrap = !self.wrap,
-            Action::Logs(LogsAction::CycleLevel) => {
-                let i = LEVELS
-                    .iter()
-                    .position(|l| *l == self.min_level)
-                    .unwrap_or(0);
-                self.min_level = LEVELS[(i + 1) % LEVELS.len()];
-                self.recount();
-            }
-            Action::Logs(LogsAction::Search) => self.open_editor(Prompt::Search),
-            Action::Logs(LogsAction::Filter) => self.open_editor(Prompt::Filter),
-            Action::Logs(LogsAction::ClearSearch) => self.clear(cx),
-            Action::Logs(LogsAction::NextMatch) => self.jump(true, Jump::Match, cx),
-            Action::Logs(LogsAction::PrevMatch) => self.jump(false, Jump::Match, cx),
-            Action::Logs(LogsAction::NextError) => self.jump(true, Jump::Error, cx),
-            Action::Logs(LogsAction::PrevError) => self.jump(false, Jump::Error, cx),
-            Action::Logs(LogsAction::AskTime) => self.open_editor(Prompt::Time),
-            Action::Logs(LogsAction::PickFile) => {
-                cx.effects.push(Effect::ListLogFiles { node: cx.node });
-                cx.info("Listing the log folder…");
-            }
-            Action::LogOpenFile(name) => {
-                self.ask_past(past::LogQuery::File(name.clone()), cx);
-                cx.info(format!("Reading {}…", crate::tui::sanitize(&name)));
-            }
-            _ => {}
-        }
     }
 
     /// Asks for a past view of this node's log, or of every node's in the
@@ -867,6 +805,81 @@ pub fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+impl Tab for LogsTab {
+    fn save(&mut self, cx: &mut Cx) {
+        cx.info("Nothing to save in the log view");
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+        self.draw(frame, area, rcx);
+    }
+
+    fn update(&mut self, action: Action, cx: &mut Cx) {
+        if let Some(past) = &mut self.past {
+            let back = matches!(
+                action,
+                Action::Nav(Nav::Bottom) | Action::Logs(LogsAction::ToggleFollow)
+            );
+            if back && !past.view.editing() {
+                self.past = None;
+                return cx.info("Back to the live log");
+            }
+            return past.view.update(action, cx);
+        }
+        if self.editor.is_some() {
+            return self.update_editor(action, cx);
+        }
+        match action {
+            Action::Nav(Nav::Up) => self.scroll_by(-1),
+            Action::Nav(Nav::PageUp) => self.scroll_by(-(PAGE as isize)),
+            Action::Nav(Nav::Down) => self.scroll_by(1),
+            Action::Nav(Nav::PageDown) => self.scroll_by(PAGE as isize),
+            Action::Nav(Nav::Top) => self.scroll_by(-(self.entries.len() as isize)),
+            Action::Nav(Nav::Bottom) => self.follow_again(),
+            Action::Logs(LogsAction::ToggleFollow) => {
+                if self.follow {
+                    self.scroll_by(0);
+                } else {
+                    self.follow_again();
+                }
+            }
+            Action::Logs(LogsAction::ToggleWrap) => self.wrap = !self.wrap,
+            Action::Logs(LogsAction::CycleLevel) => {
+                let i = LEVELS
+                    .iter()
+                    .position(|l| *l == self.min_level)
+                    .unwrap_or(0);
+                self.min_level = LEVELS[(i + 1) % LEVELS.len()];
+                self.recount();
+            }
+            Action::Logs(LogsAction::Search) => self.open_editor(Prompt::Search),
+            Action::Logs(LogsAction::Filter) => self.open_editor(Prompt::Filter),
+            Action::Logs(LogsAction::ClearSearch) => self.clear(cx),
+            Action::Logs(LogsAction::NextMatch) => self.jump(true, Jump::Match, cx),
+            Action::Logs(LogsAction::PrevMatch) => self.jump(false, Jump::Match, cx),
+            Action::Logs(LogsAction::NextError) => self.jump(true, Jump::Error, cx),
+            Action::Logs(LogsAction::PrevError) => self.jump(false, Jump::Error, cx),
+            Action::Logs(LogsAction::AskTime) => self.open_editor(Prompt::Time),
+            Action::Logs(LogsAction::PickFile) => {
+                cx.effects.push(Effect::ListLogFiles { node: cx.node });
+                cx.info("Listing the log folder…");
+            }
+            Action::LogOpenFile(name) => {
+                self.ask_past(past::LogQuery::File(name.clone()), cx);
+                cx.info(format!("Reading {}…", crate::tui::sanitize(&name)));
+            }
+            _ => {}
+        }
+    }
+
+    fn editing(&self) -> bool {
+        match &self.past {
+            Some(past) => past.view.editing(),
+            None => self.editor.is_some(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -136,9 +136,9 @@ impl LogsTab {
         }
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+    pub fn draw(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
         if let Some(past) = &self.past {
-            return past.view.render(frame, area, rcx);
+            return past.view.draw(frame, area, rcx);
         }
         let theme = rcx.theme;
         let nodes = &rcx.peers;

@@ -12,11 +12,14 @@ mod tests;
 
 use std::collections::HashSet;
 
-use super::{after_save, load_overwrite_base, reload};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::{RenderCx, Tab, after_save, load_overwrite_base, reload};
 use crate::ini::{Document, Entry};
 use crate::ops::{Change, LoadedIni};
 use crate::tui::action::Dialog;
-use crate::tui::action::{Action, Effect, FileKind, PresenceAction};
+use crate::tui::action::{Action, Effect, FileKind, Loaded, PresenceAction};
 use crate::tui::known::{self, ValueKind};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets::input::TextInput;
@@ -134,14 +137,6 @@ pub struct PresenceTab {
 }
 
 impl PresenceTab {
-    pub fn dirty(&self) -> bool {
-        self.dirty
-    }
-
-    pub fn editing(&self) -> bool {
-        self.editor.is_some() || self.adding.is_some()
-    }
-
     /// The file with the edits applied.
     pub fn doc(&self) -> Option<&Document> {
         self.doc.as_ref()
@@ -149,15 +144,6 @@ impl PresenceTab {
 
     fn base(&self) -> Option<&Document> {
         self.load.ready().map(|l| &l.doc)
-    }
-
-    /// Drops every unsaved edit (before a reload).
-    pub fn discard(&mut self) {
-        self.edits.clear();
-        self.editor = None;
-        self.adding = None;
-        self.doc = self.base().cloned();
-        self.dirty = false;
     }
 
     /// A file read in the background: the new base, with pending edits replayed.
@@ -244,62 +230,6 @@ impl PresenceTab {
             _ => false,
         }) {
             self.selected = i;
-        }
-    }
-
-    pub fn update(&mut self, action: Action, cx: &mut Cx) {
-        if self.adding.is_some() {
-            return self.update_add(action, cx);
-        }
-        if self.editor.is_some() {
-            return self.update_editor(action, cx);
-        }
-        match action {
-            Action::Nav(nav) if self.raw => {
-                let len = self.doc.as_ref().map_or(0, |d| d.text().lines().count());
-                self.raw_scroll = widgets::scrolled(self.raw_scroll, nav, len, 20);
-            }
-            Action::Nav(nav) => {
-                self.selected = widgets::moved(self.selected, nav, self.rows().len())
-            }
-            Action::Presence(PresenceAction::ToggleRaw) => {
-                self.raw = !self.raw;
-                self.raw_scroll = 0;
-            }
-            Action::Presence(_) if self.doc.is_none() => match &self.load {
-                Load::Failed(e) => cx.error(format!("Presence.ini could not be read: {e}")),
-                _ => cx.info("Presence.ini is still loading"),
-            },
-            Action::Presence(_) if self.raw => {
-                cx.info("Raw view is read-only: press r to go back to the keys")
-            }
-            Action::Presence(PresenceAction::Activate) => self.activate(cx),
-            Action::Presence(PresenceAction::Add) => self.start_add(),
-            Action::Presence(PresenceAction::Delete) => self.ask_delete(cx),
-            Action::Presence(PresenceAction::DeleteConfirmed { section, key }) => {
-                self.apply_edit(Edit::Unset { section, key }, cx)
-            }
-            Action::Presence(PresenceAction::Pick {
-                section,
-                key,
-                value,
-            }) => {
-                let current = self
-                    .doc
-                    .as_ref()
-                    .and_then(|d| d.get(section.as_deref(), &key));
-                if current != Some(value.as_str()) {
-                    self.apply_edit(
-                        Edit::Set {
-                            section,
-                            key,
-                            value,
-                        },
-                        cx,
-                    );
-                }
-            }
-            _ => {}
         }
     }
 
@@ -429,8 +359,93 @@ impl PresenceTab {
             .filter_map(|e| known::validate(&e.key, &e.value).err())
             .collect()
     }
+}
 
-    pub fn save(&mut self, cx: &mut Cx) {
+impl Tab for PresenceTab {
+    fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+        self.draw(frame, area, rcx);
+    }
+
+    fn on_loaded(&mut self, loaded: Loaded) {
+        if let Loaded::Presence(result) = loaded {
+            self.loaded(result);
+        }
+    }
+
+    fn update(&mut self, action: Action, cx: &mut Cx) {
+        if self.adding.is_some() {
+            return self.update_add(action, cx);
+        }
+        if self.editor.is_some() {
+            return self.update_editor(action, cx);
+        }
+        match action {
+            Action::Nav(nav) if self.raw => {
+                let len = self.doc.as_ref().map_or(0, |d| d.text().lines().count());
+                self.raw_scroll = widgets::scrolled(self.raw_scroll, nav, len, 20);
+            }
+            Action::Nav(nav) => {
+                self.selected = widgets::moved(self.selected, nav, self.rows().len())
+            }
+            Action::Presence(PresenceAction::ToggleRaw) => {
+                self.raw = !self.raw;
+                self.raw_scroll = 0;
+            }
+            Action::Presence(_) if self.doc.is_none() => match &self.load {
+                Load::Failed(e) => cx.error(format!("Presence.ini could not be read: {e}")),
+                _ => cx.info("Presence.ini is still loading"),
+            },
+            Action::Presence(_) if self.raw => {
+                cx.info("Raw view is read-only: press r to go back to the keys")
+            }
+            Action::Presence(PresenceAction::Activate) => self.activate(cx),
+            Action::Presence(PresenceAction::Add) => self.start_add(),
+            Action::Presence(PresenceAction::Delete) => self.ask_delete(cx),
+            Action::Presence(PresenceAction::DeleteConfirmed { section, key }) => {
+                self.apply_edit(Edit::Unset { section, key }, cx)
+            }
+            Action::Presence(PresenceAction::Pick {
+                section,
+                key,
+                value,
+            }) => {
+                let current = self
+                    .doc
+                    .as_ref()
+                    .and_then(|d| d.get(section.as_deref(), &key));
+                if current != Some(value.as_str()) {
+                    self.apply_edit(
+                        Edit::Set {
+                            section,
+                            key,
+                            value,
+                        },
+                        cx,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn editing(&self) -> bool {
+        self.editor.is_some() || self.adding.is_some()
+    }
+
+    fn dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Drops every unsaved edit (before a reload).
+    fn discard(&mut self) {
+        self.edits.clear();
+        self.editor = None;
+        self.adding = None;
+        self.doc = self.base().cloned();
+        self.dirty = false;
+    }
+
+    fn save(&mut self, cx: &mut Cx) {
         let (Some(base), Some(doc)) = (self.base(), &self.doc) else {
             return cx.info("Presence.ini is not loaded");
         };
@@ -451,7 +466,24 @@ impl PresenceTab {
         )));
     }
 
-    pub fn on_file(&mut self, action: Action, cx: &mut Cx) {
+    /// The change "apply to all" would make: the selected key's unsaved
+    /// change, else the latest edit (even once saved here).
+    fn pending_change(&self) -> Option<(FileKind, Change, String)> {
+        let selected = match self.selected_row() {
+            Some(Row::Key(e)) if self.key_changed(e.section.as_deref(), &e.key) => {
+                Some(Edit::Set {
+                    section: e.section.clone(),
+                    key: e.key.clone(),
+                    value: e.value.clone(),
+                })
+            }
+            _ => None,
+        };
+        let edit = selected.or_else(|| self.last_edit.clone())?;
+        Some((FileKind::Presence, edit.to_change(), edit.describe()))
+    }
+
+    fn on_file(&mut self, action: Action, cx: &mut Cx) {
         match action {
             Action::WriteConfirmed(_) => {
                 let base = self
@@ -492,23 +524,6 @@ impl PresenceTab {
             },
             _ => {}
         }
-    }
-
-    /// The change "apply to all" would make: the selected key's unsaved
-    /// change, else the latest edit (even once saved here).
-    pub fn pending_change(&self) -> Option<(FileKind, Change, String)> {
-        let selected = match self.selected_row() {
-            Some(Row::Key(e)) if self.key_changed(e.section.as_deref(), &e.key) => {
-                Some(Edit::Set {
-                    section: e.section.clone(),
-                    key: e.key.clone(),
-                    value: e.value.clone(),
-                })
-            }
-            _ => None,
-        };
-        let edit = selected.or_else(|| self.last_edit.clone())?;
-        Some((FileKind::Presence, edit.to_change(), edit.describe()))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::tui::tabs::{RenderCx, ellipsize};
 use crate::tui::widgets::{self, list};
 
 impl PresenceTab {
-    pub fn render(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
+    pub fn draw(&self, frame: &mut Frame, area: Rect, rcx: &RenderCx) {
         let theme = rcx.theme;
         if self.doc.is_none() {
             let text = match &self.load {
