@@ -99,8 +99,6 @@ pub enum SystemAction {
     Activate,
     /// Forget the saved credentials (after the confirmation).
     ForgetConfirmed,
-    /// Save the typed credentials and proxy (after the confirmation).
-    SaveConfirmed,
     /// Stop the credentials test running on this node (Esc).
     CancelTest,
 }
@@ -287,7 +285,7 @@ pub enum Action {
     OverwriteBase {
         node: usize,
         file: FileKind,
-        loaded: Result<LoadedIni, String>,
+        loaded: Loaded,
     },
     LogLines {
         node: usize,

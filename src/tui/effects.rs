@@ -243,8 +243,7 @@ impl Runner {
             Effect::LoadOverwriteBase { node, file } => {
                 let Some(t) = target(node) else { return };
                 self.spawn(async move {
-                    let path = file.path(&t.paths);
-                    let loaded = ops::load_ini(&t, path).await.map_err(|e| e.to_string());
+                    let loaded = load_file(&t, file).await;
                     Runner::send(&tx, Action::OverwriteBase { node, file, loaded });
                 });
             }
@@ -413,18 +412,15 @@ impl Runner {
     }
 }
 
+async fn load_ini(t: &Target, file: FileKind) -> Result<ops::LoadedIni, String> {
+    let path = file.path(&t.paths);
+    ops::load_ini(t, path).await.map_err(|e| e.to_string())
+}
+
 async fn load_file(t: &Target, file: FileKind) -> Loaded {
     match file {
-        FileKind::Presence => Loaded::Presence(
-            ops::load_ini(t, &t.paths.presence)
-                .await
-                .map_err(|e| e.to_string()),
-        ),
-        FileKind::Calendar => Loaded::Calendar(
-            ops::load_ini(t, &t.paths.calendar)
-                .await
-                .map_err(|e| e.to_string()),
-        ),
+        FileKind::Presence => Loaded::Presence(load_ini(t, file).await),
+        FileKind::Calendar => Loaded::Calendar(load_ini(t, file).await),
         FileKind::Credentials => Loaded::Store(ops::load_store(t).await.map_err(|e| e.to_string())),
     }
 }
@@ -579,8 +575,9 @@ async fn save_system(
     };
     let mut loaded = loaded;
     if let (Some((client_id, secret)), Some(key)) = (&credentials, &key) {
-        let fresh = ops::load_store(t).await?;
-        merge(ops::store_credentials(t, &fresh, key, client_id, secret).await?);
+        // Over the store as the editor read it: a change made on the node
+        // since is a conflict, for the admin to reload or overwrite.
+        merge(ops::store_credentials(t, &loaded, key, client_id, secret).await?);
         loaded = ops::load_store(t).await?;
     }
     if let Some(proxy) = &proxy {

@@ -10,16 +10,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
-use super::{RenderCx, Tab, after_save, ellipsize, load_overwrite_base, reload};
+use super::file_edit::{self, EditsFile};
+use super::{RenderCx, Tab, ellipsize};
 use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
 use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
 };
-use crate::tui::action::Dialog;
 use crate::tui::action::{Action, CalendarAction, Effect, FileKind, Loaded};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
+use crate::tui::widgets;
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::{self, diff};
 
 /// Shown for a password in the preview diff instead of its sealed form.
 const SEALED_ON_SAVE: &str = "(new password, sealed with the node key when written)";
@@ -470,9 +470,9 @@ impl Tab for CalendarTab {
     }
 
     fn save(&mut self, cx: &mut Cx) {
-        let Some(base) = self.load.ready() else {
+        if self.load.ready().is_none() {
             return cx.info("Calendar.ini is not loaded");
-        };
+        }
         if !self.dirty() {
             return cx.info("No unsaved changes in Calendar.ini");
         }
@@ -483,19 +483,7 @@ impl Tab for CalendarTab {
                 if n == 1 { "" } else { "s" }
             ));
         }
-        match self.preview(base) {
-            Ok(text) => {
-                let lines = diff::unified(&base.doc.text(), &text, 3);
-                self.overwrite_base = None;
-                cx.modal = Some(Modal::Dialog(Dialog::diff(
-                    format!("Write Calendar.ini on {}?", cx.node_name),
-                    lines,
-                    "Write",
-                    Action::WriteConfirmed(FileKind::Calendar),
-                )));
-            }
-            Err(e) => cx.error(format!("Not saved: {e}")),
-        }
+        file_edit::confirm_write(self, cx);
     }
 
     /// Unsaved field changes, else the fields of the latest save here.
@@ -516,58 +504,62 @@ impl Tab for CalendarTab {
     }
 
     fn on_file(&mut self, action: Action, cx: &mut Cx) {
-        match action {
-            Action::WriteConfirmed(_) => {
-                let base = self
-                    .overwrite_base
-                    .take()
-                    .or_else(|| self.load.ready().cloned());
-                if let Some(loaded) = base {
-                    self.last_saved = Some(
-                        self.change_fields()
-                            .into_iter()
-                            .filter(|(f, _)| *f != Field::Password)
-                            .collect(),
-                    );
-                    cx.effects.push(Effect::SaveCalendar {
-                        node: cx.node,
-                        loaded,
-                        settings: self.settings.clone(),
-                        key: KeyRule::Keep,
-                    });
-                    cx.info(format!("Writing Calendar.ini on {}…", cx.node_name));
-                }
-            }
-            Action::Saved { result, .. } => {
-                let saved = after_save(cx, FileKind::Calendar, result);
-                // The typed password is sealed in the file now: drop it.
-                if saved && matches!(self.settings.password, Password::New(_)) {
-                    self.settings.password = self.original.password.clone();
-                    self.touched.retain(|f| *f != Field::Password);
-                }
-            }
-            Action::ConflictReload(_) => {
-                self.discard();
-                reload(cx, FileKind::Calendar);
-            }
-            Action::ConflictShowDiff(_) => load_overwrite_base(cx, FileKind::Calendar),
-            Action::OverwriteBase { loaded, .. } => match loaded {
-                Ok(current) => match self.preview(&current) {
-                    Ok(text) => {
-                        let lines = diff::unified(&current.doc.text(), &text, 3);
-                        self.overwrite_base = Some(current);
-                        cx.modal = Some(Modal::Dialog(Dialog::diff(
-                            format!("Overwrite Calendar.ini on {}?", cx.node_name),
-                            lines,
-                            "Overwrite",
-                            Action::WriteConfirmed(FileKind::Calendar),
-                        )));
-                    }
-                    Err(e) => cx.error(e),
-                },
-                Err(e) => cx.error(format!("Calendar.ini could not be read: {e}")),
-            },
-            _ => {}
+        file_edit::on_file(self, action, cx);
+    }
+}
+
+impl EditsFile for CalendarTab {
+    type Base = LoadedIni;
+    const FILE: FileKind = FileKind::Calendar;
+
+    fn base(&self) -> Option<&LoadedIni> {
+        self.load.ready()
+    }
+
+    fn overwrite_base(&mut self) -> &mut Option<LoadedIni> {
+        &mut self.overwrite_base
+    }
+
+    fn take(loaded: Loaded) -> Option<Result<LoadedIni, String>> {
+        match loaded {
+            Loaded::Calendar(result) => Some(result),
+            _ => None,
+        }
+    }
+
+    fn text(base: &LoadedIni) -> String {
+        base.doc.text()
+    }
+
+    fn preview(&self, base: &LoadedIni) -> Result<String, String> {
+        CalendarTab::preview(self, base)
+    }
+
+    fn write(&mut self, loaded: LoadedIni, cx: &mut Cx) -> bool {
+        self.last_saved = Some(
+            self.change_fields()
+                .into_iter()
+                .filter(|(f, _)| *f != Field::Password)
+                .collect(),
+        );
+        cx.effects.push(Effect::SaveCalendar {
+            node: cx.node,
+            loaded,
+            settings: self.settings.clone(),
+            key: KeyRule::Keep,
+        });
+        true
+    }
+
+    fn discard(&mut self) {
+        Tab::discard(self);
+    }
+
+    /// The typed password is sealed in the file now: drop it.
+    fn written(&mut self) {
+        if matches!(self.settings.password, Password::New(_)) {
+            self.settings.password = self.original.password.clone();
+            self.touched.retain(|f| *f != Field::Password);
         }
     }
 }
@@ -589,6 +581,7 @@ pub(crate) fn tab_from_text(text: &str) -> CalendarTab {
 mod tests {
     use super::*;
     use crate::tui::action::Nav;
+    use crate::tui::widgets::diff;
     use tui_input::InputRequest;
 
     const O365: &str = "[Calendar]\r\nProvider=Office365\r\nBasicAuth=0\r\nModernAuth=1\r\nModernAuth.TenantId=contoso.onmicrosoft.com\r\nModernAuth.ClientId=9f8e7d6c-1111-2222-3333-444455556666\r\n";

@@ -2,6 +2,7 @@
 //! tabs that edit a file share (save messages, conflicts) lives here.
 
 pub mod calendar;
+pub mod file_edit;
 pub mod logs;
 pub mod presence;
 pub mod system;

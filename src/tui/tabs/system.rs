@@ -12,7 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
-use super::{RenderCx, Tab, ellipsize, saved_message};
+use super::file_edit::{self, EditsFile};
+use super::{RenderCx, Tab, ellipsize};
 use crate::ops::{Change, KeyRule, LoadedStore};
 use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, Loaded, ProxyEdit, SystemAction};
@@ -71,6 +72,8 @@ pub struct SystemTab {
     tests_started: u64,
     /// Forget, kept once done here so it can be applied to all nodes.
     last_change: Option<Change>,
+    /// The store as the node has it now, after a conflict: the next write goes over it.
+    overwrite_base: Option<LoadedStore>,
 }
 
 impl std::fmt::Debug for SystemTab {
@@ -287,33 +290,6 @@ impl SystemTab {
         }
     }
 
-    /// Hands the typed values to the background save, and forgets the secrets.
-    fn write(&mut self, cx: &mut Cx) {
-        let Some(loaded) = self.load.ready().cloned() else {
-            return;
-        };
-        let credentials = match (self.client_id.is_empty(), self.secret.take()) {
-            (false, Some(secret)) => Some((self.client_id.clone(), secret)),
-            _ => None,
-        };
-        let proxy = self.proxy_changed().then(|| {
-            (!self.proxy_url.is_empty()).then(|| ProxyEdit {
-                url: self.proxy_url.clone(),
-                user: (!self.proxy_user.is_empty()).then(|| self.proxy_user.clone()),
-                password: self.proxy_password.take(),
-            })
-        });
-        self.proxy_password = None;
-        cx.effects.push(Effect::SaveSystem {
-            node: cx.node,
-            loaded,
-            credentials,
-            proxy,
-            key: KeyRule::Keep,
-        });
-        cx.info(format!("Saving on {}…", cx.node_name));
-    }
-
     fn render_item(&self, frame: &mut Frame, row: Rect, item: Item, focused: bool, rcx: &RenderCx) {
         let theme = rcx.theme;
         let field = |label: &str, value: Span<'static>| {
@@ -402,7 +378,6 @@ impl Tab for SystemTab {
                 _ => cx.info("Still loading"),
             },
             Action::System(SystemAction::Activate) => self.activate(cx),
-            Action::System(SystemAction::SaveConfirmed) => self.write(cx),
             Action::System(SystemAction::ForgetConfirmed) => {
                 self.last_change = Some(Change::CredentialsForget);
                 cx.effects.push(Effect::ForgetCredentials { node: cx.node });
@@ -542,6 +517,7 @@ impl Tab for SystemTab {
                 body.push(format!("Proxy password: {password}"));
             }
         }
+        self.overwrite_base = None;
         body.push(String::new());
         body.push(format!(
             "Written to {} on {}.",
@@ -552,7 +528,7 @@ impl Tab for SystemTab {
             format!("Save System Parameters on {}?", cx.node_name),
             body,
             "Save",
-            Action::System(SystemAction::SaveConfirmed),
+            Action::WriteConfirmed(FileKind::Credentials),
         )));
     }
 
@@ -582,25 +558,125 @@ impl Tab for SystemTab {
     }
 
     fn on_file(&mut self, action: Action, cx: &mut Cx) {
-        if let Action::Saved { result, .. } = action {
-            match result {
-                Ok(info) => {
-                    self.client_id.clear();
-                    self.secret = None;
-                    cx.ok(saved_message(
-                        FileKind::Credentials,
-                        &cx.node_name.clone(),
-                        &info,
-                    ));
-                }
-                Err(f) => cx.error(format!("Not saved: {}", f.message)),
-            }
-            cx.effects.push(Effect::LoadFile {
-                node: cx.node,
-                file: FileKind::Credentials,
-            });
+        file_edit::on_file(self, action, cx);
+    }
+}
+
+impl EditsFile for SystemTab {
+    type Base = LoadedStore;
+    const FILE: FileKind = FileKind::Credentials;
+
+    fn base(&self) -> Option<&LoadedStore> {
+        self.load.ready()
+    }
+
+    fn overwrite_base(&mut self) -> &mut Option<LoadedStore> {
+        &mut self.overwrite_base
+    }
+
+    fn take(loaded: Loaded) -> Option<Result<LoadedStore, String>> {
+        match loaded {
+            Loaded::Store(result) => Some(result),
+            _ => None,
         }
     }
+
+    fn text(base: &LoadedStore) -> String {
+        let proxy = base.store.proxy();
+        summary(
+            base.store.client_id(),
+            base.store.client_id().map(|_| "sealed"),
+            proxy.as_ref().map(|p| p.url.as_str()),
+            proxy.as_ref().and_then(|p| p.user.as_deref()),
+            proxy
+                .as_ref()
+                .is_some_and(|p| p.has_password)
+                .then_some("sealed"),
+        )
+    }
+
+    /// The store as read with the typed values in, secrets as placeholders.
+    fn preview(&self, base: &LoadedStore) -> Result<String, String> {
+        let stored = base.store.proxy();
+        let typed = self.credentials_typed();
+        let (id, secret) = if typed {
+            (Some(self.client_id.as_str()), Some("sealed (new)"))
+        } else {
+            (
+                base.store.client_id(),
+                base.store.client_id().map(|_| "sealed"),
+            )
+        };
+        let proxy_password = match (&self.proxy_password, &stored) {
+            (Some(_), _) => Some("sealed (new)"),
+            (None, Some(p)) if p.has_password => Some("sealed"),
+            (None, _) => None,
+        };
+        let url = (!self.proxy_url.is_empty()).then_some(self.proxy_url.as_str());
+        let user = (!self.proxy_user.is_empty()).then_some(self.proxy_user.as_str());
+        Ok(match url {
+            Some(_) => summary(id, secret, url, user, proxy_password),
+            None => summary(id, secret, None, None, None),
+        })
+    }
+
+    /// Hands the typed values to the background save; they are kept until
+    /// the save is done, for an overwrite after a conflict.
+    fn write(&mut self, loaded: LoadedStore, cx: &mut Cx) -> bool {
+        let credentials = match (self.client_id.is_empty(), &self.secret) {
+            (false, Some(secret)) => Some((self.client_id.clone(), secret.clone())),
+            _ => None,
+        };
+        let proxy = self.proxy_changed().then(|| {
+            (!self.proxy_url.is_empty()).then(|| ProxyEdit {
+                url: self.proxy_url.clone(),
+                user: (!self.proxy_user.is_empty()).then(|| self.proxy_user.clone()),
+                password: self.proxy_password.clone(),
+            })
+        });
+        cx.effects.push(Effect::SaveSystem {
+            node: cx.node,
+            loaded,
+            credentials,
+            proxy,
+            key: KeyRule::Keep,
+        });
+        true
+    }
+
+    fn discard(&mut self) {
+        Tab::discard(self);
+    }
+
+    /// The typed secrets are sealed on the node now: forget them.
+    fn written(&mut self) {
+        self.client_id.clear();
+        self.secret = None;
+        self.proxy_password = None;
+    }
+}
+
+/// The store as lines for a diff: what it holds, never a secret.
+fn summary(
+    client_id: Option<&str>,
+    secret: Option<&str>,
+    proxy_url: Option<&str>,
+    proxy_user: Option<&str>,
+    proxy_password: Option<&str>,
+) -> String {
+    let none = "(none)";
+    [
+        format!("Client ID:      {}", client_id.unwrap_or(none)),
+        format!("Client secret:  {}", secret.unwrap_or(none)),
+        format!(
+            "Proxy URL:      {}",
+            proxy_url.unwrap_or("(none: direct connection)")
+        ),
+        format!("Proxy user:     {}", proxy_user.unwrap_or(none)),
+        format!("Proxy password: {}", proxy_password.unwrap_or(none)),
+    ]
+    .join("\n")
+        + "\n"
 }
 
 #[cfg(test)]
@@ -618,6 +694,7 @@ pub(crate) fn tab_with_store(store: crate::settings::credentials::Store) -> Syst
 mod tests {
     use super::*;
     use crate::settings::credentials::Store;
+    use crate::tui::action::{SaveFailure, SaveInfo};
     use secrecy::ExposeSecret;
     use tui_input::InputRequest;
 
@@ -685,7 +762,7 @@ mod tests {
             panic!()
         };
         assert!(body.iter().all(|l| !l.contains("topsecret")));
-        tab.update(d.action_of(0).unwrap(), &mut cx);
+        tab.on_file(d.action_of(0).unwrap(), &mut cx);
         let [
             Effect::SaveSystem {
                 credentials: Some((id, secret)),
@@ -698,8 +775,106 @@ mod tests {
         };
         assert_eq!(id, "abc-123");
         assert_eq!(secret.expose_secret(), "topsecret");
-        assert!(tab.secret.is_none(), "the secret is not kept");
         assert!(!format!("{:?}", cx.effects).contains("topsecret"));
+        // Kept while the write is under way (a conflict may need it again),
+        // dropped once it is written.
+        tab.on_file(saved(Ok(info())), &mut cx);
+        assert!(tab.secret.is_none(), "the secret is not kept");
+        assert!(!tab.dirty());
+    }
+
+    fn saved(result: Result<SaveInfo, SaveFailure>) -> Action {
+        Action::Saved {
+            node: 0,
+            file: FileKind::Credentials,
+            result,
+        }
+    }
+
+    fn info() -> SaveInfo {
+        SaveInfo {
+            unchanged: false,
+            backup: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_conflict_offers_reload_or_overwrite_over_what_the_node_has_now() {
+        let mut tab = tab_with_store(Store::default());
+        let mut cx = cx();
+        type_into(&mut tab, Item::ClientId, "abc-123", &mut cx);
+        type_into(&mut tab, Item::Secret, "topsecret", &mut cx);
+        tab.save(&mut cx);
+        let Some(Modal::Dialog(d)) = cx.modal.take() else {
+            panic!("no confirmation");
+        };
+        tab.on_file(d.action_of(0).unwrap(), &mut cx);
+        cx.effects.clear();
+        let conflict = SaveFailure {
+            conflict: true,
+            message: "CloudServices.json changed on the node".into(),
+        };
+        tab.on_file(saved(Err(conflict)), &mut cx);
+        let Some(Modal::Dialog(d)) = cx.modal.take() else {
+            panic!("no conflict dialog: {:?}", cx.status);
+        };
+        let labels: Vec<&str> = d.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["Reload", "Overwrite…", "Cancel"]);
+        // Overwrite: the diff against the store the node has now, then the
+        // typed values written over that version.
+        tab.on_file(d.action_of(1).unwrap(), &mut cx);
+        assert!(matches!(
+            cx.effects.as_slice(),
+            [Effect::LoadOverwriteBase { .. }]
+        ));
+        cx.effects.clear();
+        let now = LoadedStore {
+            path: crate::paths::CREDENTIALS.to_string(),
+            snapshot: None,
+            store: saved_store(),
+        };
+        tab.on_file(
+            Action::OverwriteBase {
+                node: 0,
+                file: FileKind::Credentials,
+                loaded: Loaded::Store(Ok(now)),
+            },
+            &mut cx,
+        );
+        let Some(Modal::Dialog(d)) = cx.modal.take() else {
+            panic!("no overwrite diff: {:?}", cx.status);
+        };
+        assert!(
+            d.title.starts_with("Overwrite CloudServices.json"),
+            "{}",
+            d.title
+        );
+        let crate::tui::widgets::dialog::DialogBody::Diff(lines) = &d.body else {
+            panic!("not a diff");
+        };
+        let shown: String = lines.iter().map(|l| format!("{l:?}")).collect();
+        assert!(
+            shown.contains("abc-123") && shown.contains("3f2a9c1e"),
+            "{shown}"
+        );
+        assert!(!shown.contains("topsecret"));
+        tab.on_file(d.action_of(0).unwrap(), &mut cx);
+        let [
+            Effect::SaveSystem {
+                loaded,
+                credentials: Some((id, _)),
+                ..
+            },
+        ] = cx.effects.as_slice()
+        else {
+            panic!("{:?}", cx.effects);
+        };
+        assert_eq!(id, "abc-123");
+        assert!(
+            loaded.store.client_id().is_some(),
+            "written over the node's version"
+        );
     }
 
     #[test]
@@ -848,7 +1023,7 @@ mod tests {
         let Some(Modal::Dialog(d)) = cx.modal.take() else {
             panic!("no confirmation");
         };
-        tab.update(d.action_of(0).unwrap(), &mut cx);
+        tab.on_file(d.action_of(0).unwrap(), &mut cx);
         let [
             Effect::SaveSystem {
                 credentials: None,

@@ -15,15 +15,16 @@ use std::collections::HashSet;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::{RenderCx, Tab, after_save, load_overwrite_base, reload};
+use super::file_edit::{self, EditsFile};
+use super::{RenderCx, Tab};
 use crate::ini::{Document, Entry};
 use crate::ops::{Change, LoadedIni};
 use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, Loaded, PresenceAction};
 use crate::tui::known::{self, ValueKind};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
+use crate::tui::widgets;
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::{self, diff};
 use add::AddForm;
 
 /// One edit the admin made.
@@ -446,9 +447,9 @@ impl Tab for PresenceTab {
     }
 
     fn save(&mut self, cx: &mut Cx) {
-        let (Some(base), Some(doc)) = (self.base(), &self.doc) else {
+        if self.base().is_none() || self.doc.is_none() {
             return cx.info("Presence.ini is not loaded");
-        };
+        }
         if !self.dirty {
             return cx.info("No unsaved changes in Presence.ini");
         }
@@ -456,14 +457,7 @@ impl Tab for PresenceTab {
         if let Some(first) = invalid.first() {
             return cx.error(format!("Not saved: {first}"));
         }
-        let lines = diff::unified(&base.text(), &doc.text(), 3);
-        self.overwrite_base = None;
-        cx.modal = Some(Modal::Dialog(Dialog::diff(
-            format!("Write Presence.ini on {}?", cx.node_name),
-            lines,
-            "Write",
-            Action::WriteConfirmed(FileKind::Presence),
-        )));
+        file_edit::confirm_write(self, cx);
     }
 
     /// The change "apply to all" would make: the selected key's unsaved
@@ -484,46 +478,56 @@ impl Tab for PresenceTab {
     }
 
     fn on_file(&mut self, action: Action, cx: &mut Cx) {
-        match action {
-            Action::WriteConfirmed(_) => {
-                let base = self
-                    .overwrite_base
-                    .take()
-                    .or_else(|| self.load.ready().cloned());
-                if let (Some(loaded), Some(doc)) = (base, self.doc.clone()) {
-                    cx.effects.push(Effect::SaveIni {
-                        node: cx.node,
-                        file: FileKind::Presence,
-                        loaded,
-                        doc,
-                    });
-                    cx.info(format!("Writing Presence.ini on {}…", cx.node_name));
-                }
-            }
-            Action::Saved { result, .. } => {
-                after_save(cx, FileKind::Presence, result);
-            }
-            Action::ConflictReload(_) => {
-                self.discard();
-                reload(cx, FileKind::Presence);
-            }
-            Action::ConflictShowDiff(_) => load_overwrite_base(cx, FileKind::Presence),
-            Action::OverwriteBase { loaded, .. } => match (loaded, &self.doc) {
-                (Ok(current), Some(doc)) => {
-                    let lines = diff::unified(&current.doc.text(), &doc.text(), 3);
-                    self.overwrite_base = Some(current);
-                    cx.modal = Some(Modal::Dialog(Dialog::diff(
-                        format!("Overwrite Presence.ini on {}?", cx.node_name),
-                        lines,
-                        "Overwrite",
-                        Action::WriteConfirmed(FileKind::Presence),
-                    )));
-                }
-                (Err(e), _) => cx.error(format!("Presence.ini could not be read: {e}")),
-                _ => {}
-            },
-            _ => {}
+        file_edit::on_file(self, action, cx);
+    }
+}
+
+impl EditsFile for PresenceTab {
+    type Base = LoadedIni;
+    const FILE: FileKind = FileKind::Presence;
+
+    fn base(&self) -> Option<&LoadedIni> {
+        self.load.ready()
+    }
+
+    fn overwrite_base(&mut self) -> &mut Option<LoadedIni> {
+        &mut self.overwrite_base
+    }
+
+    fn take(loaded: Loaded) -> Option<Result<LoadedIni, String>> {
+        match loaded {
+            Loaded::Presence(result) => Some(result),
+            _ => None,
         }
+    }
+
+    fn text(base: &LoadedIni) -> String {
+        base.doc.text()
+    }
+
+    fn preview(&self, _base: &LoadedIni) -> Result<String, String> {
+        // The edits are kept applied to the document: it is the new file.
+        self.doc
+            .as_ref()
+            .map(Document::text)
+            .ok_or_else(|| "Presence.ini is not loaded".to_string())
+    }
+
+    fn write(&mut self, loaded: LoadedIni, cx: &mut Cx) -> bool {
+        let Some(doc) = self.doc.clone() else {
+            return false;
+        };
+        cx.effects.push(Effect::SaveIni {
+            node: cx.node,
+            file: FileKind::Presence,
+            loaded,
+            doc,
+        });
+        true
+    }
+
+    fn discard(&mut self) {
+        Tab::discard(self);
     }
 }
 

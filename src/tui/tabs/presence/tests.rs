@@ -1,5 +1,6 @@
 use super::*;
 use crate::tui::action::Nav;
+use crate::tui::widgets::diff;
 use tui_input::InputRequest;
 
 const SAMPLE: &str = "; Presence settings\r\n[General]\r\nLogLevel=Info\r\nPollingIntervalSec = 30\r\n\r\n[Webex]\r\nWebexPresence.Enable=0\r\nWebexPresence.MaxUsers=1000\r\n";
