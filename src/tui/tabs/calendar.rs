@@ -11,14 +11,16 @@ use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
 use super::file_edit::{self, EditsFile};
-use super::{RenderCx, Tab, ellipsize};
+use super::{RenderCx, Tab};
 use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
 use crate::settings::calendar::{
-    CalendarSettings, EXCHANGE_VERSIONS, Field, Password, Provider, Report,
+    CalendarSettings, EXCHANGE_VERSIONS, Field, NOT_SET, Password, Provider, Report,
 };
+use crate::settings::schema::Kind;
 use crate::tui::action::{Action, CalendarAction, Effect, FileKind, Loaded};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets;
+use crate::tui::widgets::form::{FormRow, Masked};
 use crate::tui::widgets::input::TextInput;
 
 /// Shown for a password in the preview diff instead of its sealed form.
@@ -248,105 +250,66 @@ impl CalendarTab {
             Field::Provider | Field::BasicAuth | Field::ModernAuth => "",
             _ => "    ",
         };
-        let mut spans: Vec<Span> = Vec::new();
-        match field {
-            Field::Provider => {
+        let labelled = || FormRow::labelled(format!("{indent}{}", field.label()), LABEL_WIDTH);
+        let form_row = match &field.spec().kind {
+            Kind::Choice(_) if field == Field::Provider => {
                 let p = self.settings.provider();
                 let radio = |on: bool| if on { "(•)" } else { "( )" };
-                spans.push(super::label("Provider", LABEL_WIDTH, theme.label));
-                spans.push(Span::styled(
-                    format!("{} Exchange   ", radio(p == Some(Provider::Exchange))),
-                    value_style,
-                ));
-                spans.push(Span::styled(
-                    format!("{} Office 365", radio(p == Some(Provider::Office365))),
-                    value_style,
-                ));
+                let mut form_row = labelled()
+                    .value(Span::styled(
+                        format!("{} Exchange   ", radio(p == Some(Provider::Exchange))),
+                        value_style,
+                    ))
+                    .value(Span::styled(
+                        format!("{} Office 365", radio(p == Some(Provider::Office365))),
+                        value_style,
+                    ));
                 if p.is_none() {
                     let raw = self.settings.text(field).unwrap_or("not set");
-                    spans.push(Span::styled(
+                    form_row = form_row.value(Span::styled(
                         format!("   ({}: Enter chooses)", crate::tui::sanitize(raw)),
                         theme.dim,
                     ));
                 }
+                form_row
             }
-            Field::BasicAuth | Field::ModernAuth => {
+            Kind::Bool => {
                 let on = self.settings.on(field);
                 let text = if field == Field::BasicAuth {
                     "Grant Basic Authentication"
                 } else {
                     "Grant Modern Authentication"
                 };
-                spans.push(Span::styled(
+                FormRow::bare().value(Span::styled(
                     format!("[{}] {text}", if on { "x" } else { " " }),
                     value_style,
-                ));
+                ))
             }
-            Field::Password => {
-                spans.push(super::label(
-                    &format!("{indent}{}", field.label()),
-                    LABEL_WIDTH,
-                    theme.label,
-                ));
+            Kind::Secret => {
                 let shown = match &self.settings.password {
-                    Password::None => Span::styled("(not set)", theme.dim),
-                    Password::Sealed(_) => Span::styled("••••••••", value_style),
-                    Password::New(_) => {
-                        Span::styled("••••••••  (new, sealed when saved)", value_style)
-                    }
+                    Password::None => Masked::None,
+                    Password::Sealed(_) => Masked::Stored,
+                    Password::New(_) => Masked::New {
+                        note: "  (new, sealed when saved)",
+                    },
                 };
-                spans.push(shown);
+                labelled().masked(shown, NOT_SET, value_style, theme)
             }
-            _ => {
-                spans.push(super::label(
-                    &format!("{indent}{}", field.label()),
-                    LABEL_WIDTH,
-                    theme.label,
-                ));
-                let value = self.settings.text(field);
-                match value {
-                    Some(v) if !v.is_empty() => spans.push(Span::styled(
-                        ellipsize(&crate::tui::sanitize(v), 44),
-                        value_style,
-                    )),
-                    _ => spans.push(Span::styled("(not set)", theme.dim)),
-                }
-                if field == Field::ExchangeVersion {
-                    spans.push(Span::styled("  ▾", theme.dim));
+            kind => {
+                let value = self.settings.text(field).unwrap_or_default();
+                let form_row = labelled().text(value, NOT_SET, 44, value_style, theme);
+                match kind {
+                    Kind::Choice(_) => form_row.value(Span::styled("  ▾", theme.dim)),
+                    _ => form_row,
                 }
             }
-        }
-        if changed {
-            spans.push(Span::styled("  ●", theme.changed));
-        }
+        };
         let editing = self.editor.as_ref().filter(|e| e.field == field);
-        let error = self.field_error(field);
-        if editing.is_none()
-            && let Some(err) = error
-        {
-            spans.push(Span::styled(format!("  ✗ {err}"), theme.error));
-        }
-        frame.render_widget(
-            super::super::widgets::list::marked(Line::from(spans), focused, theme),
-            row,
-        );
-        if let Some(editor) = editing {
-            let x = row.x + 2 + LABEL_WIDTH as u16;
-            let width = row.right().saturating_sub(x);
-            let input_width = width.min(40);
-            let field_area = Rect::new(x, row.y, input_width, 1);
-            frame.render_widget(ratatui::widgets::Clear, Rect::new(x, row.y, width, 1));
-            editor.input.render(frame, field_area, theme.selection);
-            if let Some(err) = error {
-                let ex = x + input_width + 1;
-                if ex < row.right() {
-                    frame.render_widget(
-                        Line::from(Span::styled(format!("✗ {err}"), theme.error)),
-                        Rect::new(ex, row.y, row.right() - ex, 1),
-                    );
-                }
-            }
-        }
+        form_row
+            .changed(changed)
+            .error(self.field_error(field))
+            .editing(editing.map(|e| &e.input), 40)
+            .render(frame, row, focused, theme);
     }
 
     /// Errors not tied to a visible field, then the warnings in order.

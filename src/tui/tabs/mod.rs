@@ -9,13 +9,12 @@ pub mod system;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::text::Span;
 
 use super::action::{Action, Effect, FileKind, Loaded, SaveFailure, SaveInfo};
 use super::action::{Button, Dialog};
 use super::model::{Cx, Load, Modal};
 use super::theme::Theme;
+pub use super::widgets::{ellipsize, label};
 
 /// What every tab does. The state holds the tabs and hands each its own
 /// actions and results through this, without knowing which tab it is.
@@ -157,41 +156,9 @@ pub fn conflict_modal(file: FileKind, node: &str, message: &str) -> Modal {
     ))
 }
 
-/// A label padded to `width` columns.
-pub fn label(text: &str, width: usize, style: Style) -> Span<'static> {
-    Span::styled(format!("{text:<width$}"), style)
-}
-
-/// Text cut to `width` columns with an ellipsis.
-pub fn ellipsize(text: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut used = 0;
-    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return text.to_string();
-    }
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ellipsize_cuts_long_text_only() {
-        assert_eq!(ellipsize("abcdef", 4), "abc…");
-        assert_eq!(ellipsize("abc", 4), "abc");
-    }
 
     #[test]
     fn saved_message_names_the_backup_file_only() {

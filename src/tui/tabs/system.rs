@@ -13,13 +13,14 @@ use ratatui::widgets::{Paragraph, Wrap};
 use secrecy::SecretString;
 
 use super::file_edit::{self, EditsFile};
-use super::{RenderCx, Tab, ellipsize};
+use super::{RenderCx, Tab};
 use crate::ops::{Change, KeyRule, LoadedStore};
 use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, Loaded, ProxyEdit, SystemAction};
 use crate::tui::model::{Cx, Load, Modal};
+use crate::tui::widgets::form::{FormRow, Masked};
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::{self, list};
+use crate::tui::widgets;
 
 const LABEL_WIDTH: usize = 16;
 
@@ -292,70 +293,55 @@ impl SystemTab {
 
     fn render_item(&self, frame: &mut Frame, row: Rect, item: Item, focused: bool, rcx: &RenderCx) {
         let theme = rcx.theme;
-        let field = |label: &str, value: Span<'static>| {
-            Line::from(vec![super::label(label, LABEL_WIDTH, theme.label), value])
+        let field = |label: &str| FormRow::labelled(label, LABEL_WIDTH).lead("  ");
+        let button = |text: &str| {
+            FormRow::bare()
+                .lead("  ")
+                .value(Span::styled(text.to_string(), theme.button))
         };
-        let text_value = |text: &str, placeholder: &str| {
-            if text.is_empty() {
-                Span::styled(placeholder.to_string(), theme.dim)
-            } else {
-                Span::styled(ellipsize(&crate::tui::sanitize(text), 60), theme.value)
-            }
-        };
+        let style = |changed: bool| if changed { theme.changed } else { theme.value };
         let (stored_url, stored_user, stored_password) = self.stored_proxy();
-        let content = match item {
-            Item::ClientId => field("Client ID", text_value(&self.client_id, "(empty)")),
-            Item::Secret => field(
-                "Client secret",
-                match &self.secret {
-                    Some(_) => Span::styled("••••••••", theme.changed),
-                    None => Span::styled("(empty)", theme.dim),
-                },
-            ),
-            Item::Save => Line::from(Span::styled("[ Save ]", theme.button)),
-            Item::Test => Line::from(Span::styled("[ Test ]", theme.button)),
-            Item::Forget => Line::from(Span::styled("[ Forget ]", theme.button)),
-            Item::ProxyUrl => {
-                let style = if self.proxy_url != stored_url {
-                    theme.changed
-                } else {
-                    theme.value
-                };
-                field(
-                    "URL",
-                    text_value(&self.proxy_url, "(none: direct connection)").style(style),
-                )
+        let form_row = match item {
+            Item::ClientId => {
+                field("Client ID").text(&self.client_id, "(empty)", 60, theme.value, theme)
             }
-            Item::ProxyUser => {
-                let style = if self.proxy_user != stored_user {
-                    theme.changed
-                } else {
-                    theme.value
-                };
-                field("User", text_value(&self.proxy_user, "(none)").style(style))
+            Item::Secret => {
+                let typed = self
+                    .secret
+                    .as_ref()
+                    .map_or(Masked::None, |_| Masked::New { note: "" });
+                field("Client secret").masked(typed, "(empty)", theme.changed, theme)
             }
-            Item::ProxyPassword => field(
-                "Password",
-                match (&self.proxy_password, stored_password) {
-                    (Some(_), _) => Span::styled("••••••••  (new)", theme.changed),
-                    (None, true) => Span::styled("••••••••", theme.value),
-                    (None, false) => Span::styled("(none)", theme.dim),
-                },
+            Item::Save => button("[ Save ]"),
+            Item::Test => button("[ Test ]"),
+            Item::Forget => button("[ Forget ]"),
+            Item::ProxyUrl => field("URL").text(
+                &self.proxy_url,
+                "(none: direct connection)",
+                60,
+                style(self.proxy_url != stored_url),
+                theme,
             ),
+            Item::ProxyUser => field("User").text(
+                &self.proxy_user,
+                "(none)",
+                60,
+                style(self.proxy_user != stored_user),
+                theme,
+            ),
+            Item::ProxyPassword => {
+                let (shown, changed) = match (&self.proxy_password, stored_password) {
+                    (Some(_), _) => (Masked::New { note: "  (new)" }, true),
+                    (None, true) => (Masked::Stored, false),
+                    (None, false) => (Masked::None, false),
+                };
+                field("Password").masked(shown, "(none)", style(changed), theme)
+            }
         };
-        let content = Line::from(
-            std::iter::once(Span::raw("  "))
-                .chain(content.spans)
-                .collect::<Vec<_>>(),
-        );
-        frame.render_widget(list::marked(content, focused, theme), row);
-        if let Some(editor) = self.editor.as_ref().filter(|e| e.item == item) {
-            let x = row.x + 2 + 2 + LABEL_WIDTH as u16;
-            let width = row.right().saturating_sub(x).min(50);
-            let area = Rect::new(x, row.y, width, 1);
-            frame.render_widget(ratatui::widgets::Clear, area);
-            editor.input.render(frame, area, theme.selection);
-        }
+        let editing = self.editor.as_ref().filter(|e| e.item == item);
+        form_row
+            .editing(editing.map(|e| &e.input), 50)
+            .render(frame, row, focused, theme);
     }
 }
 

@@ -2,10 +2,13 @@
 
 pub mod dialog;
 pub mod diff;
+pub mod form;
 pub mod input;
 pub mod list;
 
 use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Span;
 
 /// Movement in whatever has the focus (a list, a scrolled view).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,4 +52,41 @@ pub fn moved(selected: usize, nav: Nav, len: usize) -> usize {
         return 0;
     }
     scrolled(selected.min(len - 1), nav, len, 10)
+}
+
+/// A label padded to `width` columns.
+pub fn label(text: &str, width: usize, style: Style) -> Span<'static> {
+    Span::styled(format!("{text:<width$}"), style)
+}
+
+/// Text cut to `width` columns with an ellipsis.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsize_cuts_long_text_only() {
+        assert_eq!(ellipsize("abcdef", 4), "abc…");
+        assert_eq!(ellipsize("abc", 4), "abc");
+    }
 }
