@@ -11,8 +11,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::ops::{self, Target};
-use crate::settings::calendar::{CalendarSettings, Field, PASSWORD_AAD, Password};
-use crate::settings::seal::{self, NodeKey};
+use crate::settings::calendar::{CalendarSettings, Field};
+use crate::settings::form::{Form, FormFile};
+use crate::settings::schema::Secret;
+use crate::settings::seal::NodeKey;
 use crate::{Error, Result};
 
 /// The drift label of the cloud credentials' client ID.
@@ -90,7 +92,7 @@ pub async fn collect(target: &Target) -> Result<NodeSettings> {
     let settings = CalendarSettings::from_document(&calendar.doc);
     let key = ops::node_key(target, false).await?;
     for field in Field::ALL {
-        let shown = calendar_value(&settings, field, key.as_ref());
+        let shown = form_value(&settings, field, key.as_ref());
         if let Some(v) = shown {
             values.insert(format!("Calendar.ini {}", field.key()), v);
         }
@@ -174,32 +176,25 @@ pub fn drift(nodes: &[NodeResult<NodeSettings>]) -> Vec<DriftRow> {
         .collect()
 }
 
-/// A calendar field's comparable value; a sealed password is compared by what
-/// it decrypts to, through a fingerprint that reveals nothing of it.
-fn calendar_value(
-    settings: &CalendarSettings,
-    field: Field,
-    key: Option<&NodeKey>,
-) -> Option<String> {
+/// A field's comparable value; a sealed secret is compared by what it
+/// decrypts to, through a fingerprint that reveals nothing of it.
+fn form_value<F: FormFile>(form: &Form<F>, field: F, key: Option<&NodeKey>) -> Option<String> {
+    if field.spec().is_bool() {
+        return Some(form.display(field));
+    }
     if !field.spec().is_secret() {
-        if field.spec().is_bool() {
-            return Some(settings.display(field));
-        }
-        let text = settings.text(field).filter(|t| !t.trim().is_empty());
+        let text = form.text(field).filter(|t| !t.trim().is_empty());
         return text.map(str::to_owned);
     }
-    match &settings.password {
-        Password::None => None,
-        Password::New(_) => Some("(unsaved)".to_string()),
-        Password::Sealed(text) => Some(
-            key.and_then(|k| {
-                let sealed = seal::Sealed::from_text(text).ok()?;
-                seal::open(k, &sealed, PASSWORD_AAD).ok()
-            })
-            .map_or_else(
-                || "(does not decrypt)".to_string(),
-                |p| fingerprint(p.expose_secret()),
-            ),
+    match form.secret(field) {
+        Secret::None => None,
+        Secret::New(_) => Some("(unsaved)".to_string()),
+        Secret::Sealed(_) => Some(
+            key.and_then(|k| form.open_secret(field, k).ok().flatten())
+                .map_or_else(
+                    || "(does not decrypt)".to_string(),
+                    |p| fingerprint(p.expose_secret()),
+                ),
         ),
     }
 }

@@ -161,7 +161,7 @@ pub async fn sealed_values(target: &Target) -> Result<Vec<SealedValue>> {
             SealedValue::ProxyPassword,
         ),
         (
-            matches!(calendar.password, Password::Sealed(_)),
+            matches!(calendar.password(), Password::Sealed(_)),
             SealedValue::CalendarPassword,
         ),
     ];
@@ -369,11 +369,11 @@ pub async fn save_calendar(
     }
     let mut settings = settings.clone();
     let mut warnings: Vec<String> = report.warnings.iter().map(|f| f.message.clone()).collect();
-    let _in_use = match &settings.password {
+    let _in_use = match settings.password() {
         Password::New(p) => Some(crate::telemetry::scrub_while(p.expose_secret())),
         _ => None,
     };
-    if matches!(settings.password, Password::New(_)) {
+    if settings.has_new_secret() {
         let (key, note) = sealing_key(target, &[SealedValue::CalendarPassword], rule).await?;
         warnings.extend(note);
         settings.seal_password(&key);

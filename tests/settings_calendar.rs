@@ -261,7 +261,7 @@ fn basic_auth_needs_a_username() {
 #[test]
 fn basic_auth_needs_a_password() {
     let mut s = office365_basic();
-    s.password = Password::None;
+    s.set_secret(Field::Password, Password::None);
     let e = only_error(&s, Field::Password);
     assert!(e.message.contains("password"), "{e:?}");
 }
@@ -312,7 +312,7 @@ fn office365_ignores_exchange_fields() {
 fn turned_off_authentication_is_not_checked() {
     let mut s = office365_modern();
     s.set_text(Field::Username, Some(String::new()));
-    s.password = Password::None;
+    s.set_secret(Field::Password, Password::None);
     assert!(s.validate().errors.is_empty());
     let mut s = office365_basic();
     s.set_text(Field::TenantId, Some("bad".into()));
@@ -326,7 +326,7 @@ fn both_authentications_warn_first_with_the_vendor_words() {
     let mut s = office365_modern();
     s.set_on(Field::BasicAuth, true);
     s.set_text(Field::Username, Some("svc".into()));
-    s.password = Password::Sealed("v1:x:y".into());
+    s.set_secret(Field::Password, Password::Sealed("v1:x:y".into()));
     let report = s.validate();
     assert!(report.errors.is_empty(), "{report:#?}");
     let w = warnings(&report);
@@ -502,9 +502,9 @@ fn values_are_trimmed_and_blank_ones_unset() {
     ]);
     assert_eq!(s.text(Field::EwsUrl), Some("https://x/EWS/Exchange.asmx"));
     assert_eq!(s.text(Field::TenantId), None);
-    assert!(matches!(s.password, Password::None));
+    assert!(matches!(s.password(), Password::None));
     let s = from(&[("BasicAuth.Password", "v1:abc:def")]);
-    assert!(matches!(&s.password, Password::Sealed(t) if t == "v1:abc:def"));
+    assert!(matches!(s.password(), Password::Sealed(t) if t == "v1:abc:def"));
 }
 
 // ---- writing ----
@@ -589,7 +589,10 @@ fn reading_then_writing_back_changes_nothing() {
 #[test]
 fn an_unsealed_password_is_never_written() {
     let mut s = CalendarSettings::default();
-    s.password = Password::New(SecretString::from("in clear"));
+    s.set_secret(
+        Field::Password,
+        Password::New(SecretString::from("in clear")),
+    );
     let err = s.changes(|_| None).unwrap_err();
     assert!(!err.to_string().contains("in clear"));
 }
@@ -600,14 +603,17 @@ fn an_unsealed_password_is_never_written() {
 fn sealing_the_password_binds_it_to_the_calendar() {
     let key = NodeKey::generate();
     let mut s = office365_basic();
-    s.password = Password::New(SecretString::from("Calendar-Pa55"));
+    s.set_secret(
+        Field::Password,
+        Password::New(SecretString::from("Calendar-Pa55")),
+    );
     assert_eq!(
         s.open_password(&key).unwrap().unwrap().expose_secret(),
         "Calendar-Pa55"
     );
     s.seal_password(&key);
-    let Password::Sealed(text) = &s.password else {
-        panic!("not sealed: {:?}", s.password);
+    let Password::Sealed(text) = s.password() else {
+        panic!("not sealed: {:?}", s.password());
     };
     assert!(text.starts_with("v1:") && !text.contains("Calendar-Pa55"));
     let sealed = seal::Sealed::from_text(text).unwrap();
@@ -622,7 +628,7 @@ fn sealing_the_password_binds_it_to_the_calendar() {
     // Sealing again leaves a sealed password as it is.
     let before = text.clone();
     s.seal_password(&key);
-    assert!(matches!(&s.password, Password::Sealed(t) if *t == before));
+    assert!(matches!(s.password(), Password::Sealed(t) if *t == before));
 }
 
 #[test]
@@ -630,7 +636,7 @@ fn a_secret_sealed_for_another_use_does_not_open_as_the_password() {
     let key = NodeKey::generate();
     let other = seal::seal(&key, &SecretString::from("x"), b"ucsconf/cloud/v1\0id");
     let mut s = CalendarSettings::default();
-    s.password = Password::Sealed(other.to_text());
+    s.set_secret(Field::Password, Password::Sealed(other.to_text()));
     assert!(s.open_password(&key).is_err());
     assert_eq!(
         CalendarSettings::default()
@@ -649,12 +655,15 @@ fn display_shows_values_but_never_the_password() {
     assert_eq!(s.display(Field::ModernAuth), "off");
     assert_eq!(s.display(Field::Username), "svc-cal@contoso.com");
     assert_eq!(s.display(Field::TenantId), NOT_SET);
-    s.password = Password::New(SecretString::from("Typed-Secret"));
+    s.set_secret(
+        Field::Password,
+        Password::New(SecretString::from("Typed-Secret")),
+    );
     assert_eq!(s.display(Field::Password), "(set)");
     let all: String = Field::ALL.iter().map(|f| s.display(*f)).collect();
     assert!(!all.contains("Typed-Secret") && !all.contains("v1:"));
     assert!(!format!("{s:?}").contains("Typed-Secret"));
-    s.password = Password::None;
+    s.set_secret(Field::Password, Password::None);
     assert_eq!(s.display(Field::Password), "(not set)");
 }
 

@@ -31,7 +31,7 @@ fn stdin_flag(field: &FieldSpec) -> String {
 pub fn augment(mut cmd: Command, fields: &'static [FieldSpec]) -> Command {
     for field in fields {
         cmd = match field.kind {
-            Kind::Secret => {
+            Kind::Secret { .. } => {
                 let stdin = stdin_flag(field);
                 cmd.arg(
                     Arg::new(stdin.clone())

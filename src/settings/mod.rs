@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod credentials;
+pub mod form;
 pub mod presence;
 pub mod schema;
 pub mod seal;

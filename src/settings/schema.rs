@@ -15,8 +15,8 @@ use super::url::parse_http_url;
 pub enum Kind {
     /// Any single-line text.
     Text,
-    /// A secret: typed masked, stored sealed, never shown.
-    Secret,
+    /// A secret: typed masked, stored sealed (bound to `aad`), never shown.
+    Secret { aad: &'static [u8] },
     /// On or off: written `1`/`0`, read as on for `1` or `true`; absent is off.
     Bool,
     /// One of these spellings, matched case-insensitively and written as spelled here.
@@ -58,7 +58,7 @@ impl FieldSpec {
     pub fn check(&self, text: &str) -> Result<(), String> {
         let noun = self.noun;
         let refused = match &self.kind {
-            Kind::Text | Kind::Secret | Kind::Bool => None,
+            Kind::Text | Kind::Secret { .. } | Kind::Bool => None,
             Kind::Choice(choices) => canonical_choice(choices, text)
                 .is_none()
                 .then(|| format!("unknown {noun} {text:?}: choose {}", either(choices))),
@@ -96,7 +96,7 @@ impl FieldSpec {
     }
 
     pub fn is_secret(&self) -> bool {
-        self.kind == Kind::Secret
+        matches!(self.kind, Kind::Secret { .. })
     }
 }
 

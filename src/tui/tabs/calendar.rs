@@ -16,6 +16,7 @@ use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
 use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, NOT_SET, Password, Provider, Report,
 };
+use crate::settings::form::FormFile;
 use crate::settings::schema::Kind;
 use crate::tui::action::{Action, CalendarAction, Effect, FileKind, Loaded};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
@@ -105,8 +106,8 @@ impl CalendarTab {
         let mut preview = self.settings.clone();
         if let Some(editor) = &self.editor {
             match editor.field {
-                Field::Password if !editor.input.is_empty() => {
-                    preview.password = Password::New(SecretString::from("typed"));
+                field @ Field::Password if !editor.input.is_empty() => {
+                    preview.set_secret(field, Password::New(SecretString::from("typed")));
                 }
                 Field::Password => {}
                 field => preview.set_text(field, Some(editor.input.value().trim().to_string())),
@@ -193,7 +194,8 @@ impl CalendarTab {
                 if field == Field::Password {
                     // An empty entry keeps the stored password.
                     if !editor.input.is_empty() {
-                        self.settings.password = Password::New(editor.input.into_secret());
+                        self.settings
+                            .set_secret(field, Password::New(editor.input.into_secret()));
                         self.touch(field);
                     }
                 } else {
@@ -211,8 +213,9 @@ impl CalendarTab {
     /// shown as a placeholder, since it is sealed only when written).
     fn preview(&self, base: &LoadedIni) -> Result<String, String> {
         let mut settings = self.settings.clone();
-        if matches!(settings.password, Password::New(_)) {
-            settings.password = Password::Sealed(SEALED_ON_SAVE.to_string());
+        if settings.has_new_secret() {
+            let placeholder = Password::Sealed(SEALED_ON_SAVE.to_string());
+            settings.set_secret(Field::Password, placeholder);
         }
         let mut doc = base.doc.clone();
         settings.apply_to(&mut doc).map_err(|e| e.to_string())?;
@@ -285,8 +288,8 @@ impl CalendarTab {
                     value_style,
                 ))
             }
-            Kind::Secret => {
-                let shown = match &self.settings.password {
+            Kind::Secret { .. } => {
+                let shown = match self.settings.password() {
                     Password::None => Masked::None,
                     Password::Sealed(_) => Masked::Stored,
                     Password::New(_) => Masked::New {
@@ -520,8 +523,8 @@ impl EditsFile for CalendarTab {
 
     /// The typed password is sealed in the file now: drop it.
     fn written(&mut self) {
-        if matches!(self.settings.password, Password::New(_)) {
-            self.settings.password = self.original.password.clone();
+        if self.settings.has_new_secret() {
+            self.settings.copy_field(&self.original, Field::Password);
             self.touched.retain(|f| *f != Field::Password);
         }
     }
@@ -627,7 +630,7 @@ mod tests {
         tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
         type_text(&mut tab, "hunter2", &mut cx);
         tab.update(Action::InputCommit, &mut cx);
-        assert!(matches!(tab.settings.password, Password::New(_)));
+        assert!(matches!(tab.settings.password(), Password::New(_)));
         assert!(!format!("{tab:?}").contains("hunter2"));
         assert!(tab.changed().contains(&Field::Password));
     }

@@ -18,9 +18,9 @@ use crate::ops::{Change, KeyRule, LoadedStore};
 use crate::tui::action::Dialog;
 use crate::tui::action::{Action, Effect, FileKind, Loaded, ProxyEdit, SystemAction};
 use crate::tui::model::{Cx, Load, Modal};
+use crate::tui::widgets;
 use crate::tui::widgets::form::{FormRow, Masked};
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets;
 
 const LABEL_WIDTH: usize = 16;
 
