@@ -2,6 +2,8 @@
 //! load with a remembered version, save only what changed, atomically, with a
 //! backup and a conflict check. Both faces (CLI and TUI) go through here.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -9,9 +11,12 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::ini::{Document, Encoding, IniError, LineEnding, MAX_FILE_SIZE, SectionName};
 use crate::node::{Expected, Node, NodeError, Snapshot, Version, Written};
 use crate::paths::Paths;
-use crate::settings::calendar::{CalendarSettings, Password};
+use crate::settings::FormId;
+use crate::settings::FormVisitor;
 use crate::settings::credentials::Store;
+use crate::settings::form::{Form, FormFile};
 use crate::settings::presence::{self, SectionProblem};
+use crate::settings::schema::Secret;
 use crate::settings::seal::{KeyRefused, NodeKey, join_and};
 use crate::{Error, Result};
 
@@ -127,8 +132,8 @@ pub enum SealedValue {
     ClientSecret,
     /// The proxy password, in CloudServices.json.
     ProxyPassword,
-    /// `BasicAuth.Password`, in Calendar.ini.
-    CalendarPassword,
+    /// A secret field of a form file (`BasicAuth.Password`, in Calendar.ini).
+    Form(FormId, &'static str),
 }
 
 impl SealedValue {
@@ -137,39 +142,67 @@ impl SealedValue {
         match self {
             SealedValue::ClientSecret => format!("the cloud client secret ({})", paths.credentials),
             SealedValue::ProxyPassword => format!("the proxy password ({})", paths.credentials),
-            SealedValue::CalendarPassword => {
-                format!(
-                    "the calendar password BasicAuth.Password ({})",
-                    paths.calendar
-                )
-            }
+            SealedValue::Form(file, key) => file.visit(DescribeSecret { key, paths }),
         }
     }
 }
 
-/// The values sealed on the node: in CloudServices.json and Calendar.ini.
+/// `the calendar password BasicAuth.Password (Apps/.../Calendar.ini)`.
+struct DescribeSecret<'a> {
+    key: &'static str,
+    paths: &'a Paths,
+}
+
+impl FormVisitor for DescribeSecret<'_> {
+    type Out = String;
+    fn visit<F: FormFile>(self) -> String {
+        let noun = F::ALL
+            .iter()
+            .find(|f| f.spec().key == self.key)
+            .map_or("secret", |f| f.spec().noun);
+        format!("the {noun} {} ({})", self.key, F::path(self.paths))
+    }
+}
+
+/// The sealed secret fields of a form file as the node has it.
+struct SealedIn<'a>(&'a Target);
+
+impl<'a> FormVisitor for SealedIn<'a> {
+    type Out = Pin<Box<dyn Future<Output = Result<Vec<SealedValue>>> + Send + 'a>>;
+    fn visit<F: FormFile>(self) -> Self::Out {
+        Box::pin(async move {
+            let loaded = load_ini(self.0, F::path(&self.0.paths)).await?;
+            let form = Form::<F>::from_document(&loaded.doc);
+            Ok(F::ALL
+                .iter()
+                .filter(|f| matches!(form.secret(**f), Secret::Sealed(_)))
+                .map(|f| SealedValue::Form(F::ID, f.spec().key))
+                .collect())
+        })
+    }
+}
+
+/// The values sealed on the node: in CloudServices.json and the form files.
 /// Errors: either file cannot be read (then nobody can tell what depends on
 /// the key).
 pub async fn sealed_values(target: &Target) -> Result<Vec<SealedValue>> {
     let store = load_store(target).await?.store;
-    let calendar = load_ini(target, &target.paths.calendar).await?;
-    let calendar = CalendarSettings::from_document(&calendar.doc);
     let found = [
         (store.has_secret(), SealedValue::ClientSecret),
         (
             store.proxy().is_some_and(|p| p.has_password),
             SealedValue::ProxyPassword,
         ),
-        (
-            matches!(calendar.password(), Password::Sealed(_)),
-            SealedValue::CalendarPassword,
-        ),
     ];
-    Ok(found
+    let mut values: Vec<SealedValue> = found
         .into_iter()
         .filter(|(has, _)| *has)
         .map(|(_, v)| v)
-        .collect())
+        .collect();
+    for file in FormId::ALL {
+        values.extend(file.visit(SealedIn(target)).await?);
+    }
+    Ok(values)
 }
 
 /// The node key as found on the node.
@@ -350,15 +383,16 @@ pub async fn purge_store_backups(target: &Target) -> Result<Vec<String>> {
         .await?)
 }
 
-/// Validates and saves calendar settings: errors are `Error::Invalid` listing
-/// every error, nothing written; warnings are returned.
-pub async fn save_calendar(
+/// Validates and saves a form file: errors are `Error::Invalid` listing
+/// every error, nothing written; warnings are returned. Newly typed secrets
+/// are sealed with the node key (made if need be, as `rule` allows).
+pub async fn save_form<F: FormFile>(
     target: &Target,
     loaded: &LoadedIni,
-    settings: &CalendarSettings,
+    form: &Form<F>,
     rule: KeyRule,
 ) -> Result<(Saved, Vec<String>)> {
-    let report = settings.validate();
+    let report = form.validate();
     if !report.errors.is_empty() {
         let lines: Vec<String> = report.errors.iter().map(|f| f.message.clone()).collect();
         return Err(Error::Invalid(format!(
@@ -367,19 +401,31 @@ pub async fn save_calendar(
             lines.join("; ")
         )));
     }
-    let mut settings = settings.clone();
+    let mut form = form.clone();
     let mut warnings: Vec<String> = report.warnings.iter().map(|f| f.message.clone()).collect();
-    let _in_use = match settings.password() {
-        Password::New(p) => Some(crate::telemetry::scrub_while(p.expose_secret())),
-        _ => None,
-    };
-    if settings.has_new_secret() {
-        let (key, note) = sealing_key(target, &[SealedValue::CalendarPassword], rule).await?;
+    let typed: Vec<F> = F::ALL
+        .iter()
+        .copied()
+        .filter(|f| matches!(form.secret(*f), Secret::New(_)))
+        .collect();
+    let _in_use: Vec<_> = typed
+        .iter()
+        .filter_map(|f| match form.secret(*f) {
+            Secret::New(p) => Some(crate::telemetry::scrub_while(p.expose_secret())),
+            _ => None,
+        })
+        .collect();
+    if !typed.is_empty() {
+        let replacing: Vec<SealedValue> = typed
+            .iter()
+            .map(|f| SealedValue::Form(F::ID, f.spec().key))
+            .collect();
+        let (key, note) = sealing_key(target, &replacing, rule).await?;
         warnings.extend(note);
-        settings.seal_password(&key);
+        form.seal_secrets(&key);
     }
     let mut doc = loaded.doc.clone();
-    settings.apply_to(&mut doc)?;
+    form.apply_to(&mut doc)?;
     let saved = save_ini(target, loaded, &doc).await?;
     Ok((saved, warnings))
 }
@@ -398,8 +444,12 @@ pub enum Change {
         section: Option<String>,
         key: String,
     },
-    /// Calendar fields to set; validated on each node as it will be saved there.
-    Calendar(Vec<(crate::settings::calendar::Field, FieldValue)>),
+    /// Fields of a form file to set (by their place in its description);
+    /// validated on each node as it will be saved there.
+    Form {
+        file: FormId,
+        fields: Vec<(usize, FieldValue)>,
+    },
     CredentialsSave {
         client_id: String,
         secret: SecretString,
@@ -435,14 +485,13 @@ pub async fn apply_with(target: &Target, change: &Change, rule: KeyRule) -> Resu
         Change::PresenceUnset { section, key } => {
             presence_unset(target, section.as_deref(), key).await
         }
-        Change::Calendar(fields) => {
-            let loaded = load_ini(target, &target.paths.calendar).await?;
-            let mut settings = CalendarSettings::from_document(&loaded.doc);
-            for (field, value) in fields {
-                settings.set(*field, value);
-            }
-            let (saved, warnings) = save_calendar(target, &loaded, &settings, rule).await?;
-            Ok(Applied { saved, warnings })
+        Change::Form { file, fields } => {
+            file.visit(ApplyForm {
+                target,
+                fields,
+                rule,
+            })
+            .await
         }
         Change::CredentialsSave { client_id, secret } => {
             save_credentials(target, client_id, secret, rule).await
@@ -451,6 +500,30 @@ pub async fn apply_with(target: &Target, change: &Change, rule: KeyRule) -> Resu
             saved: forget_credentials(target).await?,
             warnings: Vec::new(),
         }),
+    }
+}
+
+/// A form change applied on one node: read, set, validate, seal, write.
+struct ApplyForm<'a> {
+    target: &'a Target,
+    fields: &'a [(usize, FieldValue)],
+    rule: KeyRule,
+}
+
+impl<'a> FormVisitor for ApplyForm<'a> {
+    type Out = Pin<Box<dyn Future<Output = Result<Applied>> + Send + 'a>>;
+    fn visit<F: FormFile>(self) -> Self::Out {
+        Box::pin(async move {
+            let loaded = load_ini(self.target, F::path(&self.target.paths)).await?;
+            let mut form = Form::<F>::from_document(&loaded.doc);
+            for (i, value) in self.fields {
+                if let Some(field) = F::ALL.get(*i) {
+                    form.set(*field, value);
+                }
+            }
+            let (saved, warnings) = save_form(self.target, &loaded, &form, self.rule).await?;
+            Ok(Applied { saved, warnings })
+        })
     }
 }
 

@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use support::TempRoot as Node;
 use ucsconf::inventory::NodeSpec;
 use ucsconf::ops::{self, KeyRule, SealedValue};
+use ucsconf::settings::FormId;
 
 const KEY: &str = "Var/Secure/ucsconf.key";
 const STORE: &str = "Var/Secure/CloudServices.json";
@@ -152,7 +153,10 @@ async fn a_saved_proxy_password_and_a_calendar_password_hold_the_key_too() {
     fs::remove_file(node.path(KEY)).unwrap();
     assert_eq!(
         ops::sealed_values(&target).await.unwrap(),
-        [SealedValue::ProxyPassword, SealedValue::CalendarPassword]
+        [
+            SealedValue::ProxyPassword,
+            SealedValue::Form(FormId::Calendar, "BasicAuth.Password")
+        ]
     );
 
     let (code, _, err) = run(
@@ -187,7 +191,10 @@ async fn a_saved_proxy_password_and_a_calendar_password_hold_the_key_too() {
     );
     let replaced = ops::sealing_key(
         &target,
-        &[SealedValue::ProxyPassword, SealedValue::CalendarPassword],
+        &[
+            SealedValue::ProxyPassword,
+            SealedValue::Form(FormId::Calendar, "BasicAuth.Password"),
+        ],
         KeyRule::Keep,
     )
     .await

@@ -6,6 +6,7 @@ use super::args::{CalendarCommand, CalendarSetArgs, Cli};
 use super::output::Report;
 use super::{on_each, saved_report, secret};
 use crate::ops::{self, Change, FieldValue, Target};
+use crate::settings::FormId;
 use crate::settings::calendar::{CalendarSettings, Field};
 use crate::{Error, Result};
 
@@ -13,7 +14,11 @@ pub async fn run(cli: &Cli, command: &CalendarCommand, targets: &[Target]) -> Re
     Ok(match command {
         CalendarCommand::Show => on_each(cli, targets, |t| async move { show(&t).await }).await,
         CalendarCommand::Set(args) => {
-            let change = Change::Calendar(fields(args)?);
+            let fields = fields(args)?.into_iter().map(|(f, v)| (f as usize, v));
+            let change = Change::Form {
+                file: FormId::Calendar,
+                fields: fields.collect(),
+            };
             let rule = super::key_rule(args.0.new_key);
             on_each(cli, targets, |t| {
                 let change = change.clone();

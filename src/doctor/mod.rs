@@ -4,12 +4,17 @@ mod online;
 #[cfg(test)]
 mod tests;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use crate::Error;
 use crate::node::Readers;
 use crate::ops::{self, Target};
+use crate::settings::FormVisitor;
 use crate::settings::calendar::CalendarSettings;
+use crate::settings::form::{Form, FormFile};
+use crate::settings::seal::{NodeKey, SealError};
 
 pub use online::{
     Endpoint, OnlineOptions, OnlineReport, Probe, WEBEX_APIS, check_online, online_endpoints,
@@ -211,13 +216,13 @@ async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Ve
         let opened = match value {
             ops::SealedValue::ClientSecret => store.store.open_secret(&key).map(drop),
             ops::SealedValue::ProxyPassword => store.store.open_proxy_password(&key).map(drop),
-            ops::SealedValue::CalendarPassword => {
-                match ops::load_ini(target, &target.paths.calendar).await {
-                    Ok(l) => CalendarSettings::from_document(&l.doc)
-                        .open_password(&key)
-                        .map(drop),
-                    Err(_) => Ok(()),
-                }
+            ops::SealedValue::Form(file, field) => {
+                file.visit(OpenSecret {
+                    target,
+                    key: &key,
+                    field,
+                })
+                .await
             }
         };
         let Err(why) = opened else { continue };
@@ -233,11 +238,62 @@ async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Ve
                 format!("the proxy password does not open with the node key ({why})"),
                 "type the proxy password again in System Parameters (ucsconf TUI, tab 1)",
             ),
-            ops::SealedValue::CalendarPassword => problem(
-                format!("the calendar password does not open with the node key ({why})"),
-                "ucsconf calendar set --password-stdin (type it again)",
-            ),
+            ops::SealedValue::Form(file, field) => {
+                let (what, fix) = file.visit(RetypeSecret(field));
+                problem(
+                    format!("the {what} does not open with the node key ({why})"),
+                    fix,
+                )
+            }
         });
+    }
+}
+
+/// Whether a form file's sealed secret opens with `key` (a file that cannot
+/// be read is reported on its own).
+struct OpenSecret<'a> {
+    target: &'a Target,
+    key: &'a NodeKey,
+    field: &'static str,
+}
+
+impl<'a> FormVisitor for OpenSecret<'a> {
+    type Out = Pin<Box<dyn Future<Output = Result<(), SealError>> + Send + 'a>>;
+    fn visit<F: FormFile>(self) -> Self::Out {
+        Box::pin(async move {
+            let Ok(loaded) = ops::load_ini(self.target, F::path(&self.target.paths)).await else {
+                return Ok(());
+            };
+            let form = Form::<F>::from_document(&loaded.doc);
+            match F::ALL.iter().find(|f| f.spec().key == self.field) {
+                Some(field) => form.open_secret(*field, self.key).map(drop),
+                None => Ok(()),
+            }
+        })
+    }
+}
+
+/// What a secret field is called, and the command that types it again.
+struct RetypeSecret(&'static str);
+
+impl FormVisitor for RetypeSecret {
+    type Out = (&'static str, String);
+    fn visit<F: FormFile>(self) -> Self::Out {
+        let spec = F::ALL.iter().map(|f| f.spec()).find(|s| s.key == self.0);
+        match spec {
+            Some(spec) => (
+                spec.noun,
+                format!(
+                    "ucsconf {} set --{}-stdin (type it again)",
+                    F::COMMAND,
+                    spec.flag
+                ),
+            ),
+            None => (
+                "secret",
+                format!("ucsconf {} set (type it again)", F::COMMAND),
+            ),
+        }
     }
 }
 

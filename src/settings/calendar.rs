@@ -4,12 +4,14 @@
 
 use secrecy::SecretString;
 
+use super::FormId;
 pub use super::form::Severity;
 use super::form::{self, Form, FormFile};
 use super::schema::{FieldSpec, Kind, canonical_choice, parse_number};
 pub use super::schema::{FieldValue, Secret, toggle_on};
 use super::seal::{NodeKey, SealError};
 use super::url::parse_http_url;
+use crate::paths::Paths;
 
 /// The INI section holding every calendar key.
 pub const SECTION: &str = "Calendar";
@@ -227,8 +229,17 @@ pub type Report = form::Report<Field>;
 pub type Finding = form::Finding<Field>;
 
 impl FormFile for Field {
+    const ID: FormId = FormId::Calendar;
     const ALL: &'static [Field] = &Field::ALL;
+    const LABEL: &'static str = "Calendar.ini";
     const SECTION: &'static str = SECTION;
+    const COMMAND: &'static str = "calendar";
+    const ABOUT: &'static str =
+        "Calendar integration (Apps/AttendantConsole/Settings/Calendar.ini)";
+
+    fn path(paths: &Paths) -> &str {
+        &paths.calendar
+    }
 
     fn index(self) -> usize {
         self as usize

@@ -9,17 +9,29 @@ use std::marker::PhantomData;
 
 use secrecy::SecretString;
 
+use super::FormId;
 use super::schema::{FieldSpec, FieldValue, Kind, Secret, toggle_on};
 use super::seal::{self, NodeKey, SealError, Sealed};
 use crate::ini::Document;
+use crate::paths::Paths;
 
 /// A settings file described as data: its fields, named by an enum of the
 /// file's own, and the rules that tie them together.
-pub trait FormFile: Copy + Eq + Ord + Hash + Debug + 'static {
+pub trait FormFile: Copy + Eq + Ord + Hash + Debug + Send + Sync + 'static {
+    /// Its place in the list of form files.
+    const ID: FormId;
     /// Every field, in the form's order.
     const ALL: &'static [Self];
+    /// The file's name for people (`Calendar.ini`).
+    const LABEL: &'static str;
     /// The INI section that holds the fields.
     const SECTION: &'static str;
+    /// Its command on the command line (`calendar`) and what it is about.
+    const COMMAND: &'static str;
+    const ABOUT: &'static str;
+
+    /// Where the file is on a node.
+    fn path(paths: &Paths) -> &str;
 
     /// The field's place in [`ALL`](Self::ALL).
     fn index(self) -> usize;

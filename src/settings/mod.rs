@@ -7,3 +7,32 @@ pub mod presence;
 pub mod schema;
 pub mod seal;
 pub mod url;
+
+use form::FormFile;
+
+/// The settings files made of described fields ([`FormFile`]). The command
+/// line, the editor, apply-to-all, drift, doctor and the support bundle
+/// handle each one through this list; a new file is its module and a line here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FormId {
+    Calendar,
+}
+
+/// Something to do with a form file, whichever it is: [`FormId::visit`]
+/// calls it with the file's field type.
+pub trait FormVisitor {
+    type Out;
+    fn visit<F: FormFile>(self) -> Self::Out;
+}
+
+impl FormId {
+    pub const ALL: [FormId; 1] = [FormId::Calendar];
+
+    /// Runs `visitor` on the file's field type: the one place a form file
+    /// is found by its id.
+    pub fn visit<V: FormVisitor>(self, visitor: V) -> V::Out {
+        match self {
+            FormId::Calendar => visitor.visit::<calendar::Field>(),
+        }
+    }
+}

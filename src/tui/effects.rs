@@ -224,7 +224,7 @@ impl Runner {
             } => {
                 let Some(t) = target(node) else { return };
                 self.spawn(async move {
-                    let saved = ops::save_calendar(&t, &loaded, &settings, key).await;
+                    let saved = ops::save_form(&t, &loaded, &settings, key).await;
                     let retry = || Effect::SaveCalendar {
                         node,
                         loaded: loaded.clone(),

@@ -13,6 +13,7 @@ use secrecy::SecretString;
 use super::file_edit::{self, EditsFile};
 use super::{RenderCx, Tab};
 use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
+use crate::settings::FormId;
 use crate::settings::calendar::{
     CalendarSettings, EXCHANGE_VERSIONS, Field, NOT_SET, Password, Provider, Report,
 };
@@ -464,7 +465,10 @@ impl Tab for CalendarTab {
         let names: Vec<String> = fields.iter().map(|(f, v)| v.describe(f.key())).collect();
         Some((
             FileKind::Calendar,
-            Change::Calendar(fields),
+            Change::Form {
+                file: FormId::Calendar,
+                fields: fields.into_iter().map(|(f, v)| (f.index(), v)).collect(),
+            },
             format!("Set in Calendar.ini: {}", names.join(", ")),
         ))
     }
