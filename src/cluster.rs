@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use secrecy::ExposeSecret;
@@ -11,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::ops::{self, Target};
-use crate::settings::calendar::{CalendarSettings, Field};
+use crate::settings::{FormId, FormVisitor};
 use crate::settings::form::{Form, FormFile};
 use crate::settings::schema::Secret;
 use crate::settings::seal::NodeKey;
@@ -88,14 +89,13 @@ pub async fn collect(target: &Target) -> Result<NodeSettings> {
             .unwrap_or_default();
         values.insert(format!("Presence.ini {section}{}", e.key), e.value);
     }
-    let calendar = ops::load_ini(target, &target.paths.calendar).await?;
-    let settings = CalendarSettings::from_document(&calendar.doc);
     let key = ops::node_key(target, false).await?;
-    for field in Field::ALL {
-        let shown = form_value(&settings, field, key.as_ref());
-        if let Some(v) = shown {
-            values.insert(format!("Calendar.ini {}", field.key()), v);
-        }
+    for file in FormId::ALL {
+        let form = file.visit(FormValues {
+            target,
+            key: key.as_ref(),
+        });
+        values.extend(form.await?);
     }
     let store = ops::load_store(target).await?;
     if let Some(id) = store.store.client_id() {
@@ -174,6 +174,29 @@ pub fn drift(nodes: &[NodeResult<NodeSettings>]) -> Vec<DriftRow> {
                 .collect(),
         })
         .collect()
+}
+
+/// A form file's fields as drift compares them: `Calendar.ini Provider`.
+struct FormValues<'a> {
+    target: &'a Target,
+    key: Option<&'a NodeKey>,
+}
+
+impl<'a> FormVisitor for FormValues<'a> {
+    type Out = Pin<Box<dyn Future<Output = Result<Vec<(String, String)>>> + Send + 'a>>;
+    fn visit<F: FormFile>(self) -> Self::Out {
+        Box::pin(async move {
+            let loaded = ops::load_ini(self.target, F::path(&self.target.paths)).await?;
+            let form = Form::<F>::from_document(&loaded.doc);
+            Ok(F::ALL
+                .iter()
+                .filter_map(|f| {
+                    let value = form_value(&form, *f, self.key)?;
+                    Some((format!("{} {}", F::LABEL, f.spec().key), value))
+                })
+                .collect())
+        })
+    }
 }
 
 /// A field's comparable value; a sealed secret is compared by what it

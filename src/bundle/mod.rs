@@ -26,6 +26,9 @@ use crate::logs::redact::redact;
 use crate::logs::when::format_ms;
 use crate::node::NodeError;
 use crate::ops::Target;
+use crate::paths::Paths;
+use crate::settings::form::FormFile;
+use crate::settings::{FormId, FormVisitor};
 use crate::{Error, Result};
 
 /// ucsconf's journal of changes, included when the node has one.
@@ -254,15 +257,14 @@ async fn collect(
     };
 
     // The settings, secrets sealed.
-    let files: [(&str, &str, Scrub); 3] = [
-        ("Presence.ini", &target.paths.presence, scrub::ini),
-        ("Calendar.ini", &target.paths.calendar, scrub::ini),
-        (
-            "CloudServices.json",
-            &target.paths.credentials,
-            scrub::store,
-        ),
-    ];
+    let mut files: Vec<(&str, &str, Scrub)> =
+        vec![("Presence.ini", &target.paths.presence, scrub::ini)];
+    files.extend(FormId::ALL.map(|f| f.visit(FormFileIn(&target.paths))));
+    files.push((
+        "CloudServices.json",
+        &target.paths.credentials,
+        scrub::store,
+    ));
     for (name, path, scrub) in files {
         match target.node.read(path, MAX_SETTINGS).await {
             Ok(Some(snapshot)) => match scrub(&snapshot.bytes) {
@@ -326,6 +328,16 @@ async fn collect(
 
 /// Makes a settings file fit for the archive (see [`scrub`]).
 type Scrub = fn(&[u8]) -> Option<(Vec<u8>, usize)>;
+
+/// A form file's name, path and scrubbing for the archive.
+struct FormFileIn<'a>(&'a Paths);
+
+impl<'a> FormVisitor for FormFileIn<'a> {
+    type Out = (&'static str, &'a str, Scrub);
+    fn visit<F: FormFile>(self) -> Self::Out {
+        (F::LABEL, F::path(self.0), scrub::ini)
+    }
+}
 
 enum Copy {
     /// Writing the archive failed: stop.
