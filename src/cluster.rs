@@ -12,10 +12,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::ops::{self, Target};
-use crate::settings::{FormId, FormVisitor};
 use crate::settings::form::{Form, FormFile};
 use crate::settings::schema::Secret;
 use crate::settings::seal::NodeKey;
+use crate::settings::{FormId, FormVisitor};
 use crate::{Error, Result};
 
 /// The drift label of the cloud credentials' client ID.

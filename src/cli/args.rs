@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::settings::calendar::FIELDS;
+use super::fields::FieldFlags;
+use crate::settings::form::FormFile;
+use crate::settings::{FormId, FormVisitor};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -85,9 +87,9 @@ pub enum Command {
     /// Presence service settings (Apps/Presence/Settings/Presence.ini)
     #[command(subcommand)]
     Presence(PresenceCommand),
-    /// Calendar integration (Apps/AttendantConsole/Settings/Calendar.ini)
-    #[command(subcommand)]
-    Calendar(CalendarCommand),
+    /// One command per form file (`calendar`): `show` and `set`.
+    #[command(flatten)]
+    Form(FormCommand),
     /// Imagicle Cloud services credentials (System Parameters)
     #[command(subcommand)]
     Credentials(CredentialsCommand),
@@ -167,21 +169,70 @@ pub enum PresenceCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum CalendarCommand {
-    /// The calendar settings, with their errors and warnings
-    Show,
-    /// Change calendar settings (validated before anything is written)
-    Set(CalendarSetArgs),
+/// `<file> show|set` for a form file: its command, and the flags of `set`
+/// made from the file's description (`settings::FormId`).
+#[derive(Debug)]
+pub struct FormCommand {
+    pub file: FormId,
+    pub action: FormAction,
 }
 
-/// `calendar set`: one flag per field of `settings::calendar::FIELDS`.
 #[derive(Debug)]
-pub struct CalendarSetArgs(pub super::fields::FieldFlags);
+pub enum FormAction {
+    /// The settings, with their errors and warnings.
+    Show,
+    /// Change settings (validated before anything is written).
+    Set(FieldFlags),
+}
 
-impl clap::FromArgMatches for CalendarSetArgs {
+/// A form file's command, with the flags of its `set`.
+struct FormCli;
+
+impl FormVisitor for FormCli {
+    type Out = clap::Command;
+    fn visit<F: FormFile>(self) -> Self::Out {
+        let specs: Vec<_> = F::ALL.iter().map(|f| f.spec()).collect();
+        let noun = F::COMMAND;
+        let show = clap::Command::new("show").about(format!(
+            "The {noun} settings, with their errors and warnings"
+        ));
+        let set = clap::Command::new("set").about(format!(
+            "Change {noun} settings (validated before anything is written)"
+        ));
+        clap::Command::new(F::COMMAND)
+            .about(F::ABOUT)
+            .subcommand_required(true)
+            .arg_required_else_help(true)
+            .subcommand(show)
+            .subcommand(super::fields::augment(set, &specs))
+    }
+}
+
+/// The flags of a form file's `set`, read back.
+struct FormFlags<'a>(&'a clap::ArgMatches);
+
+impl FormVisitor for FormFlags<'_> {
+    type Out = FieldFlags;
+    fn visit<F: FormFile>(self) -> FieldFlags {
+        let specs: Vec<_> = F::ALL.iter().map(|f| f.spec()).collect();
+        super::fields::read(self.0, &specs)
+    }
+}
+
+impl clap::FromArgMatches for FormCommand {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        Ok(CalendarSetArgs(super::fields::read(matches, &FIELDS)))
+        let missing = || clap::Error::new(clap::error::ErrorKind::MissingSubcommand);
+        let (name, sub) = matches.subcommand().ok_or_else(missing)?;
+        let file = FormId::ALL
+            .into_iter()
+            .find(|f| f.command() == name)
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))?;
+        let action = match sub.subcommand() {
+            Some(("show", _)) => FormAction::Show,
+            Some(("set", flags)) => FormAction::Set(file.visit(FormFlags(flags))),
+            _ => return Err(missing()),
+        };
+        Ok(FormCommand { file, action })
     }
 
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
@@ -190,13 +241,20 @@ impl clap::FromArgMatches for CalendarSetArgs {
     }
 }
 
-impl Args for CalendarSetArgs {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        super::fields::augment(cmd, &FIELDS)
+impl Subcommand for FormCommand {
+    fn augment_subcommands(mut cmd: clap::Command) -> clap::Command {
+        for file in FormId::ALL {
+            cmd = cmd.subcommand(file.visit(FormCli));
+        }
+        cmd
     }
 
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_args(cmd)
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        FormId::ALL.into_iter().any(|f| f.command() == name)
     }
 }
 

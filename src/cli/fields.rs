@@ -12,8 +12,8 @@ use crate::settings::schema::{FieldSpec, FieldValue, Kind};
 pub struct FieldFlags {
     /// The values given, in the description's order (a secret is not here).
     pub values: Vec<(usize, FieldValue)>,
-    /// `--<secret>-stdin` was given.
-    pub secret_stdin: bool,
+    /// The secret whose `--<secret>-stdin` was given.
+    pub secret_stdin: Option<usize>,
     /// `--new-key` was given.
     pub new_key: bool,
     /// The refused `--<secret>` flag, if it was given.
@@ -28,7 +28,7 @@ fn stdin_flag(field: &FieldSpec) -> String {
 }
 
 /// Adds one flag per field of `fields` to `cmd`.
-pub fn augment(mut cmd: Command, fields: &'static [FieldSpec]) -> Command {
+pub fn augment(mut cmd: Command, fields: &[&'static FieldSpec]) -> Command {
     for field in fields {
         cmd = match field.kind {
             Kind::Secret { .. } => {
@@ -76,11 +76,13 @@ pub fn augment(mut cmd: Command, fields: &'static [FieldSpec]) -> Command {
 }
 
 /// Reads the flags [`augment`] added.
-pub fn read(matches: &ArgMatches, fields: &'static [FieldSpec]) -> FieldFlags {
+pub fn read(matches: &ArgMatches, fields: &[&'static FieldSpec]) -> FieldFlags {
     let mut flags = FieldFlags::default();
     for (i, field) in fields.iter().enumerate() {
         if field.is_secret() {
-            flags.secret_stdin |= matches.get_flag(&stdin_flag(field));
+            if matches.get_flag(&stdin_flag(field)) {
+                flags.secret_stdin = Some(i);
+            }
             flags.new_key |= matches.get_flag(NEW_KEY);
             if matches.contains_id(field.flag) && matches.get_one::<String>(field.flag).is_some() {
                 flags.secret_in_argv = Some(field.flag);
@@ -105,10 +107,11 @@ mod tests {
     use crate::settings::calendar::FIELDS;
 
     fn parse(args: &[&str]) -> Result<FieldFlags, clap::Error> {
-        let cmd = augment(Command::new("set"), &FIELDS);
+        let specs: Vec<&FieldSpec> = FIELDS.iter().collect();
+        let cmd = augment(Command::new("set"), &specs);
         let matches =
             cmd.try_get_matches_from(std::iter::once("set").chain(args.iter().copied()))?;
-        Ok(read(&matches, &FIELDS))
+        Ok(read(&matches, &specs))
     }
 
     #[test]
@@ -141,7 +144,8 @@ mod tests {
     #[test]
     fn a_secret_comes_from_stdin_and_its_argv_flag_is_only_noticed() {
         let flags = parse(&["--password-stdin", "--new-key"]).unwrap();
-        assert!(flags.secret_stdin && flags.new_key && flags.values.is_empty());
+        assert_eq!(flags.secret_stdin, Some(6));
+        assert!(flags.new_key && flags.values.is_empty());
         let flags = parse(&["--password", "hunter2"]).unwrap();
         assert_eq!(flags.secret_in_argv, Some("password"));
         assert!(

@@ -3,12 +3,13 @@
 
 pub mod args;
 mod bundle;
-mod calendar;
+
 pub mod completions;
 mod credentials;
 mod diff;
 mod doctor;
 mod fields;
+mod form;
 mod inventory;
 mod logs;
 mod nodes;
@@ -60,7 +61,7 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         }
         Command::Nodes => Ok(nodes::run(cli, &select_targets(cli)?).await),
         Command::Presence(c) => presence::run(cli, c, &select_targets(cli)?).await,
-        Command::Calendar(c) => calendar::run(cli, c, &select_targets(cli)?).await,
+        Command::Form(c) => form::run(cli, c, &select_targets(cli)?).await,
         Command::Credentials(c) => credentials::run(cli, c, &select_targets(cli)?).await,
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
         Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),

@@ -28,6 +28,30 @@ pub trait FormVisitor {
 impl FormId {
     pub const ALL: [FormId; 1] = [FormId::Calendar];
 
+    /// Its command on the command line (`calendar`).
+    pub fn command(self) -> &'static str {
+        struct Command;
+        impl FormVisitor for Command {
+            type Out = &'static str;
+            fn visit<F: FormFile>(self) -> &'static str {
+                F::COMMAND
+            }
+        }
+        self.visit(Command)
+    }
+
+    /// Where the file is on a node.
+    pub fn path(self, paths: &crate::paths::Paths) -> &str {
+        struct Path<'a>(&'a crate::paths::Paths);
+        impl<'a> FormVisitor for Path<'a> {
+            type Out = &'a str;
+            fn visit<F: FormFile>(self) -> &'a str {
+                F::path(self.0)
+            }
+        }
+        self.visit(Path(paths))
+    }
+
     /// Runs `visitor` on the file's field type: the one place a form file
     /// is found by its id.
     pub fn visit<V: FormVisitor>(self, visitor: V) -> V::Out {
