@@ -126,7 +126,7 @@ pub const FIELDS: [FieldSpec; 10] = [
     },
     FieldSpec {
         key: "BasicAuth",
-        label: "Basic authentication",
+        label: "Grant Basic Authentication",
         noun: "basic authentication",
         flag: "basic-auth",
         value_name: "on|off",
@@ -153,7 +153,7 @@ pub const FIELDS: [FieldSpec; 10] = [
     },
     FieldSpec {
         key: "ModernAuth",
-        label: "Modern authentication",
+        label: "Grant Modern Authentication",
         noun: "modern authentication",
         flag: "modern-auth",
         value_name: "on|off",
@@ -236,9 +236,50 @@ impl FormFile for Field {
     const COMMAND: &'static str = "calendar";
     const ABOUT: &'static str =
         "Calendar integration (Apps/AttendantConsole/Settings/Calendar.ini)";
+    const TAB: &'static str = "Calendar";
 
     fn path(paths: &Paths) -> &str {
         &paths.calendar
+    }
+
+    /// The provider, then only the chosen provider's fields.
+    fn visible(form: &CalendarSettings) -> Vec<Field> {
+        match form.provider() {
+            Some(Provider::Exchange) => vec![
+                Field::Provider,
+                Field::ExchangeVersion,
+                Field::EwsUrl,
+                Field::RefreshSecs,
+            ],
+            Some(Provider::Office365) => vec![
+                Field::Provider,
+                Field::BasicAuth,
+                Field::Username,
+                Field::Password,
+                Field::ModernAuth,
+                Field::TenantId,
+                Field::ClientId,
+            ],
+            None => vec![Field::Provider],
+        }
+    }
+
+    fn shown(choice: &'static str) -> &'static str {
+        match choice {
+            "Office365" => "Office 365",
+            other => other,
+        }
+    }
+
+    fn gap_after(self) -> bool {
+        matches!(self, Field::Provider | Field::Password)
+    }
+
+    /// Both authentications on: the vendor's own warning comes first.
+    fn first_warning_strong(form: &CalendarSettings) -> bool {
+        form.provider() == Some(Provider::Office365)
+            && form.on(Field::BasicAuth)
+            && form.on(Field::ModernAuth)
     }
 
     fn index(self) -> usize {

@@ -29,9 +29,34 @@ pub trait FormFile: Copy + Eq + Ord + Hash + Debug + Send + Sync + 'static {
     /// Its command on the command line (`calendar`) and what it is about.
     const COMMAND: &'static str;
     const ABOUT: &'static str;
+    /// Its tab's title in the editor.
+    const TAB: &'static str;
 
     /// Where the file is on a node.
     fn path(paths: &Paths) -> &str;
+
+    /// The rows the editor shows for these values (all fields unless the
+    /// file hides some, such as another provider's).
+    fn visible(form: &Form<Self>) -> Vec<Self> {
+        let _ = form;
+        Self::ALL.to_vec()
+    }
+
+    /// A choice as the editor shows it.
+    fn shown(choice: &'static str) -> &'static str {
+        choice
+    }
+
+    /// Whether the editor leaves a blank line after the field (ends a group).
+    fn gap_after(self) -> bool {
+        false
+    }
+
+    /// Whether the first warning is the one to act on first (drawn stronger).
+    fn first_warning_strong(form: &Form<Self>) -> bool {
+        let _ = form;
+        false
+    }
 
     /// The field's place in [`ALL`](Self::ALL).
     fn index(self) -> usize;

@@ -30,14 +30,28 @@ impl FormId {
 
     /// Its command on the command line (`calendar`).
     pub fn command(self) -> &'static str {
-        struct Command;
-        impl FormVisitor for Command {
-            type Out = &'static str;
-            fn visit<F: FormFile>(self) -> &'static str {
-                F::COMMAND
+        self.names().0
+    }
+
+    /// Its file's name for people (`Calendar.ini`).
+    pub fn label(self) -> &'static str {
+        self.names().1
+    }
+
+    /// Its tab's title in the editor (`Calendar`).
+    pub fn tab_title(self) -> &'static str {
+        self.names().2
+    }
+
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        struct Names;
+        impl FormVisitor for Names {
+            type Out = (&'static str, &'static str, &'static str);
+            fn visit<F: FormFile>(self) -> Self::Out {
+                (F::COMMAND, F::LABEL, F::TAB)
             }
         }
-        self.visit(Command)
+        self.visit(Names)
     }
 
     /// Where the file is on a node.

@@ -12,7 +12,7 @@ use crate::doctor::Finding;
 use crate::ini::Document;
 use crate::node::ssh::HostKeyInfo;
 use crate::ops::{Change, KeyRule, LoadedIni, LoadedStore};
-use crate::settings::calendar::{CalendarSettings, Field};
+use crate::settings::FormId;
 
 pub use super::tabs::logs::past::{LogQuery, PastLines};
 
@@ -54,7 +54,8 @@ impl TabId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Presence,
-    Calendar,
+    /// A file of described fields (Calendar.ini).
+    Form(FormId),
     Credentials,
 }
 
@@ -63,7 +64,7 @@ impl FileKind {
     pub fn tab(self) -> TabId {
         match self {
             FileKind::Presence => TabId::Presence,
-            FileKind::Calendar => TabId::Calendar,
+            FileKind::Form(_) => TabId::Calendar,
             FileKind::Credentials => TabId::System,
         }
     }
@@ -72,7 +73,7 @@ impl FileKind {
     pub fn path(self, paths: &crate::paths::Paths) -> &str {
         match self {
             FileKind::Presence => &paths.presence,
-            FileKind::Calendar => &paths.calendar,
+            FileKind::Form(file) => file.path(paths),
             FileKind::Credentials => &paths.credentials,
         }
     }
@@ -80,13 +81,37 @@ impl FileKind {
     pub fn label(self) -> &'static str {
         match self {
             FileKind::Presence => "Presence.ini",
-            FileKind::Calendar => "Calendar.ini",
+            FileKind::Form(file) => file.label(),
             FileKind::Credentials => "CloudServices.json",
         }
     }
 }
 
 pub use super::widgets::Nav;
+
+/// A form file's values ([`crate::settings::form::Form`]) of whichever file,
+/// on their way to the background save, which knows the file's type again.
+#[derive(Clone)]
+pub struct AnyForm(std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl AnyForm {
+    pub fn new<F: crate::settings::form::FormFile>(form: crate::settings::form::Form<F>) -> Self {
+        AnyForm(std::sync::Arc::new(form))
+    }
+
+    /// The values, when they are of the file `F`.
+    pub fn get<F: crate::settings::form::FormFile>(
+        &self,
+    ) -> Option<&crate::settings::form::Form<F>> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for AnyForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnyForm(..)")
+    }
+}
 
 /// A dialog whose buttons replay actions.
 pub type Dialog = super::widgets::dialog::Dialog<Action>;
@@ -125,8 +150,8 @@ pub enum PresenceAction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarAction {
     Activate,
-    /// A value picked from a choice list.
-    Pick(Field, String),
+    /// A value picked from a choice list, for the field at this place.
+    Pick(usize, String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +212,7 @@ pub enum Loaded {
     /// Whether the node answered at all.
     Reach(Result<(), String>),
     Presence(Result<LoadedIni, String>),
-    Calendar(Result<LoadedIni, String>),
+    Form(FormId, Result<LoadedIni, String>),
     Store(Result<LoadedStore, String>),
 }
 
@@ -197,7 +222,7 @@ impl Loaded {
         match self {
             Loaded::Reach(_) => None,
             Loaded::Presence(_) => Some(FileKind::Presence),
-            Loaded::Calendar(_) => Some(FileKind::Calendar),
+            Loaded::Form(file, _) => Some(FileKind::Form(*file)),
             Loaded::Store(_) => Some(FileKind::Credentials),
         }
     }
@@ -409,11 +434,13 @@ pub enum Effect {
         loaded: LoadedIni,
         doc: Document,
     },
-    SaveCalendar {
+    /// Validate, seal and write a form file's values over `loaded`.
+    SaveForm {
         node: usize,
+        file: FormId,
         loaded: LoadedIni,
-        settings: CalendarSettings,
-        /// What to do if a new password needs a key the node no longer has.
+        form: AnyForm,
+        /// What to do if a new secret needs a key the node no longer has.
         key: KeyRule,
     },
     /// Read the file as it is now, to diff an overwrite against it.

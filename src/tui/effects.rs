@@ -3,6 +3,8 @@
 //! panics is reported as an error in the status line, not a crash.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use super::action::{
-    Action, ApplyOutcome, Effect, FileKind, Loaded, LogCredit, ProxyEdit, SaveFailure, SaveInfo,
+    Action, AnyForm, ApplyOutcome, Effect, FileKind, Loaded, LogCredit, ProxyEdit, SaveFailure,
+    SaveInfo,
 };
 use crate::cloud::TestOverrides;
 use crate::cluster::{self, DEFAULT_PARALLEL};
@@ -22,6 +25,8 @@ use crate::logs::{Follower, NodeLog, display_line, last_lines};
 use crate::node::NodeError;
 use crate::node::ssh::SshOptions;
 use crate::ops::{self, KeyRule, Saved, SealedValue, Target};
+use crate::settings::form::FormFile;
+use crate::settings::{FormId, FormVisitor};
 
 /// Lines read from the end of the log when the view opens.
 pub const INITIAL_LINES: usize = 1000;
@@ -216,24 +221,33 @@ impl Runner {
                     Runner::send(&tx, Action::Saved { node, file, result });
                 });
             }
-            Effect::SaveCalendar {
+            Effect::SaveForm {
                 node,
+                file,
                 loaded,
-                settings,
+                form,
                 key,
             } => {
                 let Some(t) = target(node) else { return };
                 self.spawn(async move {
-                    let saved = ops::save_form(&t, &loaded, &settings, key).await;
-                    let retry = || Effect::SaveCalendar {
+                    let saved = file
+                        .visit(SaveForm {
+                            target: &t,
+                            loaded: &loaded,
+                            form: &form,
+                            key,
+                        })
+                        .await;
+                    let retry = || Effect::SaveForm {
                         node,
+                        file,
                         loaded: loaded.clone(),
-                        settings: settings.clone(),
+                        form: form.clone(),
                         key: KeyRule::Replace,
                     };
                     let ask = new_key_question(node, &saved, retry);
                     let result = saved.map(|(s, w)| info(s, w)).map_err(failure);
-                    let file = FileKind::Calendar;
+                    let file = FileKind::Form(file);
                     Runner::send(&tx, Action::Saved { node, file, result });
                     if let Some(ask) = ask {
                         Runner::send(&tx, ask);
@@ -420,12 +434,34 @@ async fn load_ini(t: &Target, file: FileKind) -> Result<ops::LoadedIni, String> 
 async fn load_file(t: &Target, file: FileKind) -> Loaded {
     match file {
         FileKind::Presence => Loaded::Presence(load_ini(t, file).await),
-        FileKind::Calendar => Loaded::Calendar(load_ini(t, file).await),
+        FileKind::Form(form) => Loaded::Form(form, load_ini(t, file).await),
         FileKind::Credentials => Loaded::Store(ops::load_store(t).await.map_err(|e| e.to_string())),
     }
 }
 
-/// Probes the node, then loads its three files at once. A host key that
+/// A form file's values saved over the version read.
+struct SaveForm<'a> {
+    target: &'a Target,
+    loaded: &'a ops::LoadedIni,
+    form: &'a AnyForm,
+    key: KeyRule,
+}
+
+impl<'a> FormVisitor for SaveForm<'a> {
+    type Out = Pin<Box<dyn Future<Output = crate::Result<(Saved, Vec<String>)>> + Send + 'a>>;
+    fn visit<F: FormFile>(self) -> Self::Out {
+        Box::pin(async move {
+            let Some(form) = self.form.get::<F>() else {
+                return Err(crate::Error::Failed(
+                    "the form's values are of another file".into(),
+                ));
+            };
+            ops::save_form(self.target, self.loaded, form, self.key).await
+        })
+    }
+}
+
+/// Probes the node, then loads its files at once. A host key that
 /// known_hosts does not vouch for is reported for the admin to decide on.
 async fn load_node(node: usize, t: Target, ssh: Arc<SshContext>, tx: UnboundedSender<Msg>) {
     let mut follow_up = None;
@@ -446,11 +482,12 @@ async fn load_node(node: usize, t: Target, ssh: Arc<SshContext>, tx: UnboundedSe
         },
     );
     if let Err(e) = reach {
-        for loaded in [
+        let forms = FormId::ALL.map(|f| Loaded::Form(f, Err(e.clone())));
+        let files = [
             Loaded::Presence(Err(e.clone())),
-            Loaded::Calendar(Err(e.clone())),
             Loaded::Store(Err(e.clone())),
-        ] {
+        ];
+        for loaded in files.into_iter().chain(forms) {
             Runner::send(&tx, Action::Loaded { node, loaded });
         }
         if let Some(question) = follow_up {
@@ -458,13 +495,19 @@ async fn load_node(node: usize, t: Target, ssh: Arc<SshContext>, tx: UnboundedSe
         }
         return;
     }
-    let (p, c, s) = tokio::join!(
-        load_file(&t, FileKind::Presence),
-        load_file(&t, FileKind::Calendar),
-        load_file(&t, FileKind::Credentials)
-    );
-    for loaded in [p, c, s] {
-        Runner::send(&tx, Action::Loaded { node, loaded });
+    let files = [FileKind::Presence, FileKind::Credentials]
+        .into_iter()
+        .chain(FormId::ALL.map(FileKind::Form));
+    // Read at once: over SSH each is a round trip of its own.
+    let mut loads = tokio::task::JoinSet::new();
+    for file in files {
+        let t = t.clone();
+        loads.spawn(async move { load_file(&t, file).await });
+    }
+    while let Some(loaded) = loads.join_next().await {
+        if let Ok(loaded) = loaded {
+            Runner::send(&tx, Action::Loaded { node, loaded });
+        }
     }
 }
 

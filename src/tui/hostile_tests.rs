@@ -187,7 +187,10 @@ fn the_settings_tabs_escape_the_files_text() {
         &mut state,
         Action::Loaded {
             node: 0,
-            loaded: Loaded::Calendar(Ok(ini(crate::paths::CALENDAR, calendar))),
+            loaded: Loaded::Form(
+                crate::settings::FormId::Calendar,
+                Ok(ini(crate::paths::CALENDAR, calendar)),
+            ),
         },
     );
     update(&mut state, Action::GoTab(super::action::TabId::Presence));

@@ -85,7 +85,8 @@ pub struct ResultsView {
 /// Where a value picked from a [`ChoiceList`] goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PickTarget {
-    Calendar(crate::settings::calendar::Field),
+    /// The field at this place of the shown form file.
+    Calendar(usize),
     Presence {
         section: Option<String>,
         key: String,

@@ -14,7 +14,7 @@ pub use super::model::{
 };
 use super::prompt::PassphrasePrompt;
 use super::tabs::Tab;
-use super::tabs::{calendar::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
+use super::tabs::{form::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
 use crate::ops::Change;
 
 /// How long a status message stays.

@@ -1,8 +1,8 @@
 //! One module per tab: its state, its key handling, its drawing. What the
 //! tabs that edit a file share (save messages, conflicts) lives here.
 
-pub mod calendar;
 pub mod file_edit;
+pub mod form;
 pub mod logs;
 pub mod presence;
 pub mod system;

@@ -115,7 +115,10 @@ pub fn fixture() -> State {
         ),
         (
             0,
-            Loaded::Calendar(Ok(ini(crate::paths::CALENDAR, CALENDAR_O365_BOTH))),
+            Loaded::Form(
+                crate::settings::FormId::Calendar,
+                Ok(ini(crate::paths::CALENDAR, CALENDAR_O365_BOTH)),
+            ),
         ),
         (0, Loaded::Store(Ok(store(true)))),
         (1, Loaded::Reach(Ok(()))),
@@ -125,7 +128,10 @@ pub fn fixture() -> State {
         ),
         (
             1,
-            Loaded::Calendar(Ok(ini(crate::paths::CALENDAR, CALENDAR_EXCHANGE))),
+            Loaded::Form(
+                crate::settings::FormId::Calendar,
+                Ok(ini(crate::paths::CALENDAR, CALENDAR_EXCHANGE)),
+            ),
         ),
         (1, Loaded::Store(Ok(store(false)))),
         (
@@ -138,7 +144,10 @@ pub fn fixture() -> State {
         ),
         (
             2,
-            Loaded::Calendar(Err("10.0.0.13:22: connection refused".to_string())),
+            Loaded::Form(
+                crate::settings::FormId::Calendar,
+                Err("10.0.0.13:22: connection refused".to_string()),
+            ),
         ),
         (
             2,

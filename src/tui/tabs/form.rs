@@ -1,8 +1,8 @@
-//! Calendar: provider choice, the chosen provider's fields, the basic and
-//! modern toggles, validated live as the admin types. Errors sit next to
-//! their field and block saving; warnings are listed under the form, in the
-//! order `validate()` gives them, the first ("both authentications") most
-//! visible.
+//! The tab of a form file (Calendar): its fields as its description says,
+//! the rows the file shows for what is chosen (the provider's fields), each
+//! validated live as the admin types. Errors sit next to their field and
+//! block saving; warnings are listed under the form, in the order
+//! `validate()` gives them, the first one stronger where the file says so.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,13 +13,9 @@ use secrecy::SecretString;
 use super::file_edit::{self, EditsFile};
 use super::{RenderCx, Tab};
 use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
-use crate::settings::FormId;
-use crate::settings::calendar::{
-    CalendarSettings, EXCHANGE_VERSIONS, Field, NOT_SET, Password, Provider, Report,
-};
-use crate::settings::form::FormFile;
-use crate::settings::schema::Kind;
-use crate::tui::action::{Action, CalendarAction, Effect, FileKind, Loaded};
+use crate::settings::form::{Form, FormFile, NOT_SET, Report};
+use crate::settings::schema::{Kind, Secret, canonical_choice};
+use crate::tui::action::{Action, AnyForm, CalendarAction, Effect, FileKind, Loaded};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets;
 use crate::tui::widgets::form::{FormRow, Masked};
@@ -30,56 +26,62 @@ const SEALED_ON_SAVE: &str = "(new password, sealed with the node key when writt
 const LABEL_WIDTH: usize = 28;
 
 #[derive(Debug)]
-struct Editor {
-    field: Field,
+struct Editor<F> {
+    field: F,
     input: TextInput,
 }
 
-#[derive(Debug, Default)]
-pub struct CalendarTab {
+#[derive(Debug)]
+pub struct FormTab<F: FormFile> {
     pub load: Load<LoadedIni>,
     /// The settings as read.
-    original: CalendarSettings,
+    original: Form<F>,
     /// The settings with the admin's edits.
-    pub settings: CalendarSettings,
+    pub settings: Form<F>,
     /// Fields the admin changed (replayed after a reload).
-    touched: Vec<Field>,
+    touched: Vec<F>,
     pub focus: usize,
-    editor: Option<Editor>,
+    editor: Option<Editor<F>>,
     /// Validation of `settings` (with the field being typed), kept current.
-    pub report: Report,
+    pub report: Report<F>,
     overwrite_base: Option<LoadedIni>,
     /// The fields of the latest save, for "apply to all" afterwards.
-    last_saved: Option<Vec<(Field, FieldValue)>>,
+    last_saved: Option<Vec<(F, FieldValue)>>,
 }
 
-/// The form's rows for the chosen provider.
-pub fn fields(settings: &CalendarSettings) -> Vec<Field> {
-    match settings.provider() {
-        Some(Provider::Exchange) => vec![
-            Field::Provider,
-            Field::ExchangeVersion,
-            Field::EwsUrl,
-            Field::RefreshSecs,
-        ],
-        Some(Provider::Office365) => vec![
-            Field::Provider,
-            Field::BasicAuth,
-            Field::Username,
-            Field::Password,
-            Field::ModernAuth,
-            Field::TenantId,
-            Field::ClientId,
-        ],
-        None => vec![Field::Provider],
+impl<F: FormFile> Default for FormTab<F> {
+    fn default() -> Self {
+        FormTab {
+            load: Load::default(),
+            original: Form::default(),
+            settings: Form::default(),
+            touched: Vec::new(),
+            focus: 0,
+            editor: None,
+            report: Report::default(),
+            overwrite_base: None,
+            last_saved: None,
+        }
     }
 }
 
-impl CalendarTab {
+/// A choice of two is drawn as radio buttons and flipped with Enter; a
+/// longer one is picked from a list.
+fn is_radio(kind: &Kind) -> bool {
+    matches!(kind, Kind::Choice(choices) if choices.len() == 2)
+}
+
+/// The form's rows as the file shows them now.
+pub fn fields<F: FormFile>(settings: &Form<F>) -> Vec<F> {
+    F::visible(settings)
+}
+
+impl<F: FormFile> FormTab<F> {
     /// The fields whose value differs from the file as read.
-    pub fn changed(&self) -> Vec<Field> {
-        Field::ALL
-            .into_iter()
+    pub fn changed(&self) -> Vec<F> {
+        F::ALL
+            .iter()
+            .copied()
             .filter(|f| self.original.differs(&self.settings, *f))
             .collect()
     }
@@ -90,7 +92,7 @@ impl CalendarTab {
         let Some(loaded) = self.load.ready() else {
             return;
         };
-        let original = CalendarSettings::from_document(&loaded.doc);
+        let original = Form::<F>::from_document(&loaded.doc);
         let mut settings = original.clone();
         for field in &self.touched {
             settings.copy_field(&self.settings, *field);
@@ -106,23 +108,22 @@ impl CalendarTab {
     fn revalidate(&mut self) {
         let mut preview = self.settings.clone();
         if let Some(editor) = &self.editor {
-            match editor.field {
-                field @ Field::Password if !editor.input.is_empty() => {
-                    preview.set_secret(field, Password::New(SecretString::from("typed")));
-                }
-                Field::Password => {}
-                field => preview.set_text(field, Some(editor.input.value().trim().to_string())),
+            let field = editor.field;
+            if !field.spec().is_secret() {
+                preview.set_text(field, Some(editor.input.value().trim().to_string()));
+            } else if !editor.input.is_empty() {
+                preview.set_secret(field, Secret::New(SecretString::from("typed")));
             }
         }
         self.report = preview.validate();
     }
 
-    fn focused(&self) -> Field {
+    fn focused(&self) -> F {
         let fields = fields(&self.settings);
         fields[self.focus.min(fields.len() - 1)]
     }
 
-    fn touch(&mut self, field: Field) {
+    fn touch(&mut self, field: F) {
         if !self.touched.contains(&field) {
             self.touched.push(field);
         }
@@ -131,33 +132,37 @@ impl CalendarTab {
 
     fn activate(&mut self, cx: &mut Cx) {
         let field = self.focused();
-        match field {
-            Field::Provider => {
-                let next = match self.settings.provider() {
-                    Some(Provider::Exchange) => Provider::Office365,
-                    _ => Provider::Exchange,
+        let spec = field.spec();
+        match &spec.kind {
+            Kind::Choice(choices) if is_radio(&spec.kind) => {
+                let now = self
+                    .settings
+                    .text(field)
+                    .and_then(|t| canonical_choice(choices, t));
+                let next = match choices.iter().position(|c| Some(*c) == now) {
+                    Some(i) => choices[(i + 1) % choices.len()],
+                    None => choices[0],
                 };
-                self.settings
-                    .set_text(field, Some(next.as_str().to_string()));
+                self.settings.set_text(field, Some(next.to_string()));
                 self.touch(field);
             }
-            Field::BasicAuth | Field::ModernAuth => {
+            Kind::Bool => {
                 self.settings.set_on(field, !self.settings.on(field));
                 self.touch(field);
             }
-            Field::ExchangeVersion => {
+            Kind::Choice(choices) => {
                 let current = self.settings.text(field).unwrap_or_default().to_string();
                 cx.modal = Some(Modal::Choice(ChoiceList {
-                    title: "Exchange version".into(),
-                    options: EXCHANGE_VERSIONS.iter().map(|v| v.to_string()).collect(),
-                    selected: EXCHANGE_VERSIONS
+                    title: spec.label.into(),
+                    options: choices.iter().map(|v| v.to_string()).collect(),
+                    selected: choices
                         .iter()
                         .position(|v| v.eq_ignore_ascii_case(&current))
                         .unwrap_or(0),
-                    target: PickTarget::Calendar(Field::ExchangeVersion),
+                    target: PickTarget::Calendar(field.index()),
                 }));
             }
-            Field::Password => {
+            Kind::Secret { .. } => {
                 self.editor = Some(Editor {
                     field,
                     input: TextInput::masked(),
@@ -192,11 +197,11 @@ impl CalendarTab {
                     return;
                 };
                 let field = editor.field;
-                if field == Field::Password {
-                    // An empty entry keeps the stored password.
+                if field.spec().is_secret() {
+                    // An empty entry keeps the stored secret.
                     if !editor.input.is_empty() {
                         self.settings
-                            .set_secret(field, Password::New(editor.input.into_secret()));
+                            .set_secret(field, Secret::New(editor.input.into_secret()));
                         self.touch(field);
                     }
                 } else {
@@ -214,9 +219,10 @@ impl CalendarTab {
     /// shown as a placeholder, since it is sealed only when written).
     fn preview(&self, base: &LoadedIni) -> Result<String, String> {
         let mut settings = self.settings.clone();
-        if settings.has_new_secret() {
-            let placeholder = Password::Sealed(SEALED_ON_SAVE.to_string());
-            settings.set_secret(Field::Password, placeholder);
+        for &field in F::ALL {
+            if matches!(settings.secret(field), Secret::New(_)) {
+                settings.set_secret(field, Secret::Sealed(SEALED_ON_SAVE.to_string()));
+            }
         }
         let mut doc = base.doc.clone();
         settings.apply_to(&mut doc).map_err(|e| e.to_string())?;
@@ -224,14 +230,14 @@ impl CalendarTab {
     }
 
     /// The changed fields as a change any node can take.
-    fn change_fields(&self) -> Vec<(Field, FieldValue)> {
+    fn change_fields(&self) -> Vec<(F, FieldValue)> {
         self.changed()
             .into_iter()
             .filter_map(|f| Some((f, self.settings.value(f)?)))
             .collect()
     }
 
-    fn field_error(&self, field: Field) -> Option<&str> {
+    fn field_error(&self, field: F) -> Option<&str> {
         self.report
             .errors
             .iter()
@@ -239,36 +245,33 @@ impl CalendarTab {
             .map(|f| f.message.as_str())
     }
 
-    fn render_field(
-        &self,
-        frame: &mut Frame,
-        row: Rect,
-        field: Field,
-        focused: bool,
-        rcx: &RenderCx,
-    ) {
+    fn render_field(&self, frame: &mut Frame, row: Rect, field: F, focused: bool, rcx: &RenderCx) {
         let theme = rcx.theme;
         let changed = self.original.differs(&self.settings, field);
         let value_style = if changed { theme.changed } else { theme.value };
-        let indent = match field {
-            Field::Provider | Field::BasicAuth | Field::ModernAuth => "",
+        let spec = field.spec();
+        let indent = match &spec.kind {
+            Kind::Bool => "",
+            kind if is_radio(kind) => "",
             _ => "    ",
         };
-        let labelled = || FormRow::labelled(format!("{indent}{}", field.label()), LABEL_WIDTH);
-        let form_row = match &field.spec().kind {
-            Kind::Choice(_) if field == Field::Provider => {
-                let p = self.settings.provider();
+        let labelled = || FormRow::labelled(format!("{indent}{}", spec.label), LABEL_WIDTH);
+        let form_row = match &spec.kind {
+            Kind::Choice(choices) if is_radio(&spec.kind) => {
+                let now = self
+                    .settings
+                    .text(field)
+                    .and_then(|t| canonical_choice(choices, t));
                 let radio = |on: bool| if on { "(•)" } else { "( )" };
-                let mut form_row = labelled()
-                    .value(Span::styled(
-                        format!("{} Exchange   ", radio(p == Some(Provider::Exchange))),
-                        value_style,
-                    ))
-                    .value(Span::styled(
-                        format!("{} Office 365", radio(p == Some(Provider::Office365))),
+                let mut form_row = labelled();
+                for (i, choice) in choices.iter().enumerate() {
+                    let gap = if i + 1 < choices.len() { "   " } else { "" };
+                    form_row = form_row.value(Span::styled(
+                        format!("{} {}{gap}", radio(now == Some(*choice)), F::shown(choice)),
                         value_style,
                     ));
-                if p.is_none() {
+                }
+                if now.is_none() {
                     let raw = self.settings.text(field).unwrap_or("not set");
                     form_row = form_row.value(Span::styled(
                         format!("   ({}: Enter chooses)", crate::tui::sanitize(raw)),
@@ -279,21 +282,16 @@ impl CalendarTab {
             }
             Kind::Bool => {
                 let on = self.settings.on(field);
-                let text = if field == Field::BasicAuth {
-                    "Grant Basic Authentication"
-                } else {
-                    "Grant Modern Authentication"
-                };
                 FormRow::bare().value(Span::styled(
-                    format!("[{}] {text}", if on { "x" } else { " " }),
+                    format!("[{}] {}", if on { "x" } else { " " }, spec.label),
                     value_style,
                 ))
             }
             Kind::Secret { .. } => {
-                let shown = match self.settings.password() {
-                    Password::None => Masked::None,
-                    Password::Sealed(_) => Masked::Stored,
-                    Password::New(_) => Masked::New {
+                let shown = match self.settings.secret(field) {
+                    Secret::None => Masked::None,
+                    Secret::Sealed(_) => Masked::Stored,
+                    Secret::New(_) => Masked::New {
                         note: "  (new, sealed when saved)",
                     },
                 };
@@ -329,11 +327,9 @@ impl CalendarTab {
                 )));
             }
         }
-        let both = self.settings.provider() == Some(Provider::Office365)
-            && self.settings.on(Field::BasicAuth)
-            && self.settings.on(Field::ModernAuth);
+        let strong = F::first_warning_strong(&self.settings);
         for (i, warning) in self.report.warnings.iter().enumerate() {
-            let style = if i == 0 && both {
+            let style = if i == 0 && strong {
                 theme.warning_strong
             } else {
                 theme.warning
@@ -347,9 +343,9 @@ impl CalendarTab {
     }
 }
 
-impl Tab for CalendarTab {
+impl<F: FormFile> Tab for FormTab<F> {
     fn on_loaded(&mut self, loaded: Loaded) {
-        if let Loaded::Calendar(result) = loaded {
+        if let Some(result) = <Self as EditsFile>::take(loaded) {
             self.loaded(result);
         }
     }
@@ -360,7 +356,7 @@ impl Tab for CalendarTab {
         }
         if self.load.ready().is_none() {
             if let Load::Failed(e) = &self.load {
-                cx.error(format!("Calendar.ini could not be read: {e}"));
+                cx.error(format!("{} could not be read: {e}", F::LABEL));
             }
             return;
         }
@@ -369,9 +365,11 @@ impl Tab for CalendarTab {
                 self.focus = widgets::moved(self.focus, nav, fields(&self.settings).len())
             }
             Action::Calendar(CalendarAction::Activate) => self.activate(cx),
-            Action::Calendar(CalendarAction::Pick(field, value)) => {
-                self.settings.set_text(field, Some(value));
-                self.touch(field);
+            Action::Calendar(CalendarAction::Pick(index, value)) => {
+                if let Some(field) = F::ALL.get(index).copied() {
+                    self.settings.set_text(field, Some(value));
+                    self.touch(field);
+                }
             }
             _ => {}
         }
@@ -383,12 +381,13 @@ impl Tab for CalendarTab {
             let line = match &self.load {
                 Load::Failed(e) => Span::styled(
                     format!(
-                        " Calendar.ini could not be read: {}",
+                        " {} could not be read: {}",
+                        F::LABEL,
                         crate::tui::sanitize(e)
                     ),
                     theme.error,
                 ),
-                _ => Span::styled(" Loading Calendar.ini…", theme.pending),
+                _ => Span::styled(format!(" Loading {}…", F::LABEL), theme.pending),
             };
             frame.render_widget(
                 Paragraph::new(Line::from(line)).wrap(Wrap { trim: false }),
@@ -407,7 +406,7 @@ impl Tab for CalendarTab {
             let row = Rect::new(area.x, y, area.width, 1);
             self.render_field(frame, row, *field, i == focused, rcx);
             y += 1;
-            if matches!(field, Field::Provider | Field::Password) {
+            if F::gap_after(*field) {
                 y += 1;
             }
         }
@@ -438,10 +437,10 @@ impl Tab for CalendarTab {
 
     fn save(&mut self, cx: &mut Cx) {
         if self.load.ready().is_none() {
-            return cx.info("Calendar.ini is not loaded");
+            return cx.info(format!("{} is not loaded", F::LABEL));
         }
         if !self.dirty() {
-            return cx.info("No unsaved changes in Calendar.ini");
+            return cx.info(format!("No unsaved changes in {}", F::LABEL));
         }
         if !self.report.errors.is_empty() {
             let n = self.report.errors.len();
@@ -462,14 +461,17 @@ impl Tab for CalendarTab {
         if fields.is_empty() {
             return None;
         }
-        let names: Vec<String> = fields.iter().map(|(f, v)| v.describe(f.key())).collect();
+        let names: Vec<String> = fields
+            .iter()
+            .map(|(f, v)| v.describe(f.spec().key))
+            .collect();
         Some((
-            FileKind::Calendar,
+            FileKind::Form(F::ID),
             Change::Form {
-                file: FormId::Calendar,
+                file: F::ID,
                 fields: fields.into_iter().map(|(f, v)| (f.index(), v)).collect(),
             },
-            format!("Set in Calendar.ini: {}", names.join(", ")),
+            format!("Set in {}: {}", F::LABEL, names.join(", ")),
         ))
     }
 
@@ -478,9 +480,9 @@ impl Tab for CalendarTab {
     }
 }
 
-impl EditsFile for CalendarTab {
+impl<F: FormFile> EditsFile for FormTab<F> {
     type Base = LoadedIni;
-    const FILE: FileKind = FileKind::Calendar;
+    const FILE: FileKind = FileKind::Form(F::ID);
 
     fn base(&self) -> Option<&LoadedIni> {
         self.load.ready()
@@ -492,7 +494,7 @@ impl EditsFile for CalendarTab {
 
     fn take(loaded: Loaded) -> Option<Result<LoadedIni, String>> {
         match loaded {
-            Loaded::Calendar(result) => Some(result),
+            Loaded::Form(file, result) if file == F::ID => Some(result),
             _ => None,
         }
     }
@@ -502,20 +504,21 @@ impl EditsFile for CalendarTab {
     }
 
     fn preview(&self, base: &LoadedIni) -> Result<String, String> {
-        CalendarTab::preview(self, base)
+        FormTab::preview(self, base)
     }
 
     fn write(&mut self, loaded: LoadedIni, cx: &mut Cx) -> bool {
         self.last_saved = Some(
             self.change_fields()
                 .into_iter()
-                .filter(|(f, _)| *f != Field::Password)
+                .filter(|(f, _)| !f.spec().is_secret())
                 .collect(),
         );
-        cx.effects.push(Effect::SaveCalendar {
+        cx.effects.push(Effect::SaveForm {
             node: cx.node,
+            file: F::ID,
             loaded,
-            settings: self.settings.clone(),
+            form: AnyForm::new(self.settings.clone()),
             key: KeyRule::Keep,
         });
         true
@@ -525,14 +528,19 @@ impl EditsFile for CalendarTab {
         Tab::discard(self);
     }
 
-    /// The typed password is sealed in the file now: drop it.
+    /// The typed secrets are sealed in the file now: drop them.
     fn written(&mut self) {
-        if self.settings.has_new_secret() {
-            self.settings.copy_field(&self.original, Field::Password);
-            self.touched.retain(|f| *f != Field::Password);
+        for &field in F::ALL {
+            if matches!(self.settings.secret(field), Secret::New(_)) {
+                self.settings.copy_field(&self.original, field);
+                self.touched.retain(|f| *f != field);
+            }
         }
     }
 }
+
+/// The calendar's tab.
+pub type CalendarTab = FormTab<crate::settings::calendar::Field>;
 
 /// Builds a tab from an in-memory file (tests and previews).
 #[cfg(test)]
@@ -550,6 +558,7 @@ pub(crate) fn tab_from_text(text: &str) -> CalendarTab {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::calendar::{EXCHANGE_VERSIONS, Field, Password};
     use crate::tui::action::Nav;
     use crate::tui::widgets::diff;
     use tui_input::InputRequest;
@@ -676,10 +685,7 @@ mod tests {
         let (added, removed) = diff::counts(lines);
         assert_eq!((added, removed), (1, 1));
         tab.on_file(d.action_of(0).unwrap(), &mut cx);
-        assert!(matches!(
-            cx.effects.as_slice(),
-            [Effect::SaveCalendar { .. }]
-        ));
+        assert!(matches!(cx.effects.as_slice(), [Effect::SaveForm { .. }]));
     }
 
     #[test]
