@@ -21,32 +21,43 @@ pub use super::tabs::logs::past::{LogQuery, PastLines};
 pub enum TabId {
     System,
     Presence,
-    Calendar,
+    /// The tab of a form file (Calendar).
+    Form(FormId),
     Logs,
 }
 
 impl TabId {
-    pub const ALL: [TabId; 4] = [TabId::System, TabId::Presence, TabId::Calendar, TabId::Logs];
+    /// Every tab, in order: System Parameters, Presence.ini, each form
+    /// file, then Logs.
+    pub fn all() -> Vec<TabId> {
+        let forms = FormId::ALL.map(TabId::Form);
+        let mut tabs = vec![TabId::System, TabId::Presence];
+        tabs.extend(forms);
+        tabs.push(TabId::Logs);
+        tabs
+    }
 
     pub fn title(self) -> &'static str {
         match self {
             TabId::System => "System Parameters",
             TabId::Presence => "Presence.ini",
-            TabId::Calendar => "Calendar",
+            TabId::Form(file) => file.tab_title(),
             TabId::Logs => "Logs",
         }
     }
 
     pub fn index(self) -> usize {
-        TabId::ALL.iter().position(|t| *t == self).unwrap_or(0)
+        TabId::all().iter().position(|t| *t == self).unwrap_or(0)
     }
 
     pub fn next(self) -> TabId {
-        TabId::ALL[(self.index() + 1) % TabId::ALL.len()]
+        let all = TabId::all();
+        all[(self.index() + 1) % all.len()]
     }
 
     pub fn prev(self) -> TabId {
-        TabId::ALL[(self.index() + TabId::ALL.len() - 1) % TabId::ALL.len()]
+        let all = TabId::all();
+        all[(self.index() + all.len() - 1) % all.len()]
     }
 }
 
@@ -64,7 +75,7 @@ impl FileKind {
     pub fn tab(self) -> TabId {
         match self {
             FileKind::Presence => TabId::Presence,
-            FileKind::Form(_) => TabId::Calendar,
+            FileKind::Form(file) => TabId::Form(file),
             FileKind::Credentials => TabId::System,
         }
     }
@@ -148,7 +159,7 @@ pub enum PresenceAction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CalendarAction {
+pub enum FormAction {
     Activate,
     /// A value picked from a choice list, for the field at this place.
     Pick(usize, String),
@@ -288,7 +299,8 @@ pub enum Action {
     // Tabs.
     System(SystemAction),
     Presence(PresenceAction),
-    Calendar(CalendarAction),
+    /// The shown form file's own actions.
+    Form(FormAction),
     Logs(LogsAction),
     /// Write a file after its diff was shown.
     WriteConfirmed(FileKind),

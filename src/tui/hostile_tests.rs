@@ -200,6 +200,11 @@ fn the_settings_tabs_escape_the_files_text() {
         Action::Presence(super::action::PresenceAction::ToggleRaw),
     );
     assert_escaped(&state, "Presence.ini raw view", 3);
-    update(&mut state, Action::GoTab(super::action::TabId::Calendar));
+    update(
+        &mut state,
+        Action::GoTab(super::action::TabId::Form(
+            crate::settings::FormId::Calendar,
+        )),
+    );
     assert_escaped(&state, "Calendar", 2);
 }

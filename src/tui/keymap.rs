@@ -4,7 +4,8 @@
 
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, CalendarAction, LogsAction, PresenceAction, SystemAction, TabId};
+use super::action::{Action, FormAction, LogsAction, PresenceAction, SystemAction, TabId};
+use crate::settings::FormId;
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,7 +15,8 @@ pub enum Ctx {
     Nav,
     System,
     Presence,
-    Calendar,
+    /// A form file's tab (Calendar).
+    Form,
     Logs,
     /// The log view while a search is set: `n`/`N` move between matches
     /// (instead of between nodes).
@@ -36,7 +38,7 @@ impl Ctx {
             Ctx::Nav => "Moving",
             Ctx::System => "System Parameters",
             Ctx::Presence => "Presence.ini",
-            Ctx::Calendar => "Calendar",
+            Ctx::Form => form_titles(),
             Ctx::Logs => "Logs",
             Ctx::LogSearch => "Logs, while a search is set",
             Ctx::Dialog => "Dialogs",
@@ -46,11 +48,12 @@ impl Ctx {
         }
     }
 
+    /// A form file's tab, named by the form files' titles.
     pub fn of_tab(tab: TabId) -> Ctx {
         match tab {
             TabId::System => Ctx::System,
             TabId::Presence => Ctx::Presence,
-            TabId::Calendar => Ctx::Calendar,
+            TabId::Form(_) => Ctx::Form,
             TabId::Logs => Ctx::Logs,
         }
     }
@@ -67,7 +70,7 @@ impl Ctx {
         Ctx::Nav,
         Ctx::System,
         Ctx::Presence,
-        Ctx::Calendar,
+        Ctx::Form,
         Ctx::Logs,
         Ctx::LogSearch,
         Ctx::Input,
@@ -199,6 +202,32 @@ fn bind(ctx: Ctx, keys: &[Key], action: Action, desc: &'static str, hint: Hint) 
     }
 }
 
+/// The form files' tab titles, for the heading of their keys.
+fn form_titles() -> &'static str {
+    static TITLES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TITLES.get_or_init(|| {
+        let titles: Vec<&str> = FormId::ALL.iter().map(|f| f.tab_title()).collect();
+        titles.join(", ")
+    })
+}
+
+/// `1`, `2`, ... for each tab in order.
+fn tab_bindings() -> Vec<Binding> {
+    TabId::all()
+        .into_iter()
+        .zip('1'..='9')
+        .map(|(tab, digit)| {
+            bind(
+                Ctx::Global,
+                &[Key::ch(digit)],
+                Action::GoTab(tab),
+                tab.title(),
+                Hint::No,
+            )
+        })
+        .collect()
+}
+
 /// Every binding, in the order the help overlay and the hint line show them.
 #[rustfmt::skip]
 pub fn bindings() -> Vec<Binding> {
@@ -216,7 +245,7 @@ pub fn bindings() -> Vec<Binding> {
         bind(Presence, &[c('a')], Action::Presence(PresenceAction::Add), "add a key", As("a/d", "add/delete")),
         bind(Presence, &[c('d')], Action::Presence(PresenceAction::Delete), "delete the selected key", No),
         bind(Presence, &[c('r')], Action::Presence(PresenceAction::ToggleRaw), "raw file view on/off", As("r", "raw")),
-        bind(Calendar, &[p(K::Enter), c(' ')], Action::Calendar(CalendarAction::Activate), "edit field, toggle, choose", As("Enter", "edit/toggle")),
+        bind(Form, &[p(K::Enter), c(' ')], Action::Form(FormAction::Activate), "edit field, toggle, choose", As("Enter", "edit/toggle")),
         bind(Logs, &[c(' '), c('f')], Action::Logs(LogsAction::ToggleFollow), "pause / follow", As("Space", "pause")),
         bind(Logs, &[c('w')], Action::Logs(LogsAction::ToggleWrap), "wrap long lines on/off", As("w", "wrap")),
         bind(Logs, &[c('/')], Action::Logs(LogsAction::Search), "search (regular expression): matches highlighted, n/N jump", As("/", "search")),
@@ -244,10 +273,10 @@ pub fn bindings() -> Vec<Binding> {
         bind(Global, &[c('H')], Action::ShowDoctor, "health: what is wrong on each node, with fixes", No),
         bind(Global, &[c('n')], Action::NextNode, "next node", As("n/N", "node")),
         bind(Global, &[c('N')], Action::PrevNode, "previous node", No),
-        bind(Global, &[c('1')], Action::GoTab(TabId::System), "System Parameters", No),
-        bind(Global, &[c('2')], Action::GoTab(TabId::Presence), "Presence.ini", No),
-        bind(Global, &[c('3')], Action::GoTab(TabId::Calendar), "Calendar", No),
-        bind(Global, &[c('4')], Action::GoTab(TabId::Logs), "Logs", No),
+    ]
+    .into_iter()
+    .chain(tab_bindings())
+    .chain([
         bind(Global, &[p(K::Tab)], Action::NextTab, "next tab", No),
         bind(Global, &[p(K::BackTab)], Action::PrevTab, "previous tab", No),
         bind(Global, &[c('R')], Action::Reload, "reload this node (retries one that failed)", No),
@@ -279,7 +308,8 @@ pub fn bindings() -> Vec<Binding> {
         bind(Overlay, &[p(K::Home), c('g')], Action::Nav(Mv::Top), "top", No),
         bind(Overlay, &[p(K::End), c('G')], Action::Nav(Mv::Bottom), "bottom", No),
         bind(Overlay, &[p(K::Esc), c('?')], Action::Close, "close", As("Esc", "close")),
-    ]
+    ])
+    .collect()
 }
 
 /// The action for a key event given the active layers (first wins). In the
@@ -361,7 +391,7 @@ mod tests {
 
     /// Every stack of layers the interface can have at once.
     fn stacks() -> Vec<Vec<Ctx>> {
-        let mut stacks: Vec<Vec<Ctx>> = TabId::ALL
+        let mut stacks: Vec<Vec<Ctx>> = TabId::all()
             .iter()
             .map(|t| vec![Ctx::of_tab(*t), Ctx::Nav, Ctx::Global])
             .collect();

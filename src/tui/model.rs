@@ -86,7 +86,7 @@ pub struct ResultsView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PickTarget {
     /// The field at this place of the shown form file.
-    Calendar(usize),
+    Form(usize),
     Presence {
         section: Option<String>,
         key: String,
@@ -99,9 +99,7 @@ impl PickTarget {
     /// The action that sets `value`.
     pub fn action(&self, value: String) -> Action {
         match self.clone() {
-            PickTarget::Calendar(field) => {
-                Action::Calendar(super::action::CalendarAction::Pick(field, value))
-            }
+            PickTarget::Form(field) => Action::Form(super::action::FormAction::Pick(field, value)),
             PickTarget::Presence { section, key } => {
                 Action::Presence(super::action::PresenceAction::Pick {
                     section,

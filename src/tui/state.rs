@@ -14,8 +14,9 @@ pub use super::model::{
 };
 use super::prompt::PassphrasePrompt;
 use super::tabs::Tab;
-use super::tabs::{form::CalendarTab, logs::LogsTab, presence::PresenceTab, system::SystemTab};
+use super::tabs::{logs::LogsTab, presence::PresenceTab, system::SystemTab};
 use crate::ops::Change;
+use crate::settings::FormId;
 
 /// How long a status message stays.
 pub const STATUS_TTL: Duration = Duration::from_secs(5);
@@ -30,7 +31,8 @@ pub struct NodeState {
     pub reach: Load<()>,
     pub system: SystemTab,
     pub presence: PresenceTab,
-    pub calendar: CalendarTab,
+    /// The form files' tabs, in the order of `FormId::ALL`.
+    pub forms: Vec<Box<dyn Tab>>,
     pub logs: LogsTab,
 }
 
@@ -45,7 +47,7 @@ impl NodeState {
             reach: Load::Loading,
             system: SystemTab::default(),
             presence: PresenceTab::default(),
-            calendar: CalendarTab::default(),
+            forms: FormId::ALL.map(super::tabs::form::new_tab).into(),
             logs: LogsTab::default(),
         }
     }
@@ -55,7 +57,7 @@ impl NodeState {
         match id {
             TabId::System => &self.system,
             TabId::Presence => &self.presence,
-            TabId::Calendar => &self.calendar,
+            TabId::Form(file) => &*self.forms[file as usize],
             TabId::Logs => &self.logs,
         }
     }
@@ -64,14 +66,14 @@ impl NodeState {
         match id {
             TabId::System => &mut self.system,
             TabId::Presence => &mut self.presence,
-            TabId::Calendar => &mut self.calendar,
+            TabId::Form(file) => &mut *self.forms[file as usize],
             TabId::Logs => &mut self.logs,
         }
     }
 
     /// How many of this node's files have unsaved edits.
     pub fn unsaved(&self) -> usize {
-        TabId::ALL
+        TabId::all()
             .into_iter()
             .filter(|t| self.tab_dirty(*t))
             .count()
@@ -382,7 +384,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             let current = state.current;
             let node = state.node_mut();
             node.reach = Load::Loading;
-            for tab in TabId::ALL {
+            for tab in TabId::all() {
                 node.tab_mut(tab).discard();
             }
             vec![Effect::LoadNode(current)]
@@ -398,7 +400,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::System(_) => on_tab(state, TabId::System, action),
         Action::Presence(_) => on_tab(state, TabId::Presence, action),
-        Action::Calendar(_) => on_tab(state, TabId::Calendar, action),
+        Action::Form(_) => on_tab(state, state.tab, action),
         Action::Logs(LogsAction::ToggleCluster) => state.toggle_cluster(),
         Action::Logs(_) => on_tab(state, TabId::Logs, action),
         Action::WriteConfirmed(file)

@@ -15,7 +15,8 @@ use super::{RenderCx, Tab};
 use crate::ops::{Change, FieldValue, KeyRule, LoadedIni};
 use crate::settings::form::{Form, FormFile, NOT_SET, Report};
 use crate::settings::schema::{Kind, Secret, canonical_choice};
-use crate::tui::action::{Action, AnyForm, CalendarAction, Effect, FileKind, Loaded};
+use crate::settings::{FormId, FormVisitor};
+use crate::tui::action::{Action, AnyForm, Effect, FileKind, FormAction, Loaded};
 use crate::tui::model::{ChoiceList, Cx, Load, Modal, PickTarget};
 use crate::tui::widgets;
 use crate::tui::widgets::form::{FormRow, Masked};
@@ -159,7 +160,7 @@ impl<F: FormFile> FormTab<F> {
                         .iter()
                         .position(|v| v.eq_ignore_ascii_case(&current))
                         .unwrap_or(0),
-                    target: PickTarget::Calendar(field.index()),
+                    target: PickTarget::Form(field.index()),
                 }));
             }
             Kind::Secret { .. } => {
@@ -364,8 +365,8 @@ impl<F: FormFile> Tab for FormTab<F> {
             Action::Nav(nav) => {
                 self.focus = widgets::moved(self.focus, nav, fields(&self.settings).len())
             }
-            Action::Calendar(CalendarAction::Activate) => self.activate(cx),
-            Action::Calendar(CalendarAction::Pick(index, value)) => {
+            Action::Form(FormAction::Activate) => self.activate(cx),
+            Action::Form(FormAction::Pick(index, value)) => {
                 if let Some(field) = F::ALL.get(index).copied() {
                     self.settings.set_text(field, Some(value));
                     self.touch(field);
@@ -539,6 +540,18 @@ impl<F: FormFile> EditsFile for FormTab<F> {
     }
 }
 
+/// A new tab for the form file `file`, empty until its file is read.
+pub fn new_tab(file: FormId) -> Box<dyn Tab> {
+    struct NewTab;
+    impl FormVisitor for NewTab {
+        type Out = Box<dyn Tab>;
+        fn visit<F: FormFile>(self) -> Box<dyn Tab> {
+            Box::new(FormTab::<F>::default())
+        }
+    }
+    file.visit(NewTab)
+}
+
 /// The calendar's tab.
 pub type CalendarTab = FormTab<crate::settings::calendar::Field>;
 
@@ -593,7 +606,7 @@ mod tests {
         assert!(!fields(&tab.settings).contains(&Field::EwsUrl));
         let mut cx = cx();
         focus(&mut tab, Field::Provider);
-        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        tab.update(Action::Form(FormAction::Activate), &mut cx);
         assert_eq!(tab.settings.text(Field::Provider), Some("Exchange"));
         assert!(fields(&tab.settings).contains(&Field::EwsUrl));
         assert!(tab.dirty());
@@ -605,7 +618,7 @@ mod tests {
         let mut cx = cx();
         let before = tab.report.warnings.len();
         focus(&mut tab, Field::BasicAuth);
-        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        tab.update(Action::Form(FormAction::Activate), &mut cx);
         assert!(tab.settings.on(Field::BasicAuth));
         assert!(tab.report.warnings.len() > before);
         // Basic without username and password: errors on those fields.
@@ -621,7 +634,7 @@ mod tests {
         let mut tab = tab_from_text(O365);
         let mut cx = cx();
         focus(&mut tab, Field::TenantId);
-        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        tab.update(Action::Form(FormAction::Activate), &mut cx);
         assert!(tab.editing());
         assert!(tab.field_error(Field::TenantId).is_none());
         tab.update(Action::Input(InputRequest::DeleteLine), &mut cx);
@@ -640,7 +653,7 @@ mod tests {
         let mut tab = tab_from_text(O365);
         let mut cx = cx();
         focus(&mut tab, Field::Password);
-        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        tab.update(Action::Form(FormAction::Activate), &mut cx);
         type_text(&mut tab, "hunter2", &mut cx);
         tab.update(Action::InputCommit, &mut cx);
         assert!(matches!(tab.settings.password(), Password::New(_)));
@@ -653,7 +666,7 @@ mod tests {
         let mut tab = tab_from_text("[Calendar]\r\nProvider=Exchange\r\n");
         let mut cx = cx();
         focus(&mut tab, Field::ExchangeVersion);
-        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        tab.update(Action::Form(FormAction::Activate), &mut cx);
         let Some(Modal::Choice(list)) = cx.modal.take() else {
             panic!("no choice list");
         };
@@ -671,7 +684,7 @@ mod tests {
         let mut tab = tab_from_text(O365);
         let mut cx = cx();
         focus(&mut tab, Field::ClientId);
-        tab.update(Action::Calendar(CalendarAction::Activate), &mut cx);
+        tab.update(Action::Form(FormAction::Activate), &mut cx);
         tab.update(Action::Input(InputRequest::DeleteLine), &mut cx);
         type_text(&mut tab, "11111111-2222-3333-4444-555555555555", &mut cx);
         tab.update(Action::InputCommit, &mut cx);

@@ -18,7 +18,7 @@ pub use super::widgets::{ellipsize, label};
 
 /// What every tab does. The state holds the tabs and hands each its own
 /// actions and results through this, without knowing which tab it is.
-pub trait Tab {
+pub trait Tab: std::fmt::Debug {
     /// The tab's own keys and edits (it is the one shown).
     fn update(&mut self, action: Action, cx: &mut Cx);
 
