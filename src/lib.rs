@@ -25,6 +25,7 @@ pub mod node;
 pub mod ops;
 pub mod paths;
 pub mod platform;
+pub mod provenance;
 pub mod settings;
 pub mod telemetry;
 pub mod text;

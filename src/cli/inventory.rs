@@ -8,9 +8,9 @@ use serde_json::{Value as Json, json};
 use super::args::Cli;
 use super::output::{self, Report};
 use crate::cluster::NodeResult;
-use crate::inventory::provenance::Origin;
 use crate::inventory::{self, NodeSpec};
 use crate::node::ssh::Endpoint;
+use crate::provenance::Origin;
 use crate::{Error, Result};
 
 pub fn run(cli: &Cli) -> Result<u8> {
@@ -78,7 +78,7 @@ fn describe(
             .field("from", Json::Object(from));
         return Ok(report);
     }
-    let explained = crate::node::ssh::explain(spec, options).map_err(Error::from)?;
+    let explained = crate::node::ssh::explain(&spec.into(), options).map_err(Error::from)?;
     let target = &explained.route.target;
     let get = |f: &str| explained.from.get(f);
     let identity: Vec<String> = target

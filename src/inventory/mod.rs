@@ -3,7 +3,7 @@
 //! groups they belong to.
 
 pub mod ansible;
-pub mod provenance;
+pub use crate::provenance;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,8 +14,8 @@ use crate::node::ssh::SshOptions;
 use crate::node::{LocalNode, Node, SshNode, Transport};
 use crate::ops::Target;
 use crate::paths::Paths;
+use crate::provenance::{Kind, Origin, Origins};
 use crate::{Error, Result};
-use provenance::{Kind, Origin, Origins};
 
 /// Where the inventory was found, and why (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -445,6 +445,23 @@ fn sorted_groups(groups: Option<&Vec<String>>) -> Vec<String> {
     groups.sort();
     groups.dedup();
     groups
+}
+
+impl From<&NodeSpec> for crate::node::ssh::SshSpec {
+    /// What the SSH transport needs of an entry.
+    fn from(spec: &NodeSpec) -> Self {
+        crate::node::ssh::SshSpec {
+            name: spec.name.clone(),
+            host: spec.host.clone(),
+            port: spec.port,
+            user: spec.user.clone(),
+            identity_file: spec.identity_file.clone(),
+            known_hosts: spec.known_hosts.clone(),
+            proxy_jump: spec.proxy_jump.clone(),
+            root: spec.root.clone(),
+            origins: spec.origins.clone(),
+        }
+    }
 }
 
 impl NodeSpec {

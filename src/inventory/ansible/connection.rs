@@ -14,10 +14,10 @@ use super::data::Var;
 use super::template;
 use super::value::Value;
 use super::{HostEntry, shlex};
-use crate::inventory::provenance::{Kind, Origin, Origins};
 use crate::inventory::{NodeSpec, PathOverrides, resolve_root};
 use crate::node::ssh::config::parse_proxy_jump;
 use crate::paths::{Paths, WINDOWS_ROOT};
+use crate::provenance::{Kind, Origin, Origins};
 
 /// ucsconf's own variables (a misspelt one is an error, not ignored).
 pub const OWN_VARS: &[&str] = &[

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::value::{Value, Vars};
-use crate::inventory::provenance::Origin;
+use crate::provenance::Origin;
 
 pub const ALL: &str = "all";
 pub const UNGROUPED: &str = "ungrouped";

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::HostEntry;
 use super::data::{ALL, Var, VarMap};
 use super::value::Value;
-use crate::inventory::provenance::{Kind, Origin};
+use crate::provenance::{Kind, Origin};
 
 /// The environment variable that names the program.
 pub const PROGRAM_VAR: &str = "UCSCONF_ANSIBLE_INVENTORY";

@@ -13,7 +13,7 @@ use regex::Regex;
 use super::data::{Data, UNGROUPED, Var};
 use super::pyliteral::parse_value;
 use super::{ParseError, ranges, shlex};
-use crate::inventory::provenance::{Kind, Origin};
+use crate::provenance::{Kind, Origin};
 
 #[derive(Clone, Copy, PartialEq)]
 enum State {

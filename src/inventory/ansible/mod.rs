@@ -27,7 +27,7 @@ pub mod yaml_inventory;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::inventory::provenance::Origin;
+use crate::provenance::Origin;
 use data::{ALL, Data, VarMap};
 
 pub use data::UNGROUPED;

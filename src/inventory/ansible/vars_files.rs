@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::ParseError;
 use super::data::{Var, VarMap};
 use super::yaml::{self, Data as Y};
-use crate::inventory::provenance::{Kind, Origin};
+use crate::provenance::{Kind, Origin};
 
 const EXTENSIONS: [&str; 3] = [".yml", ".yaml", ".json"];
 

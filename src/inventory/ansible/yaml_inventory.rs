@@ -4,7 +4,7 @@
 use super::data::{Data, Var};
 use super::yaml::{self, Data as Y, Node};
 use super::{ParseError, ranges};
-use crate::inventory::provenance::{Kind, Origin};
+use crate::provenance::{Kind, Origin};
 
 /// What happened to keys Ansible skips with a warning.
 pub type Warnings = Vec<String>;

@@ -10,7 +10,6 @@
 //! ([`SshOptions::allow_in_place`]) or when asked
 //! ([`SshOptions::confirm_in_place`]).
 
-mod auth;
 pub mod config;
 pub mod known_hosts;
 mod order;
@@ -29,16 +28,16 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use secrecy::SecretString;
 
-use crate::inventory::NodeSpec;
 use crate::node::{
     DirEntry, Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport,
     Version, Written,
 };
+use crate::provenance::Origins;
 
-pub use auth::KeyCache;
 pub use known_hosts::{HostKeyStatus, trust};
 pub use paths::RemoteKind;
 pub use russh::keys::PublicKey;
+pub use session::KeyCache;
 pub use session::{Endpoint, Explained, Route, default_identities, explain, system_known_hosts};
 pub use sftp::SftpStats;
 
@@ -184,6 +183,42 @@ impl HostKeyInfo {
     }
 }
 
+/// Where an SSH node is and how to reach it: what the transport needs of
+/// an inventory's entry (the inventory makes one from each of its nodes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshSpec {
+    pub name: String,
+    /// The host or `~/.ssh/config` alias (`None`: not an SSH node).
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity_file: Option<String>,
+    pub known_hosts: Option<String>,
+    /// OpenSSH's ProxyJump (`[user@]host[:port],...`); wins over `~/.ssh/config`'s.
+    pub proxy_jump: Option<String>,
+    /// The root, as the node spells it.
+    pub root: String,
+    /// Where the inventory set each of these.
+    pub origins: Origins,
+}
+
+impl SshSpec {
+    /// How the node is reached, for display.
+    pub fn transport(&self) -> Transport {
+        Transport::Ssh {
+            user: self.user.clone(),
+            host: self.host.clone().unwrap_or_default(),
+            port: self.port.unwrap_or(22),
+        }
+    }
+}
+
+impl From<&SshSpec> for SshSpec {
+    fn from(spec: &SshSpec) -> SshSpec {
+        spec.clone()
+    }
+}
+
 /// Connects just far enough to see a host key: the first server on the
 /// route (a ProxyJump host, then the node) whose key known_hosts does not
 /// vouch for, else the node's own key (`known` set). A changed key is an
@@ -191,10 +226,10 @@ impl HostKeyInfo {
 /// known_hosts has no key of, for a host it knows with other keys, comes
 /// back with `other_keys` set: trusting it takes an explicit override.
 pub async fn fetch_host_key(
-    spec: &NodeSpec,
+    spec: impl Into<SshSpec>,
     options: &SshOptions,
 ) -> Result<HostKeyInfo, NodeError> {
-    let route = session::resolve(spec, options)?;
+    let route = session::resolve(&spec.into(), options)?;
     session::fetch_host_key(&route, options).await
 }
 
@@ -207,7 +242,7 @@ struct Slot {
 }
 
 struct Shared {
-    spec: NodeSpec,
+    spec: SshSpec,
     options: SshOptions,
     transport: Transport,
     slot: tokio::sync::Mutex<Slot>,
@@ -278,11 +313,12 @@ macro_rules! on_node {
 
 impl SshNode {
     /// A node for an inventory entry with a `host`; nothing is connected yet.
-    pub fn new(spec: &NodeSpec, options: SshOptions) -> SshNode {
+    pub fn new(spec: impl Into<SshSpec>, options: SshOptions) -> SshNode {
+        let spec = spec.into();
         SshNode {
             shared: Arc::new(Shared {
                 transport: spec.transport(),
-                spec: spec.clone(),
+                spec,
                 slot: tokio::sync::Mutex::new(Slot::default()),
                 counters: Arc::new(Counters::default()),
                 connections: AtomicU64::new(0),

@@ -2,6 +2,9 @@
 //! connection (through ProxyJump hosts), host key verification, and the
 //! SFTP session on top.
 
+mod auth;
+
+pub use auth::KeyCache;
 use std::borrow::Cow;
 use std::future::Future;
 use std::path::PathBuf;
@@ -18,8 +21,7 @@ use super::config::{self, HostConfig, JumpHost, Tokens};
 use super::known_hosts::{self, HostKeyStatus};
 use super::paths::{self, RemoteKind};
 use super::sftp::{Counters, Failure, Sftp};
-use super::{AgentSource, HostKeyInfo, OtherKeys, SshOptions, auth};
-use crate::inventory::NodeSpec;
+use super::{AgentSource, HostKeyInfo, OtherKeys, SshOptions, SshSpec};
 use crate::node::NodeError;
 
 /// One SSH server on the way to a node, fully resolved.
@@ -196,7 +198,7 @@ fn endpoint(
 
 /// Where a node is: the inventory's fields, completed by the SSH config
 /// (explicit inventory fields win), with the ProxyJump hosts on the way.
-pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError> {
+pub fn resolve(spec: &SshSpec, options: &SshOptions) -> Result<Route, NodeError> {
     let alias = spec.host.as_deref().ok_or_else(|| {
         NodeError::Unreachable(format!("{} is a local node, not an SSH one", spec.name))
     })?;
@@ -237,13 +239,13 @@ pub fn resolve(spec: &NodeSpec, options: &SshOptions) -> Result<Route, NodeError
 pub struct Explained {
     pub route: Route,
     /// `host`, `port`, `user`, `identity_file`, `known_hosts`, `proxy_jump`.
-    pub from: crate::inventory::provenance::Origins,
+    pub from: crate::provenance::Origins,
 }
 
 /// [`resolve`], saying for each value whether the inventory,
 /// `~/.ssh/config` (file and line) or a default gave it.
-pub fn explain(spec: &NodeSpec, options: &SshOptions) -> Result<Explained, NodeError> {
-    use crate::inventory::provenance::{Kind, Origin};
+pub fn explain(spec: &SshSpec, options: &SshOptions) -> Result<Explained, NodeError> {
+    use crate::provenance::{Kind, Origin};
     let route = resolve(spec, options)?;
     let alias = spec.host.as_deref().unwrap_or_default();
     let config_file = options
@@ -252,7 +254,7 @@ pub fn explain(spec: &NodeSpec, options: &SshOptions) -> Result<Explained, NodeE
         .unwrap_or_else(|| home_ssh("config"));
     let config = HostConfig::load(&config_file, alias)
         .map_err(|e| NodeError::io(&config_file.display().to_string(), e))?;
-    let mut from = crate::inventory::provenance::Origins::new();
+    let mut from = crate::provenance::Origins::new();
     let fields: [(&'static str, &str, &str); 6] = [
         ("host", "hostname", "HostName"),
         ("port", "port", "Port"),
@@ -626,7 +628,7 @@ impl Connection {
 
 /// Connects to the node, logs in, starts SFTP and learns the node's kind.
 pub async fn connect(
-    spec: &NodeSpec,
+    spec: &SshSpec,
     route: &Route,
     options: &SshOptions,
     counters: Arc<Counters>,

@@ -12,9 +12,9 @@ use russh::keys::{self, HashAlg, PrivateKeyWithHashAlg, PublicKey};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use super::session::{Client, Endpoint, within};
-use super::{AgentSource, SshOptions};
+use super::{Client, Endpoint, within};
 use crate::node::NodeError;
+use crate::node::ssh::{AgentSource, SshOptions};
 
 type Agent = AgentClient<Box<dyn AgentStream + Send + Unpin + 'static>>;
 
@@ -314,7 +314,7 @@ async fn load_key(
 async fn ask_passphrase(
     text: &str,
     shown: &str,
-    ask: &super::PassphraseFn,
+    ask: &crate::node::ssh::PassphraseFn,
 ) -> Result<Arc<keys::PrivateKey>, String> {
     for _ in 0..PASSPHRASE_TRIES {
         let prompt = format!("Passphrase for {shown}: ");
