@@ -158,7 +158,12 @@ async fn create(dir: &Path, inventory_path: &Path) -> std::result::Result<Invent
     for (name, webex) in NODES {
         let root = dir.join(name);
         write_new(&root, &paths.presence, PRESENCE).map_err(Failure::files)?;
-        write_new(&root, &paths.calendar, CALENDAR).map_err(Failure::files)?;
+        write_new(
+            &root,
+            crate::settings::FormId::Calendar.path(&paths),
+            CALENDAR,
+        )
+        .map_err(Failure::files)?;
         write_new(&root, &paths.log, history(seed_of(name)).as_bytes()).map_err(Failure::files)?;
         let target = crate::inventory::NodeSpec::local(name, &root).target();
         if webex != "0" {

@@ -1,6 +1,6 @@
 //! Where a node keeps each setting, relative to its root (SPEC §1).
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
 pub const PRESENCE: &str = "Apps/Presence/Settings/Presence.ini";
 pub const CALENDAR: &str = "Apps/AttendantConsole/Settings/Calendar.ini";
@@ -12,24 +12,32 @@ pub const LOG: &str = "Var/Log/w3wp/ApplicationSuite.log";
 pub const WINDOWS_ROOT: &str = r"C:\Program Files (x86)\StonevoiceAS";
 
 /// Per-node file locations, `/`-separated and relative to the root.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
     pub presence: String,
-    pub calendar: String,
     pub credentials: String,
     pub node_key: String,
     pub log: String,
+    /// The form files' locations where the inventory moved them, by the
+    /// file's command (`calendar`); the others are where the suite keeps them.
+    pub forms: BTreeMap<String, String>,
+}
+
+impl Paths {
+    /// Where the form file `command` is: moved by the inventory, else `default`.
+    pub fn form<'a>(&'a self, command: &str, default: &'a str) -> &'a str {
+        self.forms.get(command).map_or(default, String::as_str)
+    }
 }
 
 impl Default for Paths {
     fn default() -> Self {
         Paths {
             presence: PRESENCE.into(),
-            calendar: CALENDAR.into(),
             credentials: CREDENTIALS.into(),
             node_key: NODE_KEY.into(),
             log: LOG.into(),
+            forms: BTreeMap::new(),
         }
     }
 }

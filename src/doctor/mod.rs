@@ -11,10 +11,9 @@ use std::time::{Duration, SystemTime};
 use crate::Error;
 use crate::node::Readers;
 use crate::ops::{self, Target};
-use crate::settings::FormVisitor;
-use crate::settings::calendar::CalendarSettings;
 use crate::settings::form::{Form, FormFile};
 use crate::settings::seal::{NodeKey, SealError};
+use crate::settings::{FormId, FormVisitor};
 
 pub use online::{
     Endpoint, OnlineOptions, OnlineReport, Probe, WEBEX_APIS, check_online, online_endpoints,
@@ -75,7 +74,9 @@ pub async fn check(target: &Target) -> Vec<Finding> {
     }
     let mut found = Vec::new();
     presence(target, &mut found).await;
-    calendar(target, &mut found).await;
+    for file in FormId::ALL {
+        found.extend(file.visit(FormChecks(target)).await);
+    }
     credentials(target, &mut found).await;
     log(target, &mut found).await;
     found.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -117,29 +118,40 @@ async fn presence(target: &Target, found: &mut Vec<Finding>) {
     }
 }
 
-async fn calendar(target: &Target, found: &mut Vec<Finding>) {
-    let path = &target.paths.calendar;
-    match ops::load_ini(target, path).await {
-        Err(e) => found.push(unreadable(path, &e)),
-        Ok(l) if l.snapshot.is_none() => found.push(warning(
-            format!("{path} is missing: no calendar integration"),
-            "ucsconf calendar set --provider ... (if operators need calendar states)",
-        )),
-        Ok(l) => {
-            let report = CalendarSettings::from_document(&l.doc).validate();
-            for e in report.errors {
-                found.push(problem(
-                    format!("calendar: {}", e.message),
-                    "ucsconf calendar set ... (see ucsconf calendar show)",
-                ));
+/// A form file's findings: missing, or its errors and warnings.
+struct FormChecks<'a>(&'a Target);
+
+impl<'a> FormVisitor for FormChecks<'a> {
+    type Out = Pin<Box<dyn Future<Output = Vec<Finding>> + Send + 'a>>;
+    fn visit<F: FormFile>(self) -> Self::Out {
+        Box::pin(async move {
+            let path = F::path(&self.0.paths);
+            let command = F::COMMAND;
+            let (missing, flags) = F::IF_MISSING;
+            match ops::load_ini(self.0, path).await {
+                Err(e) => vec![unreadable(path, &e)],
+                Ok(l) if l.snapshot.is_none() => vec![warning(
+                    format!("{path} is missing: {missing}"),
+                    format!("ucsconf {command} set {flags}"),
+                )],
+                Ok(l) => {
+                    let report = Form::<F>::from_document(&l.doc).validate();
+                    let errors = report.errors.into_iter().map(|e| {
+                        problem(
+                            format!("{command}: {}", e.message),
+                            format!("ucsconf {command} set ... (see ucsconf {command} show)"),
+                        )
+                    });
+                    let warnings = report.warnings.into_iter().map(|w| {
+                        warning(
+                            format!("{command}: {}", w.message),
+                            format!("review the {command} settings"),
+                        )
+                    });
+                    errors.chain(warnings).collect()
+                }
             }
-            for w in report.warnings {
-                found.push(warning(
-                    format!("calendar: {}", w.message),
-                    "review the calendar settings",
-                ));
-            }
-        }
+        })
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod ansible;
 pub use crate::provenance;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -95,30 +96,50 @@ struct Entry {
     groups: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PathOverrides {
-    pub(crate) presence: Option<String>,
-    pub(crate) calendar: Option<String>,
-    pub(crate) credentials: Option<String>,
-    pub(crate) node_key: Option<String>,
-    pub(crate) log: Option<String>,
-}
+/// Where an inventory moves a node's files: `presence`, each form file by
+/// its command (`calendar`), `credentials`, `node_key`, `log`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PathOverrides(BTreeMap<String, String>);
 
 impl PathOverrides {
+    /// Every key an override may have, in the order errors list them.
+    pub(crate) fn keys() -> &'static [&'static str] {
+        static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        KEYS.get_or_init(|| {
+            let mut keys = vec!["presence"];
+            keys.extend(crate::settings::FormId::ALL.map(|f| f.command()));
+            keys.extend(["credentials", "node_key", "log"]);
+            keys
+        })
+    }
+
+    pub(crate) fn set(&mut self, key: &str, path: String) {
+        self.0.insert(key.to_string(), path);
+    }
+
     pub(crate) fn apply(&self, paths: &mut Paths) {
-        let pairs = [
-            (&self.presence, &mut paths.presence),
-            (&self.calendar, &mut paths.calendar),
-            (&self.credentials, &mut paths.credentials),
-            (&self.node_key, &mut paths.node_key),
-            (&self.log, &mut paths.log),
-        ];
-        for (over, path) in pairs {
-            if let Some(p) = over {
-                *path = p.replace('\\', "/");
+        for (key, over) in &self.0 {
+            let path = over.replace('\\', "/");
+            match key.as_str() {
+                "presence" => paths.presence = path,
+                "credentials" => paths.credentials = path,
+                "node_key" => paths.node_key = path,
+                "log" => paths.log = path,
+                form => {
+                    paths.forms.insert(form.to_string(), path);
+                }
             }
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for PathOverrides {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        if let Some(unknown) = map.keys().find(|k| !Self::keys().contains(&k.as_str())) {
+            return Err(serde::de::Error::unknown_field(unknown, Self::keys()));
+        }
+        Ok(PathOverrides(map))
     }
 }
 
@@ -547,6 +568,35 @@ mod tests {
         assert_eq!(b.paths.presence, "custom/Presence.ini");
         assert_eq!(b.paths.log, "Var/Log/Other.log");
         assert_eq!(b.transport().to_string(), "ssh administrator@10.0.0.12");
+    }
+
+    #[test]
+    fn a_form_file_is_moved_by_its_command_and_a_misspelt_key_is_refused() {
+        use crate::settings::FormId;
+        let text = "[[node]]\nname='a'\nroot='x'\npaths = { calendar = 'Custom\\Cal.ini' }";
+        let inv = Inventory::parse(text, Path::new("n.toml")).unwrap();
+        assert_eq!(FormId::Calendar.path(&inv.nodes[0].paths), "Custom/Cal.ini");
+        let plain = Inventory::parse("[[node]]\nname='a'\nroot='x'", Path::new("n.toml")).unwrap();
+        assert_eq!(
+            FormId::Calendar.path(&plain.nodes[0].paths),
+            crate::paths::CALENDAR
+        );
+        let text = "[[node]]\nname='a'\nroot='x'\npaths = { calendr = 'c.ini' }";
+        let err = Inventory::parse(text, Path::new("n.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("calendr") && err.contains("`calendar`"),
+            "{err}"
+        );
+        let ini = "ucs-a ansible_host=10.0.0.11 ucsconf_calendar_path=Custom/Cal.ini\n";
+        let inv = Inventory::parse_ansible(ini, Path::new("hosts.ini")).unwrap();
+        assert_eq!(FormId::Calendar.path(&inv.nodes[0].paths), "Custom/Cal.ini");
+        let ini = "ucs-a ansible_host=10.0.0.11 ucsconf_calendr_path=x\n";
+        let err = Inventory::parse_ansible(ini, Path::new("hosts.ini"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("ucsconf_calendar_path"), "{err}");
     }
 
     #[test]

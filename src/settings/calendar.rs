@@ -237,9 +237,13 @@ impl FormFile for Field {
     const ABOUT: &'static str =
         "Calendar integration (Apps/AttendantConsole/Settings/Calendar.ini)";
     const TAB: &'static str = "Calendar";
+    const IF_MISSING: (&'static str, &'static str) = (
+        "no calendar integration",
+        "--provider ... (if operators need calendar states)",
+    );
 
     fn path(paths: &Paths) -> &str {
-        &paths.calendar
+        paths.form(Self::COMMAND, crate::paths::CALENDAR)
     }
 
     /// The provider, then only the chosen provider's fields.

@@ -31,6 +31,9 @@ pub trait FormFile: Copy + Eq + Ord + Hash + Debug + Send + Sync + 'static {
     const ABOUT: &'static str;
     /// Its tab's title in the editor.
     const TAB: &'static str;
+    /// What doctor says when the file is missing, and the `set` flags that
+    /// make it: (`no calendar integration`, `--provider ... (if ...)`).
+    const IF_MISSING: (&'static str, &'static str);
 
     /// Where the file is on a node.
     fn path(paths: &Paths) -> &str;

@@ -19,19 +19,30 @@ use crate::node::ssh::config::parse_proxy_jump;
 use crate::paths::{Paths, WINDOWS_ROOT};
 use crate::provenance::{Kind, Origin, Origins};
 
-/// ucsconf's own variables (a misspelt one is an error, not ignored).
-pub const OWN_VARS: &[&str] = &[
-    "ucsconf_root",
-    "ucsconf_known_hosts",
-    "ucsconf_presence_path",
-    "ucsconf_calendar_path",
-    "ucsconf_credentials_path",
-    "ucsconf_node_key_path",
-    "ucsconf_log_path",
-    "ucsconf_cloud_token_url",
-    "ucsconf_cloud_scope",
-    "ucsconf_ignore_password",
-];
+/// ucsconf's own variables (a misspelt one is an error, not ignored): its
+/// root, known_hosts, `ucsconf_<file>_path` for each file it may move, the
+/// cloud token endpoint and scope.
+pub fn own_vars() -> &'static [String] {
+    static VARS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    VARS.get_or_init(|| {
+        let paths = PathOverrides::keys()
+            .iter()
+            .map(|k| format!("ucsconf_{k}_path"));
+        ["ucsconf_root", "ucsconf_known_hosts"]
+            .map(String::from)
+            .into_iter()
+            .chain(paths)
+            .chain(
+                [
+                    "ucsconf_cloud_token_url",
+                    "ucsconf_cloud_scope",
+                    "ucsconf_ignore_password",
+                ]
+                .map(String::from),
+            )
+            .collect()
+    })
+}
 
 /// A variable's value after rendering, and where it was set.
 struct Found {
@@ -115,12 +126,12 @@ pub fn node_spec(entry: &HostEntry, base: &Path) -> Result<NodeSpec, String> {
     if let Some((unknown, var)) = entry
         .vars
         .iter()
-        .find(|(k, _)| k.starts_with("ucsconf_") && !OWN_VARS.contains(k))
+        .find(|(k, _)| k.starts_with("ucsconf_") && !own_vars().iter().any(|v| v == *k))
     {
         return Err(format!(
             "unknown variable {unknown} ({}; ucsconf reads {})",
             var.origin,
-            OWN_VARS.join(", ")
+            own_vars().join(", ")
         ));
     }
     let mut origins = Origins::new();
@@ -161,14 +172,10 @@ pub fn node_spec(entry: &HostEntry, base: &Path) -> Result<NodeSpec, String> {
         None => WINDOWS_ROOT.to_string(),
     };
     let mut overrides = PathOverrides::default();
-    for (var, slot) in [
-        ("ucsconf_presence_path", &mut overrides.presence),
-        ("ucsconf_calendar_path", &mut overrides.calendar),
-        ("ucsconf_credentials_path", &mut overrides.credentials),
-        ("ucsconf_node_key_path", &mut overrides.node_key),
-        ("ucsconf_log_path", &mut overrides.log),
-    ] {
-        *slot = host.text(&[var])?.map(|(t, _)| t);
+    for key in PathOverrides::keys() {
+        if let Some((path, _)) = host.text(&[&format!("ucsconf_{key}_path")])? {
+            overrides.set(key, path);
+        }
     }
     let mut paths = Paths::default();
     overrides.apply(&mut paths);
