@@ -29,12 +29,14 @@ pub enum TabId {
 impl TabId {
     /// Every tab, in order: System Parameters, Presence.ini, each form
     /// file, then Logs.
-    pub fn all() -> Vec<TabId> {
-        let forms = FormId::ALL.map(TabId::Form);
-        let mut tabs = vec![TabId::System, TabId::Presence];
-        tabs.extend(forms);
-        tabs.push(TabId::Logs);
-        tabs
+    pub fn all() -> &'static [TabId] {
+        static ALL: std::sync::OnceLock<Vec<TabId>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            let mut tabs = vec![TabId::System, TabId::Presence];
+            tabs.extend(FormId::ALL.map(TabId::Form));
+            tabs.push(TabId::Logs);
+            tabs
+        })
     }
 
     pub fn title(self) -> &'static str {

@@ -214,7 +214,8 @@ fn form_titles() -> &'static str {
 /// `1`, `2`, ... for each tab in order.
 fn tab_bindings() -> Vec<Binding> {
     TabId::all()
-        .into_iter()
+        .iter()
+        .copied()
         .zip('1'..='9')
         .map(|(tab, digit)| {
             bind(

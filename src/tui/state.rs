@@ -73,10 +73,7 @@ impl NodeState {
 
     /// How many of this node's files have unsaved edits.
     pub fn unsaved(&self) -> usize {
-        TabId::all()
-            .into_iter()
-            .filter(|t| self.tab_dirty(*t))
-            .count()
+        TabId::all().iter().filter(|t| self.tab_dirty(**t)).count()
     }
 
     pub fn tab_dirty(&self, tab: TabId) -> bool {
@@ -384,7 +381,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             let current = state.current;
             let node = state.node_mut();
             node.reach = Load::Loading;
-            for tab in TabId::all() {
+            for &tab in TabId::all() {
                 node.tab_mut(tab).discard();
             }
             vec![Effect::LoadNode(current)]

@@ -154,7 +154,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
 fn render_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut spans = vec![Span::raw(" ")];
-    for tab in TabId::all() {
+    for &tab in TabId::all() {
         let active = tab == state.tab;
         let dirty = state
             .nodes

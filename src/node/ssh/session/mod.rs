@@ -119,12 +119,7 @@ fn endpoint(
     explicit: Explicit,
     options: &SshOptions,
 ) -> Result<(Endpoint, HostConfig), NodeError> {
-    let config_file = options
-        .ssh_config
-        .clone()
-        .unwrap_or_else(|| home_ssh("config"));
-    let config = HostConfig::load(&config_file, alias)
-        .map_err(|e| NodeError::io(&config_file.display().to_string(), e))?;
+    let config = ssh_config(options, alias)?;
     let local = local_user();
     let host_tokens = Tokens {
         host: alias,
@@ -242,18 +237,23 @@ pub struct Explained {
     pub from: crate::provenance::Origins,
 }
 
+/// `~/.ssh/config` (or the file the options name) as it applies to `alias`.
+fn ssh_config(options: &SshOptions, alias: &str) -> Result<HostConfig, NodeError> {
+    let config_file = options
+        .ssh_config
+        .clone()
+        .unwrap_or_else(|| home_ssh("config"));
+    HostConfig::load(&config_file, alias)
+        .map_err(|e| NodeError::io(&config_file.display().to_string(), e))
+}
+
 /// [`resolve`], saying for each value whether the inventory,
 /// `~/.ssh/config` (file and line) or a default gave it.
 pub fn explain(spec: &SshSpec, options: &SshOptions) -> Result<Explained, NodeError> {
     use crate::provenance::{Kind, Origin};
     let route = resolve(spec, options)?;
     let alias = spec.host.as_deref().unwrap_or_default();
-    let config_file = options
-        .ssh_config
-        .clone()
-        .unwrap_or_else(|| home_ssh("config"));
-    let config = HostConfig::load(&config_file, alias)
-        .map_err(|e| NodeError::io(&config_file.display().to_string(), e))?;
+    let config = ssh_config(options, alias)?;
     let mut from = crate::provenance::Origins::new();
     let fields: [(&'static str, &str, &str); 6] = [
         ("host", "hostname", "HostName"),
