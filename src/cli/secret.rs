@@ -32,7 +32,7 @@ pub fn read(from_stdin: bool, prompt: &str, stdin_flag: &str) -> Result<SecretSt
         zeroize::Zeroize::zeroize(&mut text);
         trimmed
     } else if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(prompt)
+        super::term::ask_masked_on_tty(prompt)
             .map_err(|e| Error::invalid(format!("reading the secret: {e}")))?
     } else {
         return Err(Error::invalid(format!(

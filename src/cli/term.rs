@@ -109,10 +109,74 @@ pub fn err_end_line() {
 /// Asks `prompt` (escaped) on stderr and reads a line from the terminal
 /// without echo.
 pub fn ask_masked(prompt: &str) -> std::io::Result<String> {
-    let config = rpassword::ConfigBuilder::new()
-        .output_writer(std::io::stderr())
-        .build();
+    ask_masked_with(prompt, |config| config.output_writer(std::io::stderr()))
+}
+
+/// As [`ask_masked`], with the prompt on the terminal itself: for a
+/// command whose stderr may be captured.
+pub fn ask_masked_on_tty(prompt: &str) -> std::io::Result<String> {
+    ask_masked_with(prompt, |config| config)
+}
+
+/// The echo goes off before the prompt shows, as readpassphrase(3) does:
+/// rpassword turns it off only after writing its prompt, and keys typed as
+/// soon as the prompt appears would be echoed in between.
+fn ask_masked_with(
+    prompt: &str,
+    output: impl FnOnce(rpassword::ConfigBuilder) -> rpassword::ConfigBuilder,
+) -> std::io::Result<String> {
+    let _quiet = echo::off();
+    let config = output(rpassword::ConfigBuilder::new()).build();
     rpassword::prompt_password_with_config(crate::text::escape_untrusted(prompt), config)
+}
+
+#[cfg(unix)]
+mod echo {
+    use std::fs::File;
+    use std::os::fd::AsRawFd;
+
+    /// The terminal's echo, off until this is dropped.
+    pub struct Off {
+        tty: File,
+        before: libc::termios,
+    }
+
+    /// Turns the controlling terminal's echo off; `None` without one (then
+    /// rpassword reports that).
+    pub fn off() -> Option<Off> {
+        let tty = File::options()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()?;
+        // SAFETY: a zeroed termios is a valid value for tcgetattr to fill,
+        // and the fd is open for the calls.
+        let mut before: libc::termios = unsafe { std::mem::zeroed() };
+        if unsafe { libc::tcgetattr(tty.as_raw_fd(), &mut before) } != 0 {
+            return None;
+        }
+        let mut quiet = before;
+        quiet.c_lflag &= !(libc::ECHO | libc::ECHONL);
+        // SAFETY: as above; `quiet` is a termios the terminal just gave.
+        if unsafe { libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, &quiet) } != 0 {
+            return None;
+        }
+        Some(Off { tty, before })
+    }
+
+    impl Drop for Off {
+        fn drop(&mut self) {
+            // SAFETY: the fd is open; `before` came from tcgetattr.
+            unsafe { libc::tcsetattr(self.tty.as_raw_fd(), libc::TCSANOW, &self.before) };
+        }
+    }
+}
+
+/// On Windows the console echoes a key when it is read, not when it is
+/// typed: rpassword's order is safe there.
+#[cfg(not(unix))]
+mod echo {
+    pub fn off() {}
 }
 
 pub fn stderr_is_terminal() -> bool {
