@@ -1,7 +1,7 @@
 //! `ucsconf credentials test` end to end: the real binary on a `--root`
 //! node in a temp dir, a wiremock token endpoint on loopback.
 
-mod support;
+use crate::support;
 
 use std::fs;
 

@@ -1,6 +1,6 @@
 //! Fan-out over nodes, drift between them, and conflicts through the operations layer.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,6 @@
 //! The command line end to end: the real binary on local nodes in temp dirs.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;

@@ -51,15 +51,11 @@ fn crash_leaves_old_or_new_content() {
     let (a, b) = (content(0), content(1));
     let me = std::env::current_exe().unwrap();
     let local = dir.path().join("Apps/Presence/Settings/Presence.ini");
+    let writer = crate::support::test_name(module_path!(), "crash_child_writer");
     let mut checked = 0;
     for round in 0..60u64 {
         let mut child = Command::new(&me)
-            .args([
-                "--exact",
-                "crash_child_writer",
-                "--ignored",
-                "--test-threads=1",
-            ])
+            .args(["--exact", &writer, "--ignored", "--test-threads=1"])
             .env(DIR_VAR, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

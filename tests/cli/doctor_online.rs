@@ -2,7 +2,7 @@
 //! endpoints on loopback standing in for Webex and the token URL. Nothing
 //! here leaves this machine: `--endpoint` replaces the standard endpoints.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::io::Write;

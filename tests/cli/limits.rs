@@ -3,7 +3,7 @@
 //! read and the write. Real files in temp dirs, the real binary, and a
 //! real OpenSSH server for the SFTP write path.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::io::Write;

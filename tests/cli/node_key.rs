@@ -2,7 +2,7 @@
 //! it exist, a new key is refused with the values named, `doctor` says so,
 //! and `--new-key` makes one only when asked, saying what is lost.
 
-mod support;
+use crate::support;
 
 use std::fs;
 

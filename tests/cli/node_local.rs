@@ -1,6 +1,6 @@
 //! The local node's write path: atomic replace, backups, conflicts, permissions.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! backup). Compiled and run on Windows only.
 #![cfg(windows)]
 
-mod support;
+use crate::support;
 
 use std::fs::{self, OpenOptions};
 use std::os::windows::fs::OpenOptionsExt;

@@ -1,7 +1,7 @@
 //! Testing a node's saved credentials: the store and key on a real local
 //! node in a temp dir, a wiremock token endpoint and proxy on loopback.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! The archive is checked entry by entry against a reference, no secret of
 //! the corpus may survive in it, and the manifest's counts must add up.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -2,7 +2,7 @@
 //! a temp dir whose nodes are folders served by a real OpenSSH server on
 //! loopback, and a throwaway `HOME` so the user's own `~/.ssh` is never used.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::{Path, PathBuf};

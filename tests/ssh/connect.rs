@@ -2,7 +2,7 @@
 //! changed, trusted, hashed), logins (agent, key file, encrypted key),
 //! `~/.ssh/config` aliases and ProxyJump.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Following a log over SSH against a real sshd: the last lines, appends,
 //! a partial line completed later, rotation and truncation.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::io::Write;

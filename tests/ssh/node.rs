@@ -2,7 +2,7 @@
 //! atomic replaces, backups, conflicts, no temp files left, reconnection,
 //! and many nodes at once.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::sync::Arc;
@@ -788,16 +788,12 @@ fn a_killed_writer_leaves_the_old_or_the_new_file_over_sftp() {
     );
     let (a, b) = (crash_content(0), crash_content(1));
     let me = std::env::current_exe().unwrap();
+    let writer = support::test_name(module_path!(), "ssh_crash_child_writer");
     let mut replaced = 0;
     for round in 0..30u64 {
         let before = fs::read(&local).unwrap();
         let mut child = Command::new(&me)
-            .args([
-                "--exact",
-                "ssh_crash_child_writer",
-                "--ignored",
-                "--test-threads=1",
-            ])
+            .args(["--exact", &writer, "--ignored", "--test-threads=1"])
             .env(CRASH_VAR, &target)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -52,6 +52,16 @@ pub fn skip_under_wine(needs: &str) -> bool {
     ucsconf::platform::wine::skip_test(needs)
 }
 
+/// The name the test harness gives test `name` of the module at
+/// `module_path` (`module_path!()`): for a test that runs its own binary
+/// with `--exact` (the crate's name is not part of it).
+pub fn test_name(module_path: &str, name: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_, module)) => format!("{module}::{name}"),
+        None => name.to_string(),
+    }
+}
+
 /// Names in a folder, sorted.
 pub fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
