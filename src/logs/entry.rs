@@ -153,7 +153,10 @@ fn split_timestamp(line: &str) -> Option<(i64, &str)> {
     if b.get(end).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let days = i64::from(chrono::Datelike::num_days_from_ce(&date)) - DAYS_BEFORE_1970;
+    // NaiveDate's default is 1970-01-01.
+    let days = date
+        .signed_duration_since(chrono::NaiveDate::default())
+        .num_days();
     let ms = ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis;
     Some((ms, &line[end..]))
 }
@@ -187,9 +190,6 @@ fn fraction(b: &[u8], at: usize) -> (i64, usize) {
     }
     (millis, at + 1 + count)
 }
-
-/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
-const DAYS_BEFORE_1970: i64 = 719_163;
 
 /// Continuation lines one entry may gather before it is handed out and a
 /// new entry (same timestamp and level) continues it: a log without
