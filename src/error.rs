@@ -25,6 +25,9 @@ pub enum Error {
     /// A new node key refused: sealed values depend on the missing one (exit 1).
     #[error("{0}")]
     KeyRefused(crate::settings::seal::KeyRefused),
+    /// A token request that failed; each face adds where its settings come from.
+    #[error(transparent)]
+    Cloud(#[from] crate::cloud::CloudError),
 }
 
 impl Error {
@@ -35,6 +38,7 @@ impl Error {
             Error::Seal(_) => ErrorClass::Failed,
             Error::Invalid(_) | Error::Section(_) => ErrorClass::Invalid,
             Error::Failed(_) | Error::KeyRefused(_) => ErrorClass::Failed,
+            Error::Cloud(e) => e.class(),
         }
     }
 

@@ -95,6 +95,12 @@ impl CloudError {
         }
     }
 
+    /// Whether the endpoint refused the scope asked for: each face then says
+    /// where the scope comes from (a flag, the inventory).
+    pub fn scope_refused(&self) -> bool {
+        self.code() == Some("invalid_scope")
+    }
+
     /// The Azure AD code (`AADSTS7000215`) in an endpoint refusal's description.
     pub fn aadsts(&self) -> Option<&str> {
         let CloudError::Endpoint {
@@ -152,15 +158,6 @@ impl CloudError {
                 peer: s(peer),
                 detail: s(detail),
             },
-        }
-    }
-}
-
-impl From<CloudError> for crate::Error {
-    fn from(e: CloudError) -> Self {
-        match e.class() {
-            ErrorClass::Invalid => crate::Error::Invalid(e.to_string()),
-            _ => crate::Error::Failed(e.to_string()),
         }
     }
 }
@@ -287,7 +284,7 @@ fn endpoint_text(status: u16, code: &str, description: Option<&str>) -> String {
     let hint = match code {
         "invalid_client" => Some("check the client ID and secret saved on the node"),
         "unauthorized_client" => Some("this client may not use the client-credentials grant"),
-        "invalid_scope" => Some("check the scope (--scope or cloud_scope in nodes.toml)"),
+        "invalid_scope" => Some("check the scope"),
         _ => None,
     };
     if let Some(hint) = hint {

@@ -534,8 +534,17 @@ async fn test_credentials(
             }
         }
     };
-    let result = result.map(|info| info.summary()).map_err(|e| e.to_string());
+    let result = result.map(|info| info.summary()).map_err(test_failure);
     Runner::send(&tx, Action::TestDone { node, id, result });
+}
+
+/// A failed test in the TUI's words: a refused scope points at the
+/// inventory, the only place the TUI takes one from.
+fn test_failure(e: crate::Error) -> String {
+    match e {
+        crate::Error::Cloud(e) if e.scope_refused() => format!("{e} (cloud_scope in nodes.toml)"),
+        e => e.to_string(),
+    }
 }
 
 /// What to ask the admin about a connection refused over its host key: an
@@ -726,5 +735,30 @@ async fn follow_log(node: usize, t: Target, tx: UnboundedSender<Msg>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cloud::CloudError;
+
+    fn refused(code: &str) -> crate::Error {
+        crate::Error::Cloud(CloudError::Endpoint {
+            status: 400,
+            code: code.into(),
+            description: None,
+        })
+    }
+
+    #[test]
+    fn a_refused_scope_points_at_the_inventory_and_names_no_flag() {
+        let text = super::test_failure(refused("invalid_scope"));
+        assert!(
+            text.ends_with("check the scope (cloud_scope in nodes.toml)"),
+            "{text}"
+        );
+        assert!(!text.contains("--"), "{text}");
+        let other = super::test_failure(refused("invalid_client"));
+        assert!(!other.contains("cloud_scope"), "{other}");
     }
 }

@@ -274,3 +274,29 @@ fn usage_errors_exit_2() {
         assert!(!stderr.contains("hunter2"), "{stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_scope_names_the_flag_and_the_inventory_key() {
+    if support::skip_under_wine(support::NO_ACLS) {
+        return;
+    }
+    let setup = Setup::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_scope"})))
+        .mount(&server)
+        .await;
+    let url = format!("http://127.0.0.1:{}/token", server.address().port());
+    setup.save(SECRET);
+    let refused = setup
+        .ucsconf()
+        .args(["credentials", "test", "--token-url", &url, "--scope", "x"])
+        .output()
+        .unwrap();
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("invalid_scope (HTTP 400 Bad Request); check the scope (--scope or cloud_scope in nodes.toml)"),
+        "{stderr}"
+    );
+}
