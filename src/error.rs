@@ -25,6 +25,9 @@ pub enum Error {
     /// A new node key refused: sealed values depend on the missing one (exit 1).
     #[error("{0}")]
     KeyRefused(crate::settings::seal::KeyRefused),
+    /// No credentials saved on a node whose credentials were asked for (exit 1).
+    #[error("no credentials saved on {node} ({path}): save them first")]
+    NoCredentials { node: String, path: String },
     /// A token request that failed; each face adds where its settings come from.
     #[error(transparent)]
     Cloud(#[from] crate::cloud::CloudError),
@@ -37,7 +40,9 @@ impl Error {
             Error::Node(e) => e.class(),
             Error::Seal(_) => ErrorClass::Failed,
             Error::Invalid(_) | Error::Section(_) => ErrorClass::Invalid,
-            Error::Failed(_) | Error::KeyRefused(_) => ErrorClass::Failed,
+            Error::Failed(_) | Error::KeyRefused(_) | Error::NoCredentials { .. } => {
+                ErrorClass::Failed
+            }
             Error::Cloud(e) => e.class(),
         }
     }

@@ -97,13 +97,17 @@ fn quoted(text: &str) -> String {
 
 /// An unknown host key on `node` becomes the message that says how to trust
 /// it, a missing posix-rename the one that names `--in-place`, a refused
-/// scope the one that names `--scope`; any other error is returned as it is.
+/// scope the one that names `--scope`, no saved credentials the command
+/// that saves them; any other error is returned as it is.
 pub fn hinted(cli: &Cli, node: &str, error: Error) -> Error {
     match &error {
         Error::Node(e) => unknown_key_hint(cli, node, e)
             .or_else(|| in_place_hint(e))
             .map_or(error, Error::Failed),
         Error::Section(problem) => Error::Invalid(super::presence::section_hint(problem)),
+        Error::NoCredentials { .. } => {
+            Error::Failed(format!("{error} with `ucsconf credentials save`"))
+        }
         Error::Cloud(e) if e.scope_refused() => {
             Error::Failed(format!("{e} (--scope or cloud_scope in nodes.toml)"))
         }

@@ -51,11 +51,10 @@ pub async fn test_saved_credentials(
         .ok_or_else(|| no_token_url(target.name()))?;
     let loaded = ops::load_store(target).await?;
     let Some(client_id) = loaded.store.client_id().map(str::to_owned) else {
-        return Err(Error::Failed(format!(
-            "no credentials saved on {} ({}): save them first with `ucsconf credentials save`",
-            target.name(),
-            loaded.path
-        )));
+        return Err(Error::NoCredentials {
+            node: target.name().to_owned(),
+            path: loaded.path,
+        });
     };
     let cannot_open = |why: String| {
         Error::Failed(format!(

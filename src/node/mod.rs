@@ -168,7 +168,7 @@ pub enum NodeError {
     #[error("{0}")]
     Unreachable(String),
     #[error(
-        "the host key of {host} is not known ({key_type} {fingerprint}); if it is the right one, add it with `ucsconf trust` and the node's name"
+        "the host key of {host} is not known ({key_type} {fingerprint}); nothing was done until it is trusted"
     )]
     UnknownHostKey {
         host: String,
@@ -184,7 +184,7 @@ pub enum NodeError {
         known_hosts: String,
     },
     #[error(
-        "the host key of {host} is not known: it offered {key_type} {fingerprint}, but known_hosts has it with other keys ({}; {known_hosts}). Someone may be intercepting the connection; nothing was done. If the server's keys really changed, compare the fingerprint with the server's own, then trust it with `ucsconf trust`, the node's name and --other-key-type",
+        "the host key of {host} is not known: it offered {key_type} {fingerprint}, but known_hosts has it with other keys ({}; {known_hosts}). Someone may be intercepting the connection; nothing was done. If the server's keys really changed, compare the fingerprint with the server's own before trusting it",
         known_types.join(", ")
     )]
     OtherHostKeyTypes {

@@ -300,3 +300,24 @@ async fn a_refused_scope_names_the_flag_and_the_inventory_key() {
         "{stderr}"
     );
 }
+
+#[test]
+fn testing_without_saved_credentials_says_how_to_save_them() {
+    let setup = Setup::new();
+    let out = setup
+        .ucsconf()
+        .args([
+            "credentials",
+            "test",
+            "--token-url",
+            "http://127.0.0.1:9/token",
+        ])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("save them first with `ucsconf credentials save`"),
+        "{stderr}"
+    );
+}

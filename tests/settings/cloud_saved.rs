@@ -160,7 +160,8 @@ async fn without_credentials_nothing_is_asked() {
     let err = test_saved_credentials(&target, &direct_to(format!("{}/token", server.uri())))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Failed(_)), "{err:?}");
+    assert!(matches!(err, Error::NoCredentials { .. }), "{err:?}");
+    assert_eq!(err.class(), ucsconf::ErrorClass::Failed);
     assert!(err.to_string().contains("no credentials saved"), "{err}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
