@@ -19,6 +19,9 @@ pub enum Error {
     /// Anything else that failed (exit 1).
     #[error("{0}")]
     Failed(String),
+    /// A file is not as expected: nothing was written (exit 3).
+    #[error("{0}")]
+    Conflict(String),
     /// A Presence.ini key whose section must be chosen (exit 2).
     #[error("{0}")]
     Section(crate::settings::presence::SectionProblem),
@@ -35,6 +38,7 @@ impl Error {
             Error::Seal(_) => ErrorClass::Failed,
             Error::Invalid(_) | Error::Section(_) => ErrorClass::Invalid,
             Error::Failed(_) | Error::KeyRefused(_) => ErrorClass::Failed,
+            Error::Conflict(_) => ErrorClass::Conflict,
         }
     }
 

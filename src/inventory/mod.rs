@@ -532,6 +532,7 @@ impl NodeSpec {
         Target {
             node,
             paths: self.paths.clone(),
+            stamp: crate::journal::Stamp::process(),
         }
     }
 }
