@@ -145,10 +145,7 @@ fn nodes(sshd: &Sshd, tag: &str, ports: &[u16], known_hosts: &Path) -> Vec<(Arc<
                 origins: Default::default(),
             };
             let node = Arc::new(SshNode::new(&spec, options.clone()));
-            let target = Target {
-                node: node.clone(),
-                paths: Paths::default(),
-            };
+            let target = Target::new(node.clone(), Paths::default());
             (node, target)
         })
         .collect()

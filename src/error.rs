@@ -19,6 +19,9 @@ pub enum Error {
     /// Anything else that failed (exit 1).
     #[error("{0}")]
     Failed(String),
+    /// A file is not as expected: nothing was written (exit 3).
+    #[error("{0}")]
+    Conflict(String),
     /// A Presence.ini key whose section must be chosen (exit 2).
     #[error("{0}")]
     Section(crate::settings::presence::SectionProblem),
@@ -44,6 +47,7 @@ impl Error {
                 ErrorClass::Failed
             }
             Error::Cloud(e) => e.class(),
+            Error::Conflict(_) => ErrorClass::Conflict,
         }
     }
 

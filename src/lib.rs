@@ -18,6 +18,8 @@ pub mod error;
 pub mod error_class;
 pub mod ini;
 pub mod inventory;
+pub mod join;
+pub mod journal;
 pub mod logs;
 #[cfg(test)]
 mod module_graph;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::ini::{Document, Encoding, IniError, LineEnding, MAX_FILE_SIZE, SectionName};
+use crate::journal::{self, FileKind, FileWrite, Stamp};
 use crate::node::{Expected, Node, NodeError, Snapshot, Version, Written};
 use crate::paths::Paths;
 use crate::settings::FormId;
@@ -25,11 +26,64 @@ use crate::{Error, Result};
 pub struct Target {
     pub node: Arc<dyn Node>,
     pub paths: Paths,
+    /// Who writes, and the change the writes belong to (the journal's).
+    pub stamp: Stamp,
 }
 
 impl Target {
+    /// A target whose writes belong to this process's change.
+    pub fn new(node: Arc<dyn Node>, paths: Paths) -> Target {
+        Target {
+            node,
+            paths,
+            stamp: Stamp::process(),
+        }
+    }
+
     pub fn name(&self) -> &str {
         self.node.name()
+    }
+
+    /// This target, its writes journaled as part of `stamp`'s change.
+    pub fn for_change(&self, stamp: &Stamp) -> Target {
+        Target {
+            stamp: stamp.clone(),
+            ..self.clone()
+        }
+    }
+
+    /// Writes a file ucsconf keeps (`after`: `None` removes it), with its
+    /// journal record.
+    pub async fn write(
+        &self,
+        path: &str,
+        before: Option<&Snapshot>,
+        after: Option<&[u8]>,
+        expected: &Expected,
+    ) -> Result<Written> {
+        self.write_as(path, before, after, expected, None).await
+    }
+
+    /// [`Target::write`] for a restore of the change `restores`.
+    pub async fn write_as(
+        &self,
+        path: &str,
+        before: Option<&Snapshot>,
+        after: Option<&[u8]>,
+        expected: &Expected,
+        restores: Option<&str>,
+    ) -> Result<Written> {
+        let kind = FileKind::of_path(path, &self.paths)
+            .ok_or_else(|| Error::Failed(format!("{path}: not a file ucsconf keeps")))?;
+        let write = FileWrite {
+            kind,
+            path,
+            before,
+            after,
+            expected,
+            restores,
+        };
+        journal::write(&*self.node, &self.paths.journal, &self.stamp, write).await
     }
 }
 
@@ -82,8 +136,12 @@ pub async fn save_ini(target: &Target, loaded: &LoadedIni, doc: &Document) -> Re
     }
     let expected = Expected::from_snapshot(loaded.snapshot.as_ref());
     let written = target
-        .node
-        .replace(&loaded.path, &bytes, &expected, false)
+        .write(
+            &loaded.path,
+            loaded.snapshot.as_ref(),
+            Some(&bytes),
+            &expected,
+        )
         .await?;
     Ok(Saved::Written(written))
 }
@@ -266,8 +324,7 @@ pub async fn sealing_key(
         }
         let key = NodeKey::generate();
         match target
-            .node
-            .replace(path, key.as_bytes(), &expected, true)
+            .write(path, None, Some(key.as_bytes()), &expected)
             .await
         {
             Ok(written) => {
@@ -287,8 +344,10 @@ pub async fn sealing_key(
                 return Ok((key, note));
             }
             // Another writer made or changed it first: look again.
-            Err(NodeError::AlreadyExists { .. } | NodeError::Conflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
+            Err(Error::Node(NodeError::AlreadyExists { .. } | NodeError::Conflict { .. })) => {
+                continue;
+            }
+            Err(e) => return Err(e),
         }
     }
     Err(Error::Failed(format!(
@@ -317,7 +376,14 @@ pub async fn save_store(target: &Target, loaded: &LoadedStore, store: &Store) ->
         return match current {
             None => Ok(Saved::Unchanged),
             Some(s) => Ok(Saved::Written(
-                target.node.remove(&loaded.path, &s.version).await?,
+                target
+                    .write(
+                        &loaded.path,
+                        Some(s),
+                        None,
+                        &Expected::Version(s.version.clone()),
+                    )
+                    .await?,
             )),
         };
     }
@@ -327,8 +393,7 @@ pub async fn save_store(target: &Target, loaded: &LoadedStore, store: &Store) ->
     }
     let expected = Expected::from_snapshot(current);
     let written = target
-        .node
-        .replace(&loaded.path, &bytes, &expected, true)
+        .write(&loaded.path, current, Some(&bytes), &expected)
         .await?;
     Ok(Saved::Written(written))
 }

@@ -7,6 +7,8 @@ pub const CALENDAR: &str = "Apps/AttendantConsole/Settings/Calendar.ini";
 pub const CREDENTIALS: &str = "Var/Secure/CloudServices.json";
 pub const NODE_KEY: &str = "Var/Secure/ucsconf.key";
 pub const LOG: &str = "Var/Log/w3wp/ApplicationSuite.log";
+/// What ucsconf changed on the node, one JSON record per line (`journal`).
+pub const JOURNAL: &str = "Var/Secure/ucsconf-journal.jsonl";
 
 /// The standard root of the suite on a Windows node.
 pub const WINDOWS_ROOT: &str = r"C:\Program Files (x86)\StonevoiceAS";
@@ -18,6 +20,8 @@ pub struct Paths {
     pub credentials: String,
     pub node_key: String,
     pub log: String,
+    /// The journal of ucsconf's writes (not moved by inventories).
+    pub journal: String,
     /// The form files' locations where the inventory moved them, by the
     /// file's command (`calendar`); the others are where the suite keeps them.
     pub forms: BTreeMap<String, String>,
@@ -37,6 +41,7 @@ impl Default for Paths {
             credentials: CREDENTIALS.into(),
             node_key: NODE_KEY.into(),
             log: LOG.into(),
+            journal: JOURNAL.into(),
             forms: BTreeMap::new(),
         }
     }

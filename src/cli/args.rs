@@ -132,6 +132,29 @@ pub enum Command {
     Man,
     /// The selected nodes as resolved, without connecting, with where each value came from
     Inventory,
+    /// The changes ucsconf made, newest first, merged across the selected
+    /// nodes (from each node's journal)
+    History {
+        /// Only changes since: an age (30m, 2h, 1d) or a time ("2026-12-02 02:00")
+        #[arg(long, value_name = "D|T")]
+        since: Option<String>,
+        /// Only changes of one file: presence, calendar or credentials
+        #[arg(long, value_name = "FILE")]
+        file: Option<String>,
+    },
+    /// Put files back as they were before a change, on every selected node it
+    /// was made on (a diff first; asks unless --yes)
+    Restore {
+        /// The change, as `history` lists it (a unique prefix is enough)
+        #[arg(required_unless_present = "to", conflicts_with = "to")]
+        change: Option<String>,
+        /// Instead, undo every change made after this time ("2026-12-02 02:00", or an age: 1h)
+        #[arg(long, value_name = "TIME")]
+        to: Option<String>,
+        /// Do not ask before writing
+        #[arg(long)]
+        yes: bool,
+    },
     /// Show a node's SSH host key fingerprint and, if you confirm, add it to known_hosts
     Trust {
         /// The node's name in the inventory

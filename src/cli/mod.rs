@@ -10,6 +10,7 @@ mod diff;
 mod doctor;
 mod fields;
 mod form;
+mod history;
 mod inventory;
 mod logs;
 mod nodes;
@@ -81,6 +82,23 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
             other_key_type,
         } => ssh::trust(cli, node, *other_key_type).await,
         Command::Inventory => inventory::run(cli),
+        Command::History { since, file } => {
+            history::history(
+                cli,
+                since.as_deref(),
+                file.as_deref(),
+                &select_targets(cli)?,
+            )
+            .await
+        }
+        Command::Restore { change, to, yes } => {
+            let args = history::RestoreArgs {
+                change: change.as_deref(),
+                to: to.as_deref(),
+                yes: *yes,
+            };
+            history::restore(cli, &args, &select_targets(cli)?).await
+        }
     }
 }
 

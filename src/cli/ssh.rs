@@ -3,7 +3,7 @@
 //! an unknown host key or a missing posix-rename into what to run next.
 
 use std::collections::HashMap;
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
@@ -47,7 +47,7 @@ fn in_place_question() -> ssh::InPlaceFn {
         if let Some(answer) = answers.get(node) {
             return *answer;
         }
-        let answer = yes_no(&in_place_prompt(node)).unwrap_or(false);
+        let answer = super::term::yes_no(&in_place_prompt(node)).unwrap_or(false);
         answers.insert(node.to_string(), answer);
         answer
     })
@@ -287,24 +287,10 @@ fn describe(spec: &NodeSpec, info: &HostKeyInfo) {
 
 /// Asks `Trust this key? [y/N]` (see [`yes_no`]).
 async fn confirmed() -> Result<bool> {
-    tokio::task::spawn_blocking(|| yes_no("Trust this key? [y/N] "))
+    tokio::task::spawn_blocking(|| term::yes_no("Trust this key? [y/N] "))
         .await
         .map_err(|e| Error::Failed(format!("reading the answer: {e}")))?
         .map_err(|e| Error::Failed(format!("reading the answer: {e}")))
-}
-
-/// Asks `question` on stderr and reads the answer from stdin (a terminal or
-/// a pipe; blocking): only y or yes is a yes.
-fn yes_no(question: &str) -> std::io::Result<bool> {
-    term::err_text(question);
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    if !std::io::stdin().is_terminal() {
-        // Echo a piped answer, so the transcript reads like a dialogue.
-        errln!("{}", line.trim());
-    }
-    let answer = line.trim().to_ascii_lowercase();
-    Ok(answer == "y" || answer == "yes")
 }
 
 fn report_known(cli: &Cli, spec: &NodeSpec, info: &HostKeyInfo, added: &[HostKeyInfo]) {

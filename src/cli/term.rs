@@ -10,7 +10,7 @@
 //! when stdout is not a terminal.
 #![allow(clippy::disallowed_methods)]
 
-use std::io::{BufWriter, IsTerminal, StdoutLock, Write};
+use std::io::{BufRead, BufWriter, IsTerminal, StdoutLock, Write};
 
 use serde_json::Value;
 
@@ -177,6 +177,20 @@ mod echo {
 #[cfg(not(unix))]
 mod echo {
     pub fn off() {}
+}
+
+/// Asks `question` on stderr and reads the answer from stdin (a terminal or
+/// a pipe; blocking): only y or yes is a yes.
+pub fn yes_no(question: &str) -> std::io::Result<bool> {
+    err_text(question);
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    if !std::io::stdin().is_terminal() {
+        // Echo a piped answer, so the transcript reads like a dialogue.
+        errln!("{}", line.trim());
+    }
+    let answer = line.trim().to_ascii_lowercase();
+    Ok(answer == "y" || answer == "yes")
 }
 
 pub fn stderr_is_terminal() -> bool {

@@ -529,10 +529,7 @@ impl NodeSpec {
             Some(_) => Arc::new(SshNode::new(self, options.clone())),
         };
         let node = crate::node::logged::logged(node);
-        Target {
-            node,
-            paths: self.paths.clone(),
-        }
+        Target::new(node, self.paths.clone())
     }
 }
 

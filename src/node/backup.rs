@@ -3,8 +3,11 @@
 
 use std::time::{Duration, SystemTime};
 
-/// How many backups of a file are kept.
+/// How many backups of a file are kept, newest first.
 pub const KEEP: usize = 5;
+/// How many backups the journal names are kept besides those, newest first:
+/// the bound on what `restore` can go back to, per file.
+pub const KEEP_NAMED: usize = 50;
 /// A temporary file this old was left by a write that never finished (a
 /// crash, a dropped connection): no write takes anywhere near that long, and
 /// the margin covers clocks that disagree between the admin's machine and
@@ -85,17 +88,29 @@ pub fn next_attempt(file: &str, time: SystemTime, listed: &[Listed]) -> u32 {
 /// modification time by the node's clock, then the latest name: the names
 /// come from the clock of whichever machine wrote them, which may have been
 /// wrong. `made` is never pruned, whatever its name or time say: it may be
-/// the only copy of what the write replaced.
-pub fn backups_to_prune(file: &str, listed: &[Listed], made: &str) -> Vec<String> {
+/// the only copy of what the write replaced. Of the older ones, those in
+/// `named` (the journal's) are kept too, the newest [`KEEP_NAMED`] of them.
+pub fn backups_to_prune(
+    file: &str,
+    listed: &[Listed],
+    made: &str,
+    named: &[String],
+) -> Vec<String> {
     let mut others: Vec<_> = listed
         .iter()
         .filter(|l| l.name != made)
         .filter_map(|l| backup_key(file, &l.name).map(|k| ((l.mtime, k), &l.name)))
         .collect();
     others.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut named_kept = 0;
     others
         .into_iter()
         .skip(KEEP - 1)
+        .filter(|(_, n)| {
+            let keep = named_kept < KEEP_NAMED && named.contains(n);
+            named_kept += usize::from(keep);
+            !keep
+        })
         .map(|(_, n)| n.clone())
         .collect()
 }
@@ -210,7 +225,7 @@ mod tests {
         );
         let made = backup_name("a.ini", t + Duration::from_secs(6), 1);
         assert_eq!(
-            backups_to_prune("a.ini", &listed, &made),
+            backups_to_prune("a.ini", &listed, &made, &[]),
             vec![
                 backup_name("a.ini", t + Duration::from_secs(2), 0),
                 backup_name("a.ini", t + Duration::from_secs(1), 0),
@@ -233,13 +248,35 @@ mod tests {
             .collect();
         let made = backup_name("a.ini", now, 0);
         listed.push(Listed::new(made.clone(), Some(now)));
-        let pruned = backups_to_prune("a.ini", &listed, &made);
+        let pruned = backups_to_prune("a.ini", &listed, &made, &[]);
         assert!(!pruned.contains(&made), "{pruned:?}");
         // The oldest by the node's clock goes, though its name is the newest but four.
         assert_eq!(pruned, vec![listed[0].name.clone()]);
         // Even a backup whose time is the oldest of all is kept when it is the one just made.
         listed[5].mtime = Some(now - Duration::from_secs(1000));
-        assert_eq!(backups_to_prune("a.ini", &listed, &made), pruned);
+        assert_eq!(backups_to_prune("a.ini", &listed, &made, &[]), pruned);
+    }
+
+    #[test]
+    fn backups_the_journal_names_are_kept_within_a_bound() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_338_900);
+        let listed: Vec<Listed> = (0..(KEEP + KEEP_NAMED + 10) as u64)
+            .map(|i| {
+                let at = t + Duration::from_secs(i);
+                Listed::new(backup_name("a.ini", at, 0), Some(at))
+            })
+            .collect();
+        let made = listed.last().unwrap().name.clone();
+        let everything: Vec<String> = listed.iter().map(|l| l.name.clone()).collect();
+        let pruned = backups_to_prune("a.ini", &listed, &made, &everything);
+        // The newest five, then the newest KEEP_NAMED of those named.
+        assert_eq!(pruned.len(), listed.len() - KEEP - KEEP_NAMED);
+        assert_eq!(pruned[0], listed[listed.len() - KEEP - KEEP_NAMED - 1].name);
+        // One old backup named: it alone survives among the old ones.
+        let oldest = vec![listed[0].name.clone()];
+        let pruned = backups_to_prune("a.ini", &listed, &made, &oldest);
+        assert_eq!(pruned.len(), listed.len() - KEEP - 1);
+        assert!(!pruned.contains(&listed[0].name));
     }
 
     #[test]
@@ -254,7 +291,7 @@ mod tests {
             None,
         ));
         let made = backup_name("a.ini", t, 10);
-        let pruned = backups_to_prune("a.ini", &listed, &made);
+        let pruned = backups_to_prune("a.ini", &listed, &made, &[]);
         // Kept: the one just made and counters 9, 8, 7, 6 (9 after 10: by number, not text).
         let mut expected: Vec<String> = (0..6).rev().map(|i| backup_name("a.ini", t, i)).collect();
         expected.push(listed[11].name.clone());

@@ -111,17 +111,24 @@ impl Node for LocalNode {
         .await
     }
 
-    async fn replace(
+    async fn replace_keeping(
         &self,
         path: &str,
         bytes: &[u8],
         expected: &Expected,
         private: bool,
+        keep: &[String],
     ) -> Result<Written, NodeError> {
-        let (bytes, expected) = (bytes.to_vec(), expected.clone());
+        let (bytes, expected, keep) = (bytes.to_vec(), expected.clone(), keep.to_vec());
         let hook = self.before_last_check.clone();
         self.blocking(path, move |local, shown| {
-            replace_file(&local, &shown, &bytes, &expected, private, hook.as_ref())
+            let write = NewContent {
+                bytes: &bytes,
+                expected: &expected,
+                private,
+                keep: &keep,
+            };
+            replace_file(&local, &shown, &write, hook.as_ref())
         })
         .await
     }
@@ -160,11 +167,22 @@ impl Node for LocalNode {
         .await
     }
 
-    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
-        let expected = expected.clone();
+    async fn remove_keeping(
+        &self,
+        path: &str,
+        expected: &Version,
+        keep: &[String],
+    ) -> Result<Written, NodeError> {
+        let (expected, keep) = (expected.clone(), keep.to_vec());
         let hook = self.before_last_check.clone();
         self.blocking(path, move |local, shown| {
-            remove_file(&local, &shown, &Expected::Version(expected), hook.as_ref())
+            remove_file(
+                &local,
+                &shown,
+                &Expected::Version(expected),
+                &keep,
+                hook.as_ref(),
+            )
         })
         .await
     }
@@ -353,10 +371,10 @@ impl PendingBackup {
 
     /// The write happened: the backup stays, and old ones beyond the newest
     /// five (never this one) and leftovers of interrupted writes go.
-    fn keep(self, dir: &Path, file: &str) -> String {
+    fn keep(self, dir: &Path, file: &str, named: &[String]) -> String {
         let listed = listing(dir, file);
         // What cannot be removed is harmless; the write itself succeeded.
-        for name in backup::backups_to_prune(file, &listed, &self.name) {
+        for name in backup::backups_to_prune(file, &listed, &self.name, named) {
             let _ = fs::remove_file(dir.join(name));
         }
         remove_stale_temps(dir, file, &listed);
@@ -405,14 +423,27 @@ fn split_local(local: &Path) -> (PathBuf, String) {
     (dir, file)
 }
 
+/// What a replace writes, and how.
+struct NewContent<'a> {
+    bytes: &'a [u8],
+    expected: &'a Expected,
+    private: bool,
+    /// Backups kept beyond the newest five ([`Node::replace_keeping`]).
+    keep: &'a [String],
+}
+
 fn replace_file(
     local: &Path,
     shown: &str,
-    bytes: &[u8],
-    expected: &Expected,
-    private: bool,
+    write: &NewContent<'_>,
     hook: Option<&LastCheckHook>,
 ) -> Result<Written, NodeError> {
+    let NewContent {
+        bytes,
+        expected,
+        private,
+        keep,
+    } = *write;
     let io_err = |e| NodeError::io(shown, e);
     let (dir, file) = split_local(local);
     let current = check_unchanged(local, shown, expected)?;
@@ -450,7 +481,7 @@ fn replace_file(
             Ok(()) => {
                 sync_dir(&dir);
                 Ok(Written {
-                    backup: backup.map(|b| b.keep(&dir, &file)),
+                    backup: backup.map(|b| b.keep(&dir, &file, keep)),
                     version: Some(Version::of(bytes, mtime)),
                 })
             }
@@ -490,6 +521,7 @@ fn remove_file(
     local: &Path,
     shown: &str,
     expected: &Expected,
+    keep: &[String],
     hook: Option<&LastCheckHook>,
 ) -> Result<Written, NodeError> {
     let io_err = |e| NodeError::io(shown, e);
@@ -504,7 +536,7 @@ fn remove_file(
         .and_then(|_| retry::on_busy_file(|| fs::remove_file(local)).map_err(io_err));
     match removed {
         Ok(()) => Ok(Written {
-            backup: Some(backup.keep(&dir, &file)),
+            backup: Some(backup.keep(&dir, &file, keep)),
             version: None,
         }),
         Err(e) => {

@@ -84,15 +84,19 @@ impl Node for Logged {
         result
     }
 
-    async fn replace(
+    async fn replace_keeping(
         &self,
         path: &str,
         bytes: &[u8],
         expected: &Expected,
         private: bool,
+        keep: &[String],
     ) -> Result<Written, NodeError> {
         let node = self.name();
-        let result = self.inner.replace(path, bytes, expected, private).await;
+        let result = self
+            .inner
+            .replace_keeping(path, bytes, expected, private, keep)
+            .await;
         match &result {
             Ok(w) => tracing::info!(
                 node,
@@ -106,9 +110,14 @@ impl Node for Logged {
         result
     }
 
-    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
+    async fn remove_keeping(
+        &self,
+        path: &str,
+        expected: &Version,
+        keep: &[String],
+    ) -> Result<Written, NodeError> {
         let node = self.name();
-        let result = self.inner.remove(path, expected).await;
+        let result = self.inner.remove_keeping(path, expected, keep).await;
         match &result {
             Ok(w) => tracing::info!(
                 node,

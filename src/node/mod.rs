@@ -263,11 +263,37 @@ pub trait Node: Send + Sync {
         bytes: &[u8],
         expected: &Expected,
         private: bool,
+    ) -> Result<Written, NodeError> {
+        self.replace_keeping(path, bytes, expected, private, &[])
+            .await
+    }
+
+    /// [`Node::replace`] that also keeps the backups of `path` named in
+    /// `keep` (those the journal names), beyond the newest five: see
+    /// [`backup::backups_to_prune`].
+    async fn replace_keeping(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        expected: &Expected,
+        private: bool,
+        keep: &[String],
     ) -> Result<Written, NodeError>;
 
     /// Removes `path` if it is still at `expected`, keeping a backup (only
     /// if it was removed).
-    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError>;
+    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
+        self.remove_keeping(path, expected, &[]).await
+    }
+
+    /// [`Node::remove`], keeping the backups named in `keep` as
+    /// [`Node::replace_keeping`] does.
+    async fn remove_keeping(
+        &self,
+        path: &str,
+        expected: &Version,
+        keep: &[String],
+    ) -> Result<Written, NodeError>;
 
     /// Removes every backup of `path` and what interrupted writes of it left
     /// ([`backup::purgeable`]), keeping no copy: for a secret that must not

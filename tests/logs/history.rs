@@ -498,10 +498,7 @@ async fn the_editor_finds_an_older_error_in_a_rotated_file() {
         "ApplicationSuite.log",
         text_of(&live).as_bytes(),
     );
-    let target = ucsconf::ops::Target {
-        node: node(dir.path()),
-        paths: ucsconf::paths::Paths::default(),
-    };
+    let target = ucsconf::ops::Target::new(node(dir.path()), ucsconf::paths::Paths::default());
     let query = LogQuery::Older {
         before: live[0].time,
         what: Wanted::Error,

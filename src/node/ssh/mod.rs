@@ -440,11 +440,18 @@ impl SshNode {
         bytes: &[u8],
         expected: &Expected,
         private: bool,
+        keep: &[String],
     ) -> Result<Written, NodeError> {
         let in_place = self.in_place_allowed();
         let hook = self.shared.options.before_last_check.as_ref();
         on_node!(self, path, |remote, op| write::replace(
-            &op, &remote, bytes, expected, private, in_place, hook
+            &op,
+            &remote.keeping(keep),
+            bytes,
+            expected,
+            private,
+            in_place,
+            hook
         )
         .await)
     }
@@ -682,28 +689,41 @@ impl Node for SshNode {
         .await)
     }
 
-    async fn replace(
+    async fn replace_keeping(
         &self,
         path: &str,
         bytes: &[u8],
         expected: &Expected,
         private: bool,
+        keep: &[String],
     ) -> Result<Written, NodeError> {
-        match self.replace_once(path, bytes, expected, private).await {
+        match self
+            .replace_once(path, bytes, expected, private, keep)
+            .await
+        {
             // Nothing was written: asked, the same write (and conflict check) runs in place.
             Err(NodeError::PosixRenameMissing { .. })
                 if !self.in_place_allowed() && self.confirm_in_place().await =>
             {
-                self.replace_once(path, bytes, expected, private).await
+                self.replace_once(path, bytes, expected, private, keep)
+                    .await
             }
             other => other,
         }
     }
 
-    async fn remove(&self, path: &str, expected: &Version) -> Result<Written, NodeError> {
+    async fn remove_keeping(
+        &self,
+        path: &str,
+        expected: &Version,
+        keep: &[String],
+    ) -> Result<Written, NodeError> {
         let hook = self.shared.options.before_last_check.as_ref();
         on_node!(self, path, |remote, op| write::remove(
-            &op, &remote, expected, hook
+            &op,
+            &remote.keeping(keep),
+            expected,
+            hook
         )
         .await)
     }

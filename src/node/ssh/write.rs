@@ -42,6 +42,8 @@ pub struct Remote {
     pub kind: RemoteKind,
     /// For messages: the host the node is reached at.
     pub host: String,
+    /// Backups kept beyond the newest five ([`crate::node::Node::replace_keeping`]).
+    pub keep: Vec<String>,
 }
 
 impl Remote {
@@ -51,6 +53,15 @@ impl Remote {
             path,
             kind,
             host: host.to_string(),
+            keep: Vec::new(),
+        }
+    }
+
+    /// This file, with the backups of it to keep beyond the newest five.
+    pub fn keeping(&self, keep: &[String]) -> Remote {
+        Remote {
+            keep: keep.to_vec(),
+            ..self.clone()
         }
     }
 
@@ -360,7 +371,7 @@ impl PendingBackup {
     /// five (never this one) and leftovers of interrupted writes go.
     async fn keep(self, op: &Op<'_>, remote: &Remote, listed: &[Listed]) -> String {
         let file = remote.dir_and_name().1;
-        let prunes: Vec<String> = backup::backups_to_prune(file, listed, &self.name)
+        let prunes: Vec<String> = backup::backups_to_prune(file, listed, &self.name, &remote.keep)
             .iter()
             .map(|name| remote.sibling(name).path)
             .collect();

@@ -338,7 +338,7 @@ pub async fn replace(
 
     // 4: the rename, and the backups beyond the newest five. A rename that
     // fails keeps the backup once old ones are gone, so five remain.
-    let prunes: Vec<String> = backup::backups_to_prune(file, &listed, &backup_name)
+    let prunes: Vec<String> = backup::backups_to_prune(file, &listed, &backup_name, &remote.keep)
         .iter()
         .map(|name| remote.sibling(name).path)
         .collect();

@@ -1,0 +1,226 @@
+//! A write with its journal record: the file first, then the record; a
+//! record that cannot be written puts the file back, so a save either
+//! happened and is journaled, or did not happen.
+
+use std::sync::OnceLock;
+
+use chrono::Utc;
+
+use super::fields;
+use super::file::Journal;
+use super::record::{FileKind, Record, VERSION, digest, format_time, hex};
+use crate::node::{Expected, Node, Snapshot, Written};
+use crate::{Error, Result};
+
+/// Who makes a change, and which change a write belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// Eight hex digits, the same on every node one change was made on.
+    pub change: String,
+    pub user: String,
+    pub host: String,
+}
+
+impl Stamp {
+    /// A new change, by this user on this machine.
+    pub fn new() -> Stamp {
+        let mut bytes = [0u8; 4];
+        // A failing OS generator makes ids likelier to repeat, nothing worse.
+        let _ = getrandom::fill(&mut bytes);
+        Stamp {
+            change: hex(&bytes),
+            user: os_user(),
+            host: host_name(),
+        }
+    }
+
+    /// The change of this process: a command line run is one change on
+    /// every node it writes.
+    pub fn process() -> Stamp {
+        static PROCESS: OnceLock<Stamp> = OnceLock::new();
+        PROCESS.get_or_init(Stamp::new).clone()
+    }
+}
+
+impl Default for Stamp {
+    fn default() -> Self {
+        Stamp::process()
+    }
+}
+
+/// One write of a file ucsconf keeps.
+pub struct FileWrite<'a> {
+    pub kind: FileKind,
+    pub path: &'a str,
+    /// The file as read, for its fields and to put it back (`None`: it did
+    /// not exist, or was not read).
+    pub before: Option<&'a Snapshot>,
+    /// The new content; `None` removes the file (`expected` is then its version).
+    pub after: Option<&'a [u8]>,
+    /// What the file must still be right before the write.
+    pub expected: &'a Expected,
+    /// For a restore: the change it undoes.
+    pub restores: Option<&'a str>,
+}
+
+/// Writes the file, then appends its record to the journal at
+/// `journal_path`. Errors: the write's own; or the journal's, after the file
+/// was put back.
+pub async fn write(
+    node: &dyn Node,
+    journal_path: &str,
+    stamp: &Stamp,
+    w: FileWrite<'_>,
+) -> Result<Written> {
+    let mut journal = Journal::read(node, journal_path).await.map_err(|e| {
+        Error::Failed(format!(
+            "the journal could not be read ({e}); nothing was written"
+        ))
+    })?;
+    for warning in &journal.warnings {
+        tracing::warn!(node = node.name(), "{warning}");
+    }
+    let keep = journal.backups_of(w.path);
+    let private = w.kind.private();
+    let written = match (w.after, w.expected) {
+        (Some(bytes), expected) => {
+            node.replace_keeping(w.path, bytes, expected, private, &keep)
+                .await?
+        }
+        (None, Expected::Version(v)) => node.remove_keeping(w.path, v, &keep).await?,
+        (None, Expected::Absent) => {
+            return Err(Error::Failed(format!("{}: nothing to remove", w.path)));
+        }
+    };
+    let record = record_of(stamp, &w, &written);
+    let Err(e) = journal.append(node, journal_path, record).await else {
+        return Ok(written);
+    };
+    let undone = put_back(node, &w, &written, &keep).await;
+    Err(Error::Failed(match undone {
+        Ok(()) => format!(
+            "the journal {journal_path} could not be written ({e}); {} was put back as it was: nothing changed",
+            w.path
+        ),
+        Err(again) => format!(
+            "the journal {journal_path} could not be written ({e}), and putting {} back failed too ({again}): its previous content is in {}",
+            w.path,
+            written
+                .backup
+                .as_deref()
+                .unwrap_or("no backup (it did not exist)")
+        ),
+    }))
+}
+
+fn record_of(stamp: &Stamp, w: &FileWrite<'_>, written: &Written) -> Record {
+    let before = w.before.map(|s| s.bytes.as_slice());
+    let (fields, more_fields) = fields::changes(w.kind, before, w.after);
+    Record {
+        v: VERSION,
+        change: stamp.change.clone(),
+        time: format_time(Utc::now()),
+        user: stamp.user.clone(),
+        host: stamp.host.clone(),
+        file: w.kind.name().to_string(),
+        path: w.path.to_string(),
+        fields,
+        more_fields,
+        backup: written.backup.as_deref().map(file_name),
+        before: match w.expected {
+            Expected::Version(v) => Some(hex(&v.sha256)),
+            Expected::Absent => None,
+        },
+        after: w.after.map(digest),
+        restores: w.restores.map(str::to_owned),
+        ucsconf: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// Undoes a write whose record could not be kept.
+async fn put_back(
+    node: &dyn Node,
+    w: &FileWrite<'_>,
+    written: &Written,
+    keep: &[String],
+) -> std::result::Result<(), crate::node::NodeError> {
+    let private = w.kind.private();
+    match (w.before, w.expected, &written.version) {
+        (Some(before), _, now) => {
+            let expected = match now {
+                Some(v) => Expected::Version(v.clone()),
+                None => Expected::Absent,
+            };
+            node.replace_keeping(w.path, &before.bytes, &expected, private, keep)
+                .await
+                .map(drop)
+        }
+        (None, Expected::Absent, Some(now)) => {
+            node.remove_keeping(w.path, now, keep).await.map(drop)
+        }
+        (None, Expected::Absent, None) => Ok(()),
+        (None, Expected::Version(_), _) => Err(crate::node::NodeError::io(
+            w.path,
+            std::io::Error::other("its previous content was not read"),
+        )),
+    }
+}
+
+/// The last component of a path as a transport shows it (`/` or `\`).
+pub fn file_name(shown: &str) -> String {
+    shown
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(shown)
+        .to_string()
+}
+
+/// The OS user running ucsconf.
+fn os_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// This machine's host name.
+fn host_name() -> String {
+    #[cfg(unix)]
+    {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its length; gethostname writes
+        // at most that much.
+        if unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0 {
+            let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+            if let Ok(name) = std::str::from_utf8(&buf[..end])
+                && !name.is_empty()
+            {
+                return name.to_string();
+            }
+        }
+    }
+    std::env::var("COMPUTERNAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_is_one_change_and_new_ones_differ() {
+        assert_eq!(Stamp::process(), Stamp::process());
+        let (a, b) = (Stamp::new(), Stamp::new());
+        assert_ne!(a.change, b.change);
+        assert_eq!(a.change.len(), 8);
+        assert!(!a.user.is_empty() && !a.host.is_empty());
+    }
+
+    #[test]
+    fn backup_names_are_taken_from_either_separator() {
+        assert_eq!(file_name("/srv/a/Presence.ini.1.bak"), "Presence.ini.1.bak");
+        assert_eq!(file_name(r"C:\x\Presence.ini.1.bak"), "Presence.ini.1.bak");
+        assert_eq!(file_name("plain"), "plain");
+    }
+}
