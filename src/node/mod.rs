@@ -168,7 +168,7 @@ pub enum NodeError {
     #[error("{0}")]
     Unreachable(String),
     #[error(
-        "the host key of {host} is not known ({key_type} {fingerprint}); nothing was done until it is trusted"
+        "the host key of {host} is not known ({key_type} {fingerprint}); nothing is done until it is trusted"
     )]
     UnknownHostKey {
         host: String,

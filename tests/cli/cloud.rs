@@ -93,6 +93,14 @@ impl Setup {
         cmd
     }
 
+    /// Runs the binary with `args`, expecting exit 1; its stderr.
+    fn failing(&self, args: &[&str]) -> String {
+        let out = self.ucsconf().args(args).output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        stderr
+    }
+
     fn save(&self, secret: &str) {
         self.ucsconf()
             .args([
@@ -288,13 +296,7 @@ async fn a_refused_scope_names_the_flag_and_the_inventory_key() {
         .await;
     let url = format!("http://127.0.0.1:{}/token", server.address().port());
     setup.save(SECRET);
-    let refused = setup
-        .ucsconf()
-        .args(["credentials", "test", "--token-url", &url, "--scope", "x"])
-        .output()
-        .unwrap();
-    let stderr = text(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    let stderr = setup.failing(&["credentials", "test", "--token-url", &url, "--scope", "x"]);
     assert!(
         stderr.contains("invalid_scope (HTTP 400 Bad Request); check the scope (--scope or cloud_scope in nodes.toml)"),
         "{stderr}"
@@ -304,18 +306,8 @@ async fn a_refused_scope_names_the_flag_and_the_inventory_key() {
 #[test]
 fn testing_without_saved_credentials_says_how_to_save_them() {
     let setup = Setup::new();
-    let out = setup
-        .ucsconf()
-        .args([
-            "credentials",
-            "test",
-            "--token-url",
-            "http://127.0.0.1:9/token",
-        ])
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let url = "http://127.0.0.1:9/token";
+    let stderr = setup.failing(&["credentials", "test", "--token-url", url]);
     assert!(
         stderr.contains("save them first with `ucsconf credentials save`"),
         "{stderr}"
