@@ -31,11 +31,10 @@ use crate::settings::form::FormFile;
 use crate::settings::{FormId, FormVisitor};
 use crate::{Error, Result};
 
-/// ucsconf's journal of changes, included when the node has one.
-pub const JOURNAL: &str = "Var/Secure/ucsconf-journal.jsonl";
 /// Settings files larger than this are left out (they are not settings).
 const MAX_SETTINGS: u64 = 8 * 1024 * 1024;
-/// The journal is included up to this size.
+/// ucsconf's journal of changes is included, when the node has one, up to
+/// this size (it is written far smaller).
 const MAX_JOURNAL: u64 = 64 * 1024 * 1024;
 
 /// What goes in the archive.
@@ -282,7 +281,7 @@ async fn collect(
     }
 
     // The journal, line by line through the redaction.
-    match target.node.read(JOURNAL, MAX_JOURNAL).await {
+    match target.node.read(&target.paths.journal, MAX_JOURNAL).await {
         Ok(Some(snapshot)) => {
             let text = String::from_utf8_lossy(&snapshot.bytes);
             let mut out = String::with_capacity(text.len());

@@ -224,12 +224,13 @@ async fn without_posix_rename_nothing_is_written_and_a_failed_write_leaves_no_te
     );
 
     // Creating needs no posix-rename, but here the rename itself is refused:
-    // the failure comes after the temp file was written.
+    // the failure comes after the temp file was written, and is the same
+    // refusal (the admin may allow writing in place).
     let err = node
         .replace("Apps/new.ini", b"x", &Expected::Absent, false)
         .await
         .unwrap_err();
-    assert!(matches!(err, NodeError::Io { .. }), "{err}");
+    assert!(matches!(err, NodeError::PosixRenameMissing { .. }), "{err}");
     assert_eq!(
         names_in(&root.join("Apps")),
         ["Presence"],
@@ -256,6 +257,20 @@ async fn without_posix_rename_nothing_is_written_and_a_failed_write_leaves_no_te
         w.version.unwrap()
     );
     no_temp_files(dir);
+
+    // A new file is created in place too, and never over one that appeared.
+    in_place
+        .replace("Apps/new.ini", b"x", &Expected::Absent, false)
+        .await
+        .unwrap();
+    assert_eq!(fs::read(root.join("Apps/new.ini")).unwrap(), b"x");
+    let err = in_place
+        .replace("Apps/new.ini", b"y", &Expected::Absent, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NodeError::AlreadyExists { .. }), "{err}");
+    assert_eq!(fs::read(root.join("Apps/new.ini")).unwrap(), b"x");
+    assert_eq!(names_in(&root.join("Apps")), ["Presence", "new.ini"]);
 }
 
 /// A server without posix-rename, hardlink or rename, and a node on it whose

@@ -464,7 +464,57 @@ pub async fn replace(
     if method == Method::InPlace {
         return replace_in_place(op, remote, bytes, expected, current, &listed, hook).await;
     }
-    replace_stepwise(op, remote, bytes, expected, private, hook, current, listed).await
+    let created =
+        replace_stepwise(op, remote, bytes, expected, private, hook, current, listed).await;
+    match created {
+        // A server with no rename at all cannot put a new file in place atomically either.
+        Err(OpFail::Sftp {
+            failure: Failure::Status(..),
+            ..
+        }) if !has_posix_rename && *expected == Expected::Absent => {
+            if !allow_in_place {
+                return Err(posix_rename_missing(remote).into());
+            }
+            create_in_place(op, remote, bytes, private, hook).await
+        }
+        other => other,
+    }
+}
+
+/// The in-place fallback for a new file: an exclusive create, so an existing
+/// file is never overwritten, then the content written into it (removed
+/// again if that fails: there was nothing before).
+async fn create_in_place(
+    op: &Op<'_>,
+    remote: &Remote,
+    bytes: &[u8],
+    private: bool,
+    hook: Option<&LastCheckHook>,
+) -> OpResult<Written> {
+    let (mode, exact) = new_mode(private, None);
+    LastCheckHook::run(hook, &remote.shown);
+    let attrs = match write_new(op, remote, bytes, mode, exact, true).await {
+        Ok(attrs) => attrs,
+        // SFTP v3 has no "exists" status: a refused create is one if the name is taken.
+        Err(
+            e @ OpFail::Sftp {
+                failure: Failure::Status(..),
+                ..
+            },
+        ) => {
+            return Err(match op.stat(&remote.path).await {
+                Ok(Some(_)) => OpFail::Node(NodeError::AlreadyExists {
+                    path: remote.shown.clone(),
+                }),
+                _ => e,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Written {
+        backup: None,
+        version: Some(Version::of(bytes, sftp::mtime(&attrs))),
+    })
 }
 
 /// The replace one step after another: a creation, or an existing file's
