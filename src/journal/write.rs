@@ -27,10 +27,13 @@ impl Stamp {
         let mut bytes = [0u8; 4];
         // A failing OS generator makes ids likelier to repeat, nothing worse.
         let _ = getrandom::fill(&mut bytes);
+        // Who and where do not change while ucsconf runs.
+        static WHO: OnceLock<(String, String)> = OnceLock::new();
+        let (user, host) = WHO.get_or_init(|| (os_user(), host_name())).clone();
         Stamp {
             change: hex(&bytes),
-            user: os_user(),
-            host: host_name(),
+            user,
+            host,
         }
     }
 

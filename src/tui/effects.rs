@@ -21,6 +21,7 @@ use crate::cluster::{self, DEFAULT_PARALLEL};
 use crate::doctor::{self, Finding, Severity};
 use crate::error_class::ErrorClass;
 use crate::inventory::NodeSpec;
+use crate::journal::Stamp;
 use crate::logs::{Follower, NodeLog, display_line, last_lines};
 use crate::node::NodeError;
 use crate::node::ssh::SshOptions;
@@ -191,8 +192,11 @@ impl Runner {
 
     pub fn run(&self, effect: Effect) {
         let tx = self.tx.clone();
+        // Each effect is one change in the nodes' journals (apply-to-all one
+        // change on every node).
+        let stamp = Stamp::new();
         let targets = self.targets.clone();
-        let target = |node: usize| targets.get(node).cloned();
+        let target = |node: usize| targets.get(node).map(|t| t.for_change(&stamp));
         match effect {
             Effect::LoadNode(node) => {
                 let Some(t) = target(node) else { return };
@@ -333,6 +337,7 @@ impl Runner {
                 });
             }
             Effect::ApplyAll { file, change } => {
+                let targets: Vec<Target> = targets.iter().map(|t| t.for_change(&stamp)).collect();
                 self.spawn(async move {
                     let results = cluster::for_each(&targets, DEFAULT_PARALLEL, move |t| {
                         let change = change.clone();

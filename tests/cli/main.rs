@@ -9,6 +9,7 @@ mod cluster;
 mod commands;
 mod crash_safety;
 mod doctor_online;
+mod history;
 mod limits;
 mod node_key;
 mod node_local;
