@@ -1033,3 +1033,39 @@ fn the_editor_asks_before_overwriting_in_place_and_a_yes_holds_for_the_node() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+#[test]
+fn over_ssh_a_change_is_journaled_on_each_node_and_restored_on_all() {
+    let Some(cluster) = Cluster::start(2) else {
+        return;
+    };
+    cluster
+        .cmd()
+        .args(["presence", "set", "WebexPresence.Enable", "1"])
+        .assert()
+        .success();
+    let out = cluster.cmd().args(["--json", "history"]).assert().success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{doc}");
+    assert_eq!(changes[0]["nodes"], serde_json::json!(["n0", "n1"]));
+    let change = changes[0]["change"].as_str().unwrap().to_string();
+    for (_, root) in &cluster.nodes {
+        let journal = fs::read_to_string(root.join("Var/Secure/ucsconf-journal.jsonl")).unwrap();
+        assert!(journal.contains(&change), "{journal}");
+    }
+
+    let out = cluster
+        .cmd()
+        .args(["restore", &change, "--yes"])
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
+    for i in 0..2 {
+        assert_eq!(cluster.presence(i), SEED, "n{i}");
+        assert!(
+            stdout.contains(&format!("n{i}: {PRESENCE}: restored (backup ")),
+            "{stdout}"
+        );
+    }
+}

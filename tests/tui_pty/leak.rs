@@ -5,7 +5,7 @@
 //! produced is searched for each secret in clear, URL-encoded, form-encoded
 //! and base64 (at every alignment, so also inside a Basic header): stdout and
 //! stderr of every run, the program's log files, every file under the node
-//! roots (the sealed store, the calendar file, backups and the node key
+//! roots (the sealed store, the calendar file, backups, the journal and the node key
 //! included: none may hold a secret in any of these forms), and the raw
 //! output of the pseudo-terminal. Token endpoint and proxy are wiremock
 //! servers on loopback; the failing one echoes the secret back, as a
@@ -446,6 +446,16 @@ fn drive_the_tui(world: &World, proxy_url: &str) -> Vec<u8> {
     tui.raw()
 }
 
+/// The records of a node's journal (searched for secrets with every file
+/// under the roots, below).
+fn journal_records(root: &Path) -> Vec<serde_json::Value> {
+    let text =
+        fs::read_to_string(root.join("Var/Secure/ucsconf-journal.jsonl")).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 // --- The test ------------------------------------------------------------------
 
 #[test]
@@ -654,6 +664,20 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
     w.run(&["credentials", "forget"], "", &[0]);
     let gone = w.run(&["credentials", "show"], "", &[0]);
     assert!(gone.contains("No credentials saved"), "{gone}");
+    // The journal: listed, and the forgotten credentials restored from it.
+    let history = w.run(&["history", "--file", "credentials"], "", &[0]);
+    assert!(history.contains("secret: sealed (changed)"), "{history}");
+    w.run(&["--json", "history"], "", &[0]);
+    let forgotten = journal_records(&w.path("ucs-a"))
+        .into_iter()
+        .rev()
+        .find(|r| r["file"] == "credentials")
+        .expect("the forget is journaled");
+    let change = forgotten["change"].as_str().unwrap().to_string();
+    w.run(&["restore", &change, "--yes"], "", &[0]);
+    let back = w.run(&["credentials", "show"], "", &[0]);
+    assert!(back.contains("Credentials saved using Client ID"), "{back}");
+    w.run(&["credentials", "forget", "--purge"], "", &[0]);
 
     // The TUI: a secret and a proxy password typed, saved, tested, forgotten.
     let pty = drive_the_tui(&world, &tui_proxy.uri());
@@ -661,6 +685,15 @@ fn no_secret_leaks_from_any_command_the_tui_or_the_log() {
         .block_on(proxy.received_requests())
         .map_or(0, |r| r.len());
     assert!(carried > 0, "the stored proxy carried no request");
+
+    // Every node's journal recorded the credentials it was given, the TUI's too.
+    for node in ["ucs-a", "ucs-b", "tui-node"] {
+        let records = journal_records(&world.path(node));
+        assert!(
+            records.iter().any(|r| r["file"] == "credentials"),
+            "{node}: no credentials in its journal: {records:?}"
+        );
+    }
 
     // The program's own log exists and recorded the work.
     let logs = World::files(&world.path("state/ucsconf/logs"));
