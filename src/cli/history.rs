@@ -12,7 +12,7 @@ use super::term::{self, errln};
 use crate::cluster::{self, NodeResult};
 use crate::journal::history::{self, Change, Filter, NodeJournal, Outside};
 use crate::journal::restore::{self, Prepared, Selector};
-use crate::journal::{FieldChange, FileKind, Record};
+use crate::journal::{FieldChange, FileKind};
 use crate::logs::when;
 use crate::ops::Target;
 use crate::{Error, ErrorClass, Result};
@@ -98,7 +98,7 @@ fn print_text(changes: &[Change], outside: &[(&str, &Outside)]) {
             .unwrap_or_default();
         out.line(&format!(
             "{}  {}  {}  {}@{}  on {}{restores}",
-            local_time(c.time),
+            history::local_time(c.time),
             c.change,
             c.file,
             c.user,
@@ -214,7 +214,10 @@ pub async fn restore(cli: &Cli, args: &RestoreArgs<'_>, targets: &[Target]) -> R
                 .map_err(|e| Error::Failed(e.to_string()))
         });
         let selector = selector.clone();
-        async move { prepare_node(&t, journal, &selector).await }
+        async move {
+            let records = journal.unwrap_or_else(|| Ok(Vec::new()))?;
+            restore::prepare_node(&*t.node, &records, &selector).await
+        }
     })
     .await;
     let mut preview: Vec<NodeResult<(Vec<Prepared>, Vec<String>)>> = prepared
@@ -239,32 +242,13 @@ pub async fn restore(cli: &Cli, args: &RestoreArgs<'_>, targets: &[Target]) -> R
     Ok(finish_restore(&outcomes))
 }
 
-async fn prepare_node(
-    t: &Target,
-    journal: Option<Result<Vec<Record>>>,
-    selector: &Selector,
-) -> Result<(Vec<Prepared>, Vec<String>)> {
-    let records = journal.unwrap_or_else(|| Ok(Vec::new()))?;
-    let (steps, left) =
-        restore::plan(&records, selector).map_err(|e| Error::Conflict(e.to_string()))?;
-    let mut prepared = Vec::new();
-    for step in steps {
-        prepared.push(restore::prepare(&*t.node, step).await?);
-    }
-    Ok((prepared, left))
-}
-
 fn show_preview(preview: &[NodeResult<(Vec<Prepared>, Vec<String>)>]) {
     let mut out = term::Out::new();
     for r in preview {
         match &r.result {
             Ok((steps, left)) => {
                 for p in steps {
-                    let what = match &p.step.backup {
-                        Some(b) => format!("back to {b}"),
-                        None => "removed (it did not exist before)".into(),
-                    };
-                    out.line(&format!("{}: {}: {what}", r.node, p.step.path));
+                    out.line(&format!("{}: {}", r.node, p.describe()));
                     field_lines(&mut out, "", &p.fields, p.more_fields);
                 }
                 for note in left {
@@ -318,14 +302,7 @@ async fn apply_all(
             .position(|w| w.name() == t.name())
             .map(|i| steps[i].clone())
             .unwrap_or_default();
-        async move {
-            let mut written = Vec::new();
-            for p in &mine {
-                let w = restore::apply(&*t.node, &t.paths, &t.stamp, p).await?;
-                written.push((p.step.path.clone(), w.and_then(|w| w.backup)));
-            }
-            Ok(written)
-        }
+        async move { restore::apply_node(&*t.node, &t.paths, &t.stamp, &mine).await }
     })
     .await;
     outcomes.extend(done);
@@ -386,11 +363,4 @@ fn file_kind(name: &str) -> Result<FileKind> {
             let names: Vec<&str> = settings.iter().map(|k| k.name()).collect();
             Error::invalid(format!("--file {name:?}: give one of {}", names.join(", ")))
         })
-}
-
-/// A journal time as this machine's local time, to the second.
-fn local_time(time: DateTime<Utc>) -> String {
-    time.with_timezone(&Local)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
 }

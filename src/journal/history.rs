@@ -104,6 +104,13 @@ impl Change {
     }
 }
 
+/// A journal time as this machine's local time, to the second.
+pub fn local_time(time: DateTime<Utc>) -> String {
+    time.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
 /// What history lists: `since` and `file` filter it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Filter {

@@ -122,6 +122,16 @@ pub struct Prepared {
     pub more_fields: usize,
 }
 
+impl Prepared {
+    /// What the restore does to the file, in words: "PATH: back to BACKUP".
+    pub fn describe(&self) -> String {
+        match &self.step.backup {
+            Some(b) => format!("{}: back to {b}", self.step.path),
+            None => format!("{}: removed (it did not exist before)", self.step.path),
+        }
+    }
+}
+
 /// Reads the file and its backup for `step`. Errors: the file changed
 /// outside ucsconf (a conflict), the backup missing or not what the journal
 /// says (nothing is written then).
@@ -197,6 +207,37 @@ pub async fn apply(
         restores: Some(&restores),
     };
     write(node, &paths.journal, stamp, w).await.map(Some)
+}
+
+/// Everything to put back on one node for `selector`, read and checked, and
+/// what is left alone. A node the change was not made on has neither.
+pub async fn prepare_node(
+    node: &dyn Node,
+    records: &[Record],
+    selector: &Selector,
+) -> Result<(Vec<Prepared>, Vec<String>)> {
+    let (steps, left) = plan(records, selector).map_err(|e| Error::Conflict(e.to_string()))?;
+    let mut prepared = Vec::new();
+    for step in steps {
+        prepared.push(prepare(node, step).await?);
+    }
+    Ok((prepared, left))
+}
+
+/// Writes a node's prepared steps in turn; per file, its path and the
+/// backup of what it replaced (`None` when it held that already).
+pub async fn apply_node(
+    node: &dyn Node,
+    paths: &Paths,
+    stamp: &Stamp,
+    prepared: &[Prepared],
+) -> Result<Vec<(String, Option<String>)>> {
+    let mut written = Vec::new();
+    for p in prepared {
+        let w = apply(node, paths, stamp, p).await?;
+        written.push((p.step.path.clone(), w.and_then(|w| w.backup)));
+    }
+    Ok(written)
 }
 
 /// `name` beside the file at `path`.

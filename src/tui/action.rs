@@ -10,6 +10,9 @@ use tui_input::InputRequest;
 use crate::cluster::DriftRow;
 use crate::doctor::Finding;
 use crate::ini::Document;
+use crate::journal::FileKind as JournalFile;
+use crate::journal::history::{Change as JournalChange, Outside};
+use crate::journal::restore::Prepared;
 use crate::node::ssh::HostKeyInfo;
 use crate::ops::{Change, KeyRule, LoadedIni, LoadedStore};
 use crate::settings::FormId;
@@ -219,6 +222,10 @@ pub enum ApplyOutcome {
     Error(String),
 }
 
+/// What a node's restore would write (by node index): the files to put
+/// back and what is left alone, or why it cannot be restored.
+pub type NodePlan = (usize, Result<(Vec<Prepared>, Vec<String>), String>);
+
 /// A file (or the node itself) as loaded in the background.
 #[derive(Debug, Clone)]
 pub enum Loaded {
@@ -280,6 +287,14 @@ pub enum Action {
     ApplyAll,
     ApplyAllConfirmed,
     ShowDrift,
+    /// Open the History overlay: every node's journal (`h`).
+    ShowHistory,
+    /// In History: this node's changes only, or every node's.
+    HistoryScope,
+    /// In History: preview restoring the selected change.
+    HistoryRestore,
+    /// The restore previewed was confirmed.
+    RestoreConfirmed,
     /// Open the doctor overlay: what is wrong on each node.
     ShowDoctor,
     Help,
@@ -359,6 +374,22 @@ pub enum Action {
     Drift {
         rows: Vec<DriftRow>,
         errors: Vec<(String, String)>,
+    },
+    /// Every node's journal, merged (see [`Effect::ReadHistory`]).
+    History {
+        changes: Vec<JournalChange>,
+        outside: Vec<(String, Outside)>,
+        problems: Vec<String>,
+    },
+    /// What restoring `change` writes on each node it was made on.
+    RestorePrepared {
+        change: String,
+        plans: Vec<NodePlan>,
+    },
+    /// A restore written: a result per node, and the kinds of file restored.
+    Restored {
+        results: Vec<(String, ApplyOutcome)>,
+        kinds: Vec<JournalFile>,
     },
     /// The doctor's findings, per node name, in the nodes' order.
     Doctor {
@@ -492,6 +523,16 @@ pub enum Effect {
         change: Change,
     },
     CollectDrift,
+    /// Read every node's journal.
+    ReadHistory,
+    /// Read and check what restoring `change` puts back on each node.
+    PrepareRestore {
+        change: String,
+    },
+    /// Write a confirmed restore: per node (by index), its files.
+    ApplyRestore {
+        nodes: Vec<(usize, Vec<Prepared>)>,
+    },
     /// Run the doctor's checks on every node.
     CheckHealth,
     /// Ask the node's token endpoint for a token with its saved credentials.

@@ -385,6 +385,20 @@ impl Runner {
                     Runner::send(&tx, Action::Drift { rows, errors });
                 });
             }
+            Effect::ReadHistory => {
+                self.spawn(async move { Runner::send(&tx, super::history::read(&targets).await) });
+            }
+            Effect::PrepareRestore { change } => {
+                self.spawn(async move {
+                    Runner::send(&tx, super::history::prepare(&targets, change).await)
+                });
+            }
+            Effect::ApplyRestore { nodes } => {
+                let targets: Vec<Target> = targets.iter().map(|t| t.for_change(&stamp)).collect();
+                self.spawn(async move {
+                    Runner::send(&tx, super::history::apply(&targets, nodes).await)
+                });
+            }
             Effect::CheckHealth => {
                 self.spawn(async move {
                     let results = cluster::for_each(&targets, DEFAULT_PARALLEL, |t| async move {

@@ -42,7 +42,7 @@ impl Ctx {
             Ctx::Logs => "Logs",
             Ctx::LogSearch => "Logs, while a search is set",
             Ctx::Dialog => "Dialogs",
-            Ctx::Overlay => "Overlays (help, drift, health, results)",
+            Ctx::Overlay => "Overlays (help, drift, health, history, results)",
             Ctx::Choice => "Choice lists",
             Ctx::Input => "Editing a field",
         }
@@ -271,6 +271,7 @@ pub fn bindings() -> Vec<Binding> {
         bind(Global, &[Key::ctrl('s')], Action::Save, "save the tab's file (shows the diff first)", As("Ctrl-S", "save")),
         bind(Global, &[c('A')], Action::ApplyAll, "apply the current change to all nodes", As("A", "apply to all")),
         bind(Global, &[c('D')], Action::ShowDrift, "drift: settings that differ between nodes", As("D", "drift")),
+        bind(Global, &[c('h')], Action::ShowHistory, "history: what ucsconf changed on each node; restore a change", As("h", "history")),
         bind(Global, &[c('H')], Action::ShowDoctor, "health: what is wrong on each node, with fixes", No),
         bind(Global, &[c('n')], Action::NextNode, "next node", As("n/N", "node")),
         bind(Global, &[c('N')], Action::PrevNode, "previous node", No),
@@ -308,6 +309,8 @@ pub fn bindings() -> Vec<Binding> {
         bind(Overlay, &[p(K::PageDown)], Action::Nav(Mv::PageDown), "page down", No),
         bind(Overlay, &[p(K::Home), c('g')], Action::Nav(Mv::Top), "top", No),
         bind(Overlay, &[p(K::End), c('G')], Action::Nav(Mv::Bottom), "bottom", No),
+        bind(Overlay, &[p(K::Enter)], Action::HistoryRestore, "history: preview restoring the selected change", No),
+        bind(Overlay, &[c('c')], Action::HistoryScope, "history: this node's changes only, or every node's", No),
         bind(Overlay, &[p(K::Esc), c('?')], Action::Close, "close", As("Esc", "close")),
     ])
     .collect()

@@ -9,6 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod effects;
+pub mod history;
 pub mod hostkey;
 pub mod inplace;
 pub mod keymap;

@@ -5,6 +5,8 @@
 use super::action::{Action, ApplyOutcome, Dialog, Effect};
 use crate::cluster::DriftRow;
 use crate::doctor::Finding;
+use crate::journal::history::{Change, Outside};
+use crate::journal::restore::Prepared;
 
 /// Something loaded in the background.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +54,52 @@ pub struct DriftView {
     pub rows: Vec<DriftRow>,
     pub errors: Vec<(String, String)>,
     pub scroll: usize,
+}
+
+/// The History overlay (`h`): reading every node's journal, then the changes.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryView {
+    pub loading: bool,
+    /// Newest first, over every node.
+    pub changes: Vec<Change>,
+    pub outside: Vec<(String, Outside)>,
+    /// Journals that could not be read, and lines skipped, per node.
+    pub problems: Vec<String>,
+    /// The selected change of [`HistoryView::shown`].
+    pub selected: usize,
+    /// Only the changes made on this node (`None`: every node's).
+    pub node: Option<String>,
+}
+
+impl HistoryView {
+    /// The changes shown, for the cluster or the one node.
+    pub fn shown(&self) -> Vec<&Change> {
+        self.changes
+            .iter()
+            .filter(|c| self.node.as_ref().is_none_or(|n| c.nodes.contains(n)))
+            .collect()
+    }
+
+    /// `c`: this node's changes only (`node`), or every node's.
+    pub fn toggle_scope(&mut self, node: &str) {
+        self.node = match self.node {
+            Some(_) => None,
+            None => Some(node.to_string()),
+        };
+        self.selected = 0;
+    }
+
+    /// The id of the selected change.
+    pub fn selected_change(&self) -> Option<String> {
+        self.shown().get(self.selected).map(|c| c.change.clone())
+    }
+}
+
+/// A restore previewed, waiting for the yes: per node (by index), what to write.
+#[derive(Debug, Clone)]
+pub struct PendingRestore {
+    pub change: String,
+    pub nodes: Vec<(usize, Vec<Prepared>)>,
 }
 
 /// The doctor overlay: checking, then every node's findings (problems first).
@@ -130,6 +178,7 @@ pub enum Modal {
     Doctor(DoctorView),
     Results(ResultsView),
     Choice(ChoiceList),
+    History(HistoryView),
 }
 
 /// What a tab's handler asks of the rest of the interface.

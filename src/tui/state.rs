@@ -8,9 +8,12 @@ use std::time::Duration;
 use super::action::Dialog;
 use super::action::LogsAction;
 use super::action::{Action, ApplyOutcome, Effect, FileKind, Loaded, Nav, TabId};
+use super::history;
 use super::keymap::Ctx;
+use super::model::PendingRestore;
 pub use super::model::{
-    ChoiceList, Cx, DoctorView, DriftView, Load, Modal, PickTarget, ResultsView, Status, StatusKind,
+    ChoiceList, Cx, DoctorView, DriftView, HistoryView, Load, Modal, PickTarget, ResultsView,
+    Status, StatusKind,
 };
 use super::prompt::PassphrasePrompt;
 use super::tabs::Tab;
@@ -93,6 +96,8 @@ pub struct State {
     next_status: u64,
     /// The change waiting for the "apply to all" confirmation.
     pending_apply: Option<(FileKind, Change)>,
+    /// The restore waiting for its confirmation.
+    pending_restore: Option<PendingRestore>,
     /// Passphrase questions, the first one shown (above everything else).
     pub prompts: VecDeque<PassphrasePrompt>,
     /// Dialogs that arrived while another was open, shown in turn.
@@ -115,6 +120,7 @@ impl State {
             quit: false,
             next_status: 0,
             pending_apply: None,
+            pending_restore: None,
             prompts: VecDeque::new(),
             queued: VecDeque::new(),
             cluster: None,
@@ -361,6 +367,83 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
                 ..DriftView::default()
             }));
             vec![Effect::CollectDrift]
+        }
+        Action::ShowHistory => {
+            state.modal = Some(Modal::History(HistoryView {
+                loading: true,
+                ..HistoryView::default()
+            }));
+            vec![Effect::ReadHistory]
+        }
+        Action::HistoryScope => {
+            let name = state.node().name.clone();
+            if let Some(Modal::History(view)) = &mut state.modal {
+                view.toggle_scope(&name);
+            }
+            Vec::new()
+        }
+        Action::HistoryRestore => {
+            let Some(Modal::History(view)) = &state.modal else {
+                return Vec::new();
+            };
+            let Some(change) = view.selected_change() else {
+                return Vec::new();
+            };
+            let text = format!("Reading what restoring change {change} puts back…");
+            vec![
+                Effect::PrepareRestore { change },
+                state.set_status(StatusKind::Info, text),
+            ]
+        }
+        Action::History {
+            changes,
+            outside,
+            problems,
+        } => {
+            if let Some(Modal::History(view)) = &mut state.modal {
+                *view = HistoryView {
+                    changes,
+                    outside,
+                    problems,
+                    node: view.node.take(),
+                    ..HistoryView::default()
+                };
+            }
+            Vec::new()
+        }
+        Action::RestorePrepared { change, plans } => {
+            let names: Vec<&str> = state.nodes.iter().map(|n| n.name.as_str()).collect();
+            match history::preview(&names, change, plans) {
+                Ok((dialog, pending)) => {
+                    state.pending_restore = Some(pending);
+                    // The preview takes the History overlay's place; any other waits.
+                    if matches!(state.modal, Some(Modal::History(_))) {
+                        state.modal = None;
+                    }
+                    state.open(Modal::Dialog(dialog));
+                    Vec::new()
+                }
+                Err(text) => vec![state.set_status(StatusKind::Error, text)],
+            }
+        }
+        Action::RestoreConfirmed => {
+            let Some(pending) = state.pending_restore.take() else {
+                return Vec::new();
+            };
+            state.modal = Some(Modal::Results(history::results_view(&pending.change)));
+            vec![Effect::ApplyRestore {
+                nodes: pending.nodes,
+            }]
+        }
+        Action::Restored { results, kinds } => {
+            let (kind, text) = history::outcome(&results);
+            if let Some(Modal::Results(view)) = &mut state.modal {
+                view.pending = false;
+                view.rows = results;
+            }
+            let mut effects = history::reloads(kinds, state.nodes.len());
+            effects.push(state.set_status(kind, text));
+            effects
         }
         Action::ShowDoctor => {
             state.modal = Some(Modal::Doctor(DoctorView {
@@ -694,6 +777,9 @@ fn navigate(state: &mut State, nav: Nav) -> Vec<Effect> {
         Some(Modal::Choice(list)) => {
             list.selected = super::widgets::moved(list.selected, nav, list.options.len())
         }
+        Some(Modal::History(view)) => {
+            view.selected = super::widgets::moved(view.selected, nav, view.shown().len())
+        }
         None => return on_tab(state, state.tab, Action::Nav(nav)),
     }
     Vec::new()
@@ -734,8 +820,10 @@ fn dialog(state: &mut State, action: Action) -> Vec<Effect> {
     match chosen {
         Some(action) => update(state, action),
         None => {
-            // Declined: a change held for "apply to all" (it may carry a secret) goes.
+            // Declined: a change held for "apply to all" (it may carry a secret) goes,
+            // and so does a restore previewed.
             state.pending_apply = None;
+            state.pending_restore = None;
             Vec::new()
         }
     }

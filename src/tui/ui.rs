@@ -14,7 +14,7 @@ use super::state::{
 };
 use super::tabs::{Peer, RenderCx, ellipsize};
 use super::theme::Theme;
-use super::widgets::{self, list};
+use super::widgets::{self, list, overlay_block};
 use crate::cluster::Cell;
 use crate::doctor::{self, Finding, Severity};
 
@@ -48,6 +48,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Some(Modal::Doctor(view)) => render_doctor(frame, view, theme),
         Some(Modal::Results(view)) => render_results(frame, view, theme),
         Some(Modal::Choice(list)) => render_choice(frame, list, theme),
+        Some(Modal::History(view)) => super::history::render(frame, view, theme),
         None => {}
     }
     if let Some(prompt) = state.prompts.front() {
@@ -256,15 +257,6 @@ fn render_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         spans.push(Span::styled(format!(" {text}  "), theme.hint_text));
     }
     frame.render_widget(Line::from(spans), area);
-}
-
-fn overlay_block<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(ratatui::widgets::BorderType::Rounded)
-        .border_style(theme.title)
-        .style(theme.dialog)
-        .title(Span::styled(crate::tui::sanitize(title), theme.title))
 }
 
 fn render_help(frame: &mut Frame, scroll: usize, theme: &Theme) {

@@ -3,6 +3,7 @@
 //! from real core types, so what is drawn is deterministic.
 
 mod credentials;
+mod history;
 mod log_view;
 mod screens;
 mod ssh;

@@ -80,6 +80,19 @@ pub fn ellipsize(text: &str, width: usize) -> String {
     out
 }
 
+/// The frame of an overlay, its title escaped.
+pub fn overlay_block<'a>(
+    title: &'a str,
+    theme: &super::theme::Theme,
+) -> ratatui::widgets::Block<'a> {
+    ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_type(ratatui::widgets::BorderType::Rounded)
+        .border_style(theme.title)
+        .style(theme.dialog)
+        .title(Span::styled(crate::tui::sanitize(title), theme.title))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
