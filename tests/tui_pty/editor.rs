@@ -566,3 +566,107 @@ fn the_passphrase_of_an_encrypted_key_is_asked_masked() {
     tui.send("q");
     assert!(tui.wait_exit().success());
 }
+
+/// The records of Presence.ini in a demo node's journal (the demo's own
+/// set-up is journaled too).
+fn journal(dir: &Path, node: &str) -> Vec<serde_json::Value> {
+    let path = dir.join(node).join("Var/Secure/ucsconf-journal.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["file"] == "presence")
+        .collect()
+}
+
+fn enable_line(dir: &Path, node: &str) -> String {
+    let path = dir.join(node).join("Apps/Presence/Settings/Presence.ini");
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("WebexPresence.Enable"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn a_save_and_an_apply_to_all_are_journaled_and_h_enter_y_restores_on_every_node() {
+    if !demo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    create_demo(dir.path());
+    let d = dir.path();
+    assert_eq!(enable_line(d, "ucs-a"), "WebexPresence.Enable=0");
+    assert_eq!(enable_line(d, "ucs-b"), "WebexPresence.Enable=1");
+    // What the demo's own set-up journaled.
+    let (a0, b0) = (journal(d, "ucs-a").len(), journal(d, "ucs-b").len());
+
+    let mut tui = open_demo(d);
+    tui.send("2");
+    tui.wait_for("Sections & keys");
+    tui.select("WebexPresence.Enable");
+    // A save on ucs-a: one record there.
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    tui.send(CTRL_S);
+    tui.wait_for("Write Presence.ini");
+    tui.send("y");
+    tui.wait_for("Presence.ini saved on");
+    tui.wait_until("nothing unsaved", |s| !s.contains("unsaved"));
+    let saved = journal(d, "ucs-a");
+    assert_eq!(saved.len(), a0 + 1, "{saved:?}");
+    assert_eq!(enable_line(d, "ucs-a"), "WebexPresence.Enable=1");
+
+    // Apply to all: one change, recorded on both nodes under one id.
+    tui.send(ENTER);
+    tui.wait_for("1 unsaved");
+    tui.send("A");
+    tui.wait_for("Apply to all 2 nodes?");
+    tui.send("y");
+    tui.wait_for("applied on every node");
+    tui.send("\x1b");
+    tui.wait_until("the results to close", |s| !s.contains("Apply to all:"));
+    let (a, b) = (journal(d, "ucs-a"), journal(d, "ucs-b"));
+    assert_eq!((a.len(), b.len()), (a0 + 2, b0 + 1), "{a:?} {b:?}");
+    let applied = a[a0 + 1]["change"].as_str().unwrap().to_string();
+    assert_eq!(b[b0]["change"], applied.as_str());
+    assert_ne!(
+        saved[a0]["change"],
+        applied.as_str(),
+        "a save is a change of its own"
+    );
+    assert_eq!(enable_line(d, "ucs-b"), "WebexPresence.Enable=0");
+
+    // h, Enter, y: the apply-to-all undone on both nodes.
+    tui.send("h");
+    tui.wait_until("the history", |s| {
+        s.contains("History: what ucsconf changed") && s.contains("on ucs-a, ucs-b")
+    });
+    tui.send(ENTER);
+    tui.wait_until("the restore's preview", |s| {
+        s.contains(&format!("Restore change {applied} on 2 node(s)?"))
+            && s.contains("WebexPresence.Enable: 0 → 1")
+    });
+    tui.send("y");
+    tui.wait_until("the restore's results", |s| {
+        s.contains(&format!("Restore change {applied}")) && s.contains("Restored")
+    });
+    assert_eq!(enable_line(d, "ucs-a"), "WebexPresence.Enable=1");
+    assert_eq!(enable_line(d, "ucs-b"), "WebexPresence.Enable=1");
+    let (a, b) = (journal(d, "ucs-a"), journal(d, "ucs-b"));
+    assert_eq!((a.len(), b.len()), (a0 + 3, b0 + 2));
+    assert_eq!(a[a0 + 2]["restores"], applied.as_str());
+    assert_eq!(b[b0 + 1]["restores"], applied.as_str());
+    assert_eq!(
+        a[a0 + 2]["change"],
+        b[b0 + 1]["change"],
+        "the restore is one change"
+    );
+
+    tui.send("\x1b");
+    tui.wait_until("the results to close", |s| !s.contains("Restore change"));
+    tui.send("q");
+    assert!(tui.wait_exit().success());
+}
