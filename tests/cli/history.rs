@@ -342,3 +342,47 @@ fn restoring_credentials_puts_the_sealed_value_back_as_it_was() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn a_journal_that_cannot_be_written_fails_the_save_and_puts_the_file_back() {
+    use std::sync::Arc;
+    use ucsconf::node::{LastCheckHook, LocalNode};
+    use ucsconf::ops::{self, Change, Target};
+    use ucsconf::paths::Paths;
+
+    let cluster = Cluster::new(1);
+    let root = cluster.roots[0].clone();
+    let journal = root.join(JOURNAL);
+    fs::create_dir_all(journal.parent().unwrap()).unwrap();
+    fs::write(&journal, "").unwrap();
+    // Another writer appends to the journal at the last moment of every
+    // attempt, so each one meets a conflict until ucsconf gives up.
+    let theirs = journal.clone();
+    let hook = LastCheckHook::new(move |path| {
+        if path.ends_with("ucsconf-journal.jsonl") {
+            let mut bytes = fs::read(&theirs).unwrap();
+            bytes.extend_from_slice(b"{}\n");
+            fs::write(&theirs, bytes).unwrap();
+        }
+    });
+    let node = LocalNode::new("n0", &root).with_last_check_hook(hook);
+    let target = Target::new(Arc::new(node), Paths::default());
+    let change = Change::PresenceSet {
+        section: None,
+        key: "WebexPresence.Enable".into(),
+        value: "1".into(),
+    };
+    let err = ops::apply(&target, &change)
+        .await
+        .err()
+        .expect("the save fails");
+    let text = err.to_string();
+    assert!(
+        text.contains("the journal Var/Secure/ucsconf-journal.jsonl could not be written")
+            && text.contains(&format!(
+                "{PRESENCE} was put back as it was: nothing changed"
+            )),
+        "{text}"
+    );
+    assert_eq!(cluster.presence(0), SEED, "the file is not left changed");
+}
