@@ -5,7 +5,7 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::action::{Action, ApplyOutcome, Dialog, Effect, FileKind as TabFile, NodePlan};
 use super::model::{HistoryView, PendingRestore, ResultsView, StatusKind};
@@ -116,21 +116,12 @@ fn tab_file(kind: FileKind) -> Option<TabFile> {
 }
 
 pub fn render(frame: &mut Frame, view: &HistoryView, theme: &Theme) {
-    let area = frame.area();
-    let rect = widgets::centered(
-        area,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-    );
-    frame.render_widget(Clear, rect);
     let scope = match &view.node {
         Some(n) => format!("{} only", sanitize(n)),
         None => "every node".to_string(),
     };
     let title = format!(" History: what ucsconf changed, newest first ({scope}) ");
-    let block = widgets::overlay_block(&title, theme);
-    let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
-    frame.render_widget(block, rect);
+    let inner = widgets::full_overlay(frame, &title, theme);
 
     let mut head: Vec<Line> = Vec::new();
     for p in &view.problems {

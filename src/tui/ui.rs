@@ -266,10 +266,7 @@ fn render_help(frame: &mut Frame, scroll: usize, theme: &Theme) {
         area.width.saturating_sub(4).min(84),
         area.height.saturating_sub(2),
     );
-    frame.render_widget(Clear, rect);
-    let block = overlay_block(" Keys (Esc closes) ", theme);
-    let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
-    frame.render_widget(block, rect);
+    let inner = widgets::overlay(frame, rect, " Keys (Esc closes) ", theme);
     let lines: Vec<Line> = keymap::help_lines()
         .into_iter()
         .skip(scroll)
@@ -297,16 +294,11 @@ fn cell_text(cell: &Cell) -> String {
 }
 
 fn render_drift(frame: &mut Frame, view: &DriftView, state: &State, theme: &Theme) {
-    let area = frame.area();
-    let rect = widgets::centered(
-        area,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
+    let inner = widgets::full_overlay(
+        frame,
+        " Drift: saved settings that differ between nodes ",
+        theme,
     );
-    frame.render_widget(Clear, rect);
-    let block = overlay_block(" Drift: saved settings that differ between nodes ", theme);
-    let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
-    frame.render_widget(block, rect);
     let mut lines: Vec<Line> = Vec::new();
     if view.loading {
         lines.push(Line::from(Span::styled(
@@ -483,19 +475,11 @@ fn doctor_lines(view: &DoctorView, width: usize, theme: &Theme) -> Vec<Line<'sta
 }
 
 fn render_doctor(frame: &mut Frame, view: &DoctorView, theme: &Theme) {
-    let area = frame.area();
-    let rect = widgets::centered(
-        area,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-    );
-    frame.render_widget(Clear, rect);
-    let block = overlay_block(
+    let inner = widgets::full_overlay(
+        frame,
         " Health: what is wrong on each node, and how to fix it ",
         theme,
     );
-    let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
-    frame.render_widget(block, rect);
     if view.loading {
         let checking = Span::styled("Checking every node…", theme.pending);
         return frame.render_widget(Paragraph::new(Line::from(checking)), inner);
@@ -560,15 +544,11 @@ fn render_results(frame: &mut Frame, view: &ResultsView, theme: &Theme) {
         .sum();
     let height = ((view.rows.len() + warnings) as u16 + 5).min(area.height.saturating_sub(2));
     let rect = widgets::centered(area, area.width.saturating_sub(6).min(100), height.max(7));
-    frame.render_widget(Clear, rect);
-    let title = format!(" {} ", view.title);
-    let block = overlay_block(&title, theme);
-    let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
-    frame.render_widget(block, rect);
+    let inner = widgets::overlay(frame, rect, &format!(" {} ", view.title), theme);
     let mut lines: Vec<Line> = Vec::new();
     if view.pending {
         lines.push(Line::from(Span::styled(
-            "Applying on every node…",
+            "Writing on each node…",
             theme.pending,
         )));
     }

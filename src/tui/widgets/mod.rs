@@ -80,6 +80,32 @@ pub fn ellipsize(text: &str, width: usize) -> String {
     out
 }
 
+/// Draws an overlay's frame in `rect` (cleared first) and returns the
+/// room inside it, a column of margin each side.
+pub fn overlay(
+    frame: &mut ratatui::Frame,
+    rect: Rect,
+    title: &str,
+    theme: &super::theme::Theme,
+) -> Rect {
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    let block = overlay_block(title, theme);
+    let inner = block.inner(rect).inner(ratatui::layout::Margin::new(1, 0));
+    frame.render_widget(block, rect);
+    inner
+}
+
+/// [`overlay`] over the whole screen but a line and a column each side.
+pub fn full_overlay(frame: &mut ratatui::Frame, title: &str, theme: &super::theme::Theme) -> Rect {
+    let area = frame.area();
+    let rect = centered(
+        area,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    overlay(frame, rect, title, theme)
+}
+
 /// The frame of an overlay, its title escaped.
 pub fn overlay_block<'a>(
     title: &'a str,
