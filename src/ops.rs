@@ -28,6 +28,8 @@ pub struct Target {
     pub paths: Paths,
     /// Who writes, and the change the writes belong to (the journal's).
     pub stamp: Stamp,
+    /// The node's journal as last read or written here.
+    journal: journal::Cache,
 }
 
 impl Target {
@@ -37,6 +39,7 @@ impl Target {
             node,
             paths,
             stamp: Stamp::process(),
+            journal: journal::Cache::default(),
         }
     }
 
@@ -83,7 +86,22 @@ impl Target {
             expected,
             restores,
         };
-        journal::write(&*self.node, &self.paths.journal, &self.stamp, write).await
+        journal::write(
+            &*self.node,
+            &self.paths.journal,
+            &self.stamp,
+            write,
+            &self.journal,
+        )
+        .await
+    }
+
+    /// Reads the journal for the writes to come, beside `load` (over SSH in
+    /// the same round trips): what a load before a change does.
+    pub async fn with_journal<T>(&self, load: impl Future<Output = T>) -> T {
+        let (loaded, ()) =
+            tokio::join!(load, self.journal.refresh(&*self.node, &self.paths.journal));
+        loaded
     }
 }
 
@@ -408,7 +426,7 @@ pub async fn save_credentials(
 ) -> Result<Applied> {
     crate::settings::credentials::check_credentials(client_id, secret)?;
     // The store first: an unreadable one must not leave a new key behind.
-    let loaded = load_store(target).await?;
+    let loaded = target.with_journal(load_store(target)).await?;
     let (key, note) = sealing_key(target, &[SealedValue::ClientSecret], rule).await?;
     Ok(Applied {
         saved: store_credentials(target, &loaded, &key, client_id, secret).await?,
@@ -432,7 +450,7 @@ pub async fn store_credentials(
 
 /// Removes the cloud credentials from the node.
 pub async fn forget_credentials(target: &Target) -> Result<Saved> {
-    let loaded = load_store(target).await?;
+    let loaded = target.with_journal(load_store(target)).await?;
     let mut store = loaded.store.clone();
     store.forget_credentials();
     save_store(target, &loaded, &store).await
@@ -579,7 +597,10 @@ impl<'a> FormVisitor for ApplyForm<'a> {
     type Out = Pin<Box<dyn Future<Output = Result<Applied>> + Send + 'a>>;
     fn visit<F: FormFile>(self) -> Self::Out {
         Box::pin(async move {
-            let loaded = load_ini(self.target, F::path(&self.target.paths)).await?;
+            let loaded = self
+                .target
+                .with_journal(load_ini(self.target, F::path(&self.target.paths)))
+                .await?;
             let mut form = Form::<F>::from_document(&loaded.doc);
             for (i, value) in self.fields {
                 if let Some(field) = F::ALL.get(*i) {
@@ -644,7 +665,7 @@ async fn presence_set(
 ) -> Result<Applied> {
     presence::validate(key, value).map_err(|e| Error::Invalid(format!("{key}: {e}")))?;
     let path = &target.paths.presence;
-    let loaded = load_ini(target, path).await?;
+    let loaded = target.with_journal(load_ini(target, path)).await?;
     if loaded.snapshot.is_none() && section.is_none() {
         return Err(Error::Section(SectionProblem::NoFile {
             path: path.clone(),
@@ -664,7 +685,7 @@ async fn presence_set(
 
 async fn presence_unset(target: &Target, section: Option<&str>, key: &str) -> Result<Applied> {
     let path = &target.paths.presence;
-    let loaded = load_ini(target, path).await?;
+    let loaded = target.with_journal(load_ini(target, path)).await?;
     if loaded.snapshot.is_none() {
         return Ok(Applied {
             saved: Saved::Unchanged,

@@ -3,7 +3,9 @@
 //! dropped past a bound.
 
 use super::record::{Record, VERSION};
-use crate::node::{Expected, Node, NodeError, Snapshot};
+use std::sync::{Arc, Mutex};
+
+use crate::node::{Expected, Node, NodeError, Snapshot, Version};
 
 /// The journal keeps at most this many records...
 pub const MAX_RECORDS: usize = 1000;
@@ -14,7 +16,7 @@ pub const MAX_BYTES: usize = 512 * 1024;
 const READ_LIMIT: u64 = 4 * MAX_BYTES as u64;
 
 /// How often an append is retried when another writer appended first.
-const APPEND_ATTEMPTS: usize = 4;
+pub const APPEND_ATTEMPTS: usize = 4;
 
 /// The journal as read from a node.
 #[derive(Debug, Clone, Default)]
@@ -55,6 +57,31 @@ impl Journal {
         self.records.iter().rev().find(|r| r.path == path)
     }
 
+    /// What the journal on the node must still be for a write over it.
+    pub fn expected(&self) -> Expected {
+        Expected::from_snapshot(self.snapshot.as_ref())
+    }
+
+    /// The journal's records and bytes with `record` appended, bounded.
+    pub fn with(&self, record: Record) -> (Vec<Record>, Vec<u8>) {
+        let mut records = self.records.clone();
+        records.push(record);
+        let bytes = bounded_bytes(&mut records);
+        (records, bytes)
+    }
+
+    /// The journal now that `with`'s bytes were written, at `version`.
+    pub fn written(&mut self, (records, bytes): (Vec<Record>, Vec<u8>), version: Option<Version>) {
+        self.records = records;
+        // Unknown: the next write reads it again first (it finds a conflict).
+        self.snapshot = version.map(|version| Snapshot { bytes, version });
+    }
+
+    /// The journal's bytes as read (`None`: there was none).
+    pub fn bytes(&self) -> Option<&[u8]> {
+        self.snapshot.as_ref().map(|s| s.bytes.as_slice())
+    }
+
     /// Appends `record` on the node: the whole journal rewritten, bounded;
     /// re-read and tried again when another writer appended meanwhile.
     pub async fn append(
@@ -64,14 +91,14 @@ impl Journal {
         record: Record,
     ) -> Result<(), NodeError> {
         for attempt in 1..=APPEND_ATTEMPTS {
-            let mut records = self.records.clone();
-            records.push(record.clone());
-            let bytes = bounded_bytes(&mut records);
-            let expected = Expected::from_snapshot(self.snapshot.as_ref());
+            let appended = self.with(record.clone());
             // Not private: it holds no secret, only what changed and who changed it.
-            match node.replace(path, &bytes, &expected, false).await {
-                Ok(_) => {
-                    self.records = records;
+            match node
+                .replace(path, &appended.1, &self.expected(), false)
+                .await
+            {
+                Ok(written) => {
+                    self.written(appended, written.version);
                     return Ok(());
                 }
                 Err(NodeError::Conflict { .. } | NodeError::AlreadyExists { .. })
@@ -85,6 +112,33 @@ impl Journal {
             }
         }
         unreachable!("the last attempt returns")
+    }
+}
+
+/// The journal as last read or written through one target (shared by its
+/// clones): a write starts from it instead of reading the journal again.
+/// One that is out of date costs a retry, never a lost record: the journal
+/// is conflict-checked like any file.
+#[derive(Debug, Clone, Default)]
+pub struct Cache(Arc<Mutex<Option<Journal>>>);
+
+impl Cache {
+    /// The journal kept, if any (taken: a write puts back what it wrote).
+    pub fn take(&self) -> Option<Journal> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    pub fn put(&self, journal: Journal) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(journal);
+    }
+
+    /// Reads the journal at `path` into the cache; one that cannot be read
+    /// is left for the write to read again (and report).
+    pub async fn refresh(&self, node: &dyn Node, path: &str) {
+        match Journal::read(node, path).await {
+            Ok(journal) => self.put(journal),
+            Err(_) => drop(self.take()),
+        }
     }
 }
 

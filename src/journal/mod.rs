@@ -21,6 +21,6 @@ pub mod record;
 pub mod restore;
 mod write;
 
-pub use file::Journal;
+pub use file::{Cache, Journal};
 pub use record::{FieldChange, FileKind, Record};
 pub use write::{FileWrite, Stamp, file_name, write};

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::fields;
+use super::file::Cache;
 use super::record::{FieldChange, FileKind, Record, digest};
 use super::write::{FileWrite, Stamp, write};
 use crate::ini::MAX_FILE_SIZE;
@@ -206,7 +207,10 @@ pub async fn apply(
         expected: &expected,
         restores: Some(&restores),
     };
-    write(node, &paths.journal, stamp, w).await.map(Some)
+    // The journal is read afresh: the restore was prepared from it.
+    write(node, &paths.journal, stamp, w, &Cache::default())
+        .await
+        .map(Some)
 }
 
 /// Everything to put back on one node for `selector`, read and checked, and

@@ -4,12 +4,12 @@
 
 use std::sync::OnceLock;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::fields;
-use super::file::Journal;
+use super::file::{APPEND_ATTEMPTS, Cache, Journal};
 use super::record::{FileKind, Record, VERSION, digest, format_time, hex};
-use crate::node::{Expected, Node, Snapshot, Written};
+use crate::node::{Expected, Follower, Node, NodeError, PairWritten, Replace, Snapshot, Written};
 use crate::{Error, Result};
 
 /// Who makes a change, and which change a write belongs to.
@@ -66,41 +66,181 @@ pub struct FileWrite<'a> {
     pub restores: Option<&'a str>,
 }
 
-/// Writes the file, then appends its record to the journal at
-/// `journal_path`. Errors: the write's own; or the journal's, after the file
-/// was put back.
+/// Writes the file and appends its record to the journal at
+/// `journal_path` (starting from the journal in `cache`, if any), as one
+/// change: the journal is in place only with the file (over SSH both go in
+/// the round trips of one replace). Errors: the write's own; or the
+/// journal's, with the file not changed or put back.
 pub async fn write(
     node: &dyn Node,
     journal_path: &str,
     stamp: &Stamp,
     w: FileWrite<'_>,
+    cache: &Cache,
 ) -> Result<Written> {
-    let mut journal = Journal::read(node, journal_path).await.map_err(|e| {
-        Error::Failed(format!(
-            "the journal could not be read ({e}); nothing was written"
-        ))
-    })?;
-    for warning in &journal.warnings {
+    let mut journal = match cache.take() {
+        Some(journal) => journal,
+        None => read(node, journal_path).await?,
+    };
+    for warning in std::mem::take(&mut journal.warnings) {
         tracing::warn!(node = node.name(), "{warning}");
     }
     let keep = journal.backups_of(w.path);
-    let private = w.kind.private();
-    let written = match (w.after, w.expected) {
-        (Some(bytes), expected) => {
-            node.replace_keeping(w.path, bytes, expected, private, &keep)
-                .await?
+    let time = Utc::now();
+    let (bytes, expected) = match (w.after, w.expected) {
+        (Some(bytes), expected) => (bytes, expected),
+        (None, Expected::Version(v)) => {
+            let written = node.remove_keeping(w.path, v, &keep).await?;
+            return journaled(
+                node,
+                journal_path,
+                journal,
+                stamp,
+                &w,
+                written,
+                time,
+                &keep,
+                cache,
+            )
+            .await;
         }
-        (None, Expected::Version(v)) => node.remove_keeping(w.path, v, &keep).await?,
         (None, Expected::Absent) => {
             return Err(Error::Failed(format!("{}: nothing to remove", w.path)));
         }
     };
-    let record = record_of(stamp, &w, &written);
-    let Err(e) = journal.append(node, journal_path, record).await else {
-        return Ok(written);
-    };
-    let undone = put_back(node, &w, &written, &keep).await;
-    Err(Error::Failed(match undone {
+    for attempt in 1..=APPEND_ATTEMPTS {
+        let record = |backup: Option<&str>| record_of(stamp, &w, backup, time);
+        let make = |backup: Option<&str>| journal.with(record(backup)).1;
+        let pair = node
+            .replace_pair(
+                Replace {
+                    path: w.path,
+                    bytes,
+                    expected,
+                    private: w.kind.private(),
+                    keep: &keep,
+                },
+                Follower {
+                    path: journal_path,
+                    expected: &journal.expected(),
+                    bytes: &make,
+                },
+            )
+            .await;
+        match pair {
+            PairWritten::Both { first, second } => {
+                let appended = journal.with(record(first.backup.as_deref()));
+                journal.written(appended, second.version);
+                cache.put(journal);
+                return Ok(first);
+            }
+            PairWritten::FirstFailed(e) => {
+                cache.put(journal);
+                return Err(e.into());
+            }
+            // Another writer appended first; nothing was written: again,
+            // from the journal as it is now.
+            PairWritten::SecondFailed {
+                first: None,
+                error: NodeError::Conflict { .. } | NodeError::AlreadyExists { .. },
+            } if attempt < APPEND_ATTEMPTS => journal = read(node, journal_path).await?,
+            PairWritten::SecondFailed { first: None, error } => {
+                return Err(Error::Failed(format!(
+                    "the journal {journal_path} could not be written ({error}); {} was not changed",
+                    w.path
+                )));
+            }
+            PairWritten::SecondFailed {
+                first: Some(written),
+                error: NodeError::Conflict { .. } | NodeError::AlreadyExists { .. },
+            } => {
+                let journal = read(node, journal_path).await?;
+                return journaled(
+                    node,
+                    journal_path,
+                    journal,
+                    stamp,
+                    &w,
+                    written,
+                    time,
+                    &keep,
+                    cache,
+                )
+                .await;
+            }
+            PairWritten::SecondFailed {
+                first: Some(written),
+                error,
+            } => return Err(undone(node, journal_path, &w, &written, &keep, error).await),
+            PairWritten::OnlySecond { error, second } => {
+                // The record of a write that did not happen is taken back.
+                let taken_back = match (journal.bytes(), second.version) {
+                    (Some(before), Some(now)) => node
+                        .replace(journal_path, before, &Expected::Version(now), false)
+                        .await
+                        .map(drop),
+                    _ => Err(NodeError::io(
+                        journal_path,
+                        std::io::Error::other("its previous content is not known"),
+                    )),
+                };
+                if let Err(again) = taken_back {
+                    tracing::warn!(
+                        node = node.name(),
+                        "{journal_path}: the record of a write that failed could not be taken back: {again}"
+                    );
+                }
+                return Err(error.into());
+            }
+        }
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// The journal, read for a write.
+async fn read(node: &dyn Node, journal_path: &str) -> Result<Journal> {
+    Journal::read(node, journal_path).await.map_err(|e| {
+        Error::Failed(format!(
+            "the journal could not be read ({e}); nothing was written"
+        ))
+    })
+}
+
+/// Appends the record of a write already made; the file is put back when
+/// the record cannot be kept.
+#[allow(clippy::too_many_arguments)]
+async fn journaled(
+    node: &dyn Node,
+    journal_path: &str,
+    mut journal: Journal,
+    stamp: &Stamp,
+    w: &FileWrite<'_>,
+    written: Written,
+    time: DateTime<Utc>,
+    keep: &[String],
+    cache: &Cache,
+) -> Result<Written> {
+    let record = record_of(stamp, w, written.backup.as_deref(), time);
+    match journal.append(node, journal_path, record).await {
+        Ok(()) => {
+            cache.put(journal);
+            Ok(written)
+        }
+        Err(e) => Err(undone(node, journal_path, w, &written, keep, e).await),
+    }
+}
+
+/// The error of a write whose record could not be kept, once the file was
+/// put back (or could not be).
+async fn undone(
+    node: &dyn Node,
+    journal_path: &str,
+    w: &FileWrite<'_>,
+    written: &Written,
+    keep: &[String],
+    e: NodeError,
+) -> Error {
+    Error::Failed(match put_back(node, w, written, keep).await {
         Ok(()) => format!(
             "the journal {journal_path} could not be written ({e}); {} was put back as it was: nothing changed",
             w.path
@@ -113,23 +253,28 @@ pub async fn write(
                 .as_deref()
                 .unwrap_or("no backup (it did not exist)")
         ),
-    }))
+    })
 }
 
-fn record_of(stamp: &Stamp, w: &FileWrite<'_>, written: &Written) -> Record {
+fn record_of(
+    stamp: &Stamp,
+    w: &FileWrite<'_>,
+    backup: Option<&str>,
+    time: DateTime<Utc>,
+) -> Record {
     let before = w.before.map(|s| s.bytes.as_slice());
     let (fields, more_fields) = fields::changes(w.kind, before, w.after);
     Record {
         v: VERSION,
         change: stamp.change.clone(),
-        time: format_time(Utc::now()),
+        time: format_time(time),
         user: stamp.user.clone(),
         host: stamp.host.clone(),
         file: w.kind.name().to_string(),
         path: w.path.to_string(),
         fields,
         more_fields,
-        backup: written.backup.as_deref().map(file_name),
+        backup: backup.map(file_name),
         before: match w.expected {
             Expected::Version(v) => Some(hex(&v.sha256)),
             Expected::Absent => None,
@@ -146,7 +291,7 @@ async fn put_back(
     w: &FileWrite<'_>,
     written: &Written,
     keep: &[String],
-) -> std::result::Result<(), crate::node::NodeError> {
+) -> std::result::Result<(), NodeError> {
     let private = w.kind.private();
     match (w.before, w.expected, &written.version) {
         (Some(before), _, now) => {
@@ -162,7 +307,7 @@ async fn put_back(
             node.remove_keeping(w.path, now, keep).await.map(drop)
         }
         (None, Expected::Absent, None) => Ok(()),
-        (None, Expected::Version(_), _) => Err(crate::node::NodeError::io(
+        (None, Expected::Version(_), _) => Err(NodeError::io(
             w.path,
             std::io::Error::other("its previous content was not read"),
         )),

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::node::{
-    DirEntry, Expected, FileStat, Node, NodeError, Readers, Snapshot, Transport, Version, Written,
+    DirEntry, Expected, FileStat, Follower, Node, NodeError, PairWritten, Readers, Replace,
+    Snapshot, Transport, Version, Written,
 };
 
 /// `node` with every settings read and write logged (the log tail's
@@ -126,6 +127,31 @@ impl Node for Logged {
                 "removed"
             ),
             Err(e) => failed(node, "remove", path, e),
+        }
+        result
+    }
+
+    async fn replace_pair(&self, first: Replace<'_>, second: Follower<'_>) -> PairWritten {
+        let node = self.name();
+        let (path, bytes, follower) = (first.path, first.bytes.len(), second.path);
+        let result = self.inner.replace_pair(first, second).await;
+        let written = |w: &Written| w.backup.clone().unwrap_or_else(|| "none".into());
+        match &result {
+            PairWritten::Both { first, .. } => {
+                tracing::info!(node, path, bytes, backup = written(first), "written");
+                tracing::info!(node, path = follower, "written");
+            }
+            PairWritten::FirstFailed(e) => failed(node, "write", path, e),
+            PairWritten::SecondFailed { first, error } => {
+                if let Some(first) = first {
+                    tracing::info!(node, path, bytes, backup = written(first), "written");
+                }
+                failed(node, "write", follower, error);
+            }
+            PairWritten::OnlySecond { error, .. } => {
+                failed(node, "write", path, error);
+                tracing::info!(node, path = follower, "written");
+            }
         }
         result
     }

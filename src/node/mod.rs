@@ -7,6 +7,7 @@
 pub mod backup;
 pub mod local;
 pub mod logged;
+pub mod pair;
 pub mod ssh;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::error_class::ErrorClass;
 
 pub use local::LocalNode;
+pub use pair::{Follower, PairWritten, Replace};
 pub use ssh::SshNode;
 
 /// What a file looked like when it was read: used to detect a concurrent change.
@@ -279,6 +281,13 @@ pub trait Node: Send + Sync {
         private: bool,
         keep: &[String],
     ) -> Result<Written, NodeError>;
+
+    /// Replaces `first`, then `second` with content made from `first`'s
+    /// backup, as one change: `second` is in place only if `first` is (see
+    /// [`PairWritten`]). By default one after the other.
+    async fn replace_pair(&self, first: Replace<'_>, second: Follower<'_>) -> PairWritten {
+        pair::in_turn(self, first, second).await
+    }
 
     /// Removes `path` if it is still at `expected`, keeping a backup (only
     /// if it was removed).

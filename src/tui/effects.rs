@@ -206,7 +206,7 @@ impl Runner {
             Effect::LoadFile { node, file } => {
                 let Some(t) = target(node) else { return };
                 self.spawn(async move {
-                    let loaded = load_file(&t, file).await;
+                    let loaded = t.with_journal(load_file(&t, file)).await;
                     Runner::send(&tx, Action::Loaded { node, loaded });
                 });
             }
@@ -523,11 +523,15 @@ async fn load_node(node: usize, t: Target, ssh: Arc<SshContext>, tx: UnboundedSe
         let t = t.clone();
         loads.spawn(async move { load_file(&t, file).await });
     }
-    while let Some(loaded) = loads.join_next().await {
-        if let Ok(loaded) = loaded {
-            Runner::send(&tx, Action::Loaded { node, loaded });
+    // The journal beside them, for the saves to come.
+    t.with_journal(async {
+        while let Some(loaded) = loads.join_next().await {
+            if let Ok(loaded) = loaded {
+                Runner::send(&tx, Action::Loaded { node, loaded });
+            }
         }
-    }
+    })
+    .await;
 }
 
 /// Runs the test, reporting the elapsed seconds every [`TEST_TICK`] until it

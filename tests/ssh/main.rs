@@ -9,4 +9,5 @@ mod bundle;
 mod cli;
 mod connect;
 mod follow;
+mod journal;
 mod node;

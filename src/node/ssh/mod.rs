@@ -29,8 +29,8 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::node::{
-    DirEntry, Expected, FileStat, LastCheckHook, Node, NodeError, Readers, Snapshot, Transport,
-    Version, Written,
+    DirEntry, Expected, FileStat, Follower, LastCheckHook, Node, NodeError, PairWritten, Readers,
+    Replace, Snapshot, Transport, Version, Written, pair,
 };
 use crate::provenance::Origins;
 
@@ -43,7 +43,7 @@ pub use sftp::SftpStats;
 
 use session::Connection;
 use sftp::{Counters, Failure, POSIX_RENAME};
-use write::{OpFail, Remote};
+use write::{OpFail, PairStop, Remote};
 
 /// Asked for the passphrase of an encrypted key; the argument is a prompt
 /// naming the key file. `None`: no passphrase (the key is skipped).
@@ -523,6 +523,84 @@ impl SshNode {
                 )))
             }
             Err(OpFail::Sftp { path, failure }) => Err(NodeError::io(&path, failure.to_io())),
+            Err(OpFail::Paired(_)) => Err(NodeError::io(
+                "",
+                std::io::Error::other("not written: the other file of the change could not be"),
+            )),
+        }
+    }
+
+    /// The error `fail` stands for (see [`SshNode::finish`]).
+    async fn failure(&self, conn: &Arc<Connection>, fail: OpFail) -> NodeError {
+        match self.finish::<()>(conn, Err(fail)).await {
+            Err(e) => e,
+            Ok(()) => unreachable!("a failure stays one"),
+        }
+    }
+
+    /// A pair over one connection, pipelined ([`write::replace_pair`]).
+    /// `None`: it cannot go pipelined here, and nothing was written.
+    async fn pair_pipelined(
+        &self,
+        first: &Replace<'_>,
+        second: &Follower<'_>,
+        versions: (&Version, &Version),
+    ) -> Option<PairWritten> {
+        let hook = self.shared.options.before_last_check.as_ref();
+        let mut retried = false;
+        loop {
+            let conn = match self.connection().await {
+                Ok(conn) => conn,
+                Err(e) => return Some(PairWritten::FirstFailed(e)),
+            };
+            if !conn.sftp.has_extension(POSIX_RENAME) {
+                return None;
+            }
+            let a = self.remote(&conn, first.path).keeping(first.keep);
+            let b = self.remote(&conn, second.path);
+            let op = conn.sftp.op();
+            let (ra, rb) = write::replace_pair(
+                &op,
+                &a,
+                first.bytes,
+                versions.0,
+                first.private,
+                &b,
+                versions.1,
+                second.bytes,
+                hook,
+            )
+            .await?;
+            let lost = |r: &Result<Written, OpFail>| {
+                matches!(
+                    r,
+                    Err(OpFail::Sftp {
+                        failure: Failure::Transport(_),
+                        ..
+                    })
+                )
+            };
+            if (lost(&ra) || lost(&rb)) && !retried && !op.mutated() {
+                self.forget(&conn).await;
+                retried = true;
+                continue;
+            }
+            return Some(match (ra, rb) {
+                (Ok(first), Ok(second)) => PairWritten::Both { first, second },
+                (Ok(first), Err(e)) => PairWritten::SecondFailed {
+                    first: Some(first),
+                    error: self.failure(&conn, e).await,
+                },
+                (Err(e), Ok(second)) => PairWritten::OnlySecond {
+                    error: self.failure(&conn, e).await,
+                    second,
+                },
+                (Err(OpFail::Paired(PairStop::Partner)), Err(e)) => PairWritten::SecondFailed {
+                    first: None,
+                    error: self.failure(&conn, e).await,
+                },
+                (Err(e), Err(_)) => PairWritten::FirstFailed(self.failure(&conn, e).await),
+            });
         }
     }
 }
@@ -710,6 +788,15 @@ impl Node for SshNode {
             }
             other => other,
         }
+    }
+
+    async fn replace_pair(&self, first: Replace<'_>, second: Follower<'_>) -> PairWritten {
+        if let (Expected::Version(a), Expected::Version(b)) = (first.expected, second.expected)
+            && let Some(done) = self.pair_pipelined(&first, &second, (a, b)).await
+        {
+            return done;
+        }
+        pair::in_turn(self, first, second).await
     }
 
     async fn remove_keeping(

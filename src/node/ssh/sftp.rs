@@ -120,6 +120,10 @@ pub struct Sftp {
     /// 0 (which holds the second it was made in) and its counter, so that a
     /// second write within the same second guesses the next free name.
     backups: std::sync::Mutex<HashMap<String, (String, u32)>>,
+    /// The session's clock for counting round trips (see [`Op`]): the
+    /// deepest step sent so far, and the deepest answered.
+    sent: AtomicU64,
+    answered: AtomicU64,
 }
 
 impl Sftp {
@@ -142,6 +146,8 @@ impl Sftp {
             broken: AtomicBool::new(false),
             order,
             backups: Default::default(),
+            sent: AtomicU64::new(0),
+            answered: AtomicU64::new(0),
         })
     }
 
@@ -177,13 +183,13 @@ impl Sftp {
         !self.broken.load(Ordering::Relaxed)
     }
 
-    /// A fresh view for one operation.
+    /// A fresh view for one operation: its first requests go out after
+    /// the answers seen so far.
     pub fn op(&self) -> Op<'_> {
         Op {
             sftp: self,
-            last_done: AtomicU64::new(0),
+            last_done: AtomicU64::new(self.answered.load(Ordering::Relaxed)),
             root: None,
-            depth: AtomicU64::new(0),
             mutated: AtomicBool::new(false),
         }
     }
@@ -192,21 +198,22 @@ impl Sftp {
 /// One operation's view of the session: counts its round trips and
 /// remembers whether it asked for any change (then it must not be retried).
 ///
-/// Round trips are the longest chain of requests that waited for one
-/// another: a request sent right after a reply came in is one step deeper
-/// than that reply; requests sent together share a step. (An async chain
-/// sends its next request in the same poll that saw the reply, so the last
-/// reply seen is the one it waited for.) Chains of several requests that
-/// run side by side each follow their own replies: see [`Op::fork`].
+/// Round trips are counted on the session's clock: a request sent right
+/// after a reply came in is one step later than that reply; requests sent
+/// together share a step, and so do those of operations running side by
+/// side (a read of the file and of the journal together is the round trips
+/// of one). The session's round trips are the steps it went through. (An
+/// async chain sends its next request in the same poll that saw the reply,
+/// so the last reply seen is the one it waited for.) Chains of several
+/// requests within one operation each follow their own replies: see
+/// [`Op::fork`].
 pub struct Op<'a> {
     sftp: &'a Sftp,
     /// The step of the reply this chain saw last.
     last_done: AtomicU64,
-    /// The operation a fork belongs to (which keeps the depth and whether
-    /// anything changed); `None` for the operation itself.
+    /// The operation a fork belongs to (which keeps whether anything
+    /// changed); `None` for the operation itself.
     root: Option<&'a Op<'a>>,
-    /// The deepest step so far: this operation's round trips.
-    depth: AtomicU64,
     mutated: AtomicBool,
 }
 
@@ -231,7 +238,6 @@ impl<'a> Op<'a> {
             sftp: self.sftp,
             last_done: AtomicU64::new(self.last_done.load(Ordering::Relaxed)),
             root: Some(self.root()),
-            depth: AtomicU64::new(0),
             mutated: AtomicBool::new(false),
         }
     }
@@ -259,10 +265,11 @@ impl<'a> Op<'a> {
         let counters = &self.sftp.counters;
         counters.requests.fetch_add(1, Ordering::Relaxed);
         let step = self.last_done.load(Ordering::Relaxed) + 1;
-        let deeper = step.saturating_sub(root.depth.fetch_max(step, Ordering::Relaxed));
-        counters.round_trips.fetch_add(deeper, Ordering::Relaxed);
+        let later = step.saturating_sub(self.sftp.sent.fetch_max(step, Ordering::Relaxed));
+        counters.round_trips.fetch_add(later, Ordering::Relaxed);
         let result = request.await.map_err(Failure::from);
         self.last_done.store(step, Ordering::Relaxed);
+        self.sftp.answered.fetch_max(step, Ordering::Relaxed);
         if let Err(Failure::Transport(_)) = &result {
             self.sftp.broken.store(true, Ordering::Relaxed);
         }

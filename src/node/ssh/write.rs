@@ -10,6 +10,8 @@
 
 mod pipelined;
 
+pub use pipelined::replace_pair;
+
 use std::time::SystemTime;
 
 use russh_sftp::protocol::{FileAttributes, StatusCode};
@@ -23,7 +25,22 @@ use crate::node::{Expected, LastCheckHook, NodeError, Snapshot, Version, Written
 #[derive(Debug)]
 pub enum OpFail {
     Node(NodeError),
-    Sftp { path: String, failure: Failure },
+    Sftp {
+        path: String,
+        failure: Failure,
+    },
+    /// One replace of a pair stopped before its rename, with nothing written.
+    Paired(PairStop),
+}
+
+/// Why one replace of a pair stopped with nothing written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairStop {
+    /// It cannot go pipelined (its backup name was taken): the pair is to
+    /// be written one after the other.
+    Declined,
+    /// The other could not be written.
+    Partner,
 }
 
 impl From<NodeError> for OpFail {

@@ -26,11 +26,12 @@ use std::pin::Pin;
 use std::time::SystemTime;
 
 use russh_sftp::protocol::StatusCode;
+use tokio::sync::oneshot;
 
 use super::{
-    Expected, LastCheckHook, NodeError, OpFail, OpResult, Remote, Version, Written, check_limit,
-    judge, new_mode, outcome_unknown, posix_rename_missing, read_open, replace_stepwise,
-    stale_temps,
+    Expected, LastCheckHook, NodeError, OpFail, OpResult, PairStop, Remote, Version, Written,
+    check_limit, judge, new_mode, outcome_unknown, posix_rename_missing, read_open,
+    replace_stepwise, stale_temps,
 };
 use crate::node::backup::{self, Listed};
 use crate::node::ssh::sftp::{self, Handle, Op, PIPELINE, SftpResult, WRITE_CHUNK};
@@ -144,6 +145,131 @@ pub async fn replace(
     private: bool,
     hook: Option<&LastCheckHook>,
 ) -> OpResult<Written> {
+    replace_coupled(
+        op,
+        remote,
+        Content::Now(bytes),
+        version,
+        private,
+        hook,
+        None,
+    )
+    .await
+}
+
+/// A file and its follower ([`crate::node::Follower`]) replaced side by side
+/// in the four round trips of one: the follower's content is made as soon
+/// as the file's backup is named (its first answers), and neither is
+/// renamed until both are ready; then both renames go together, the file's
+/// first. `None`: one of them could not go pipelined (a backup name taken),
+/// and nothing was written.
+#[allow(clippy::too_many_arguments)]
+pub async fn replace_pair(
+    op: &Op<'_>,
+    first: &Remote,
+    bytes: &[u8],
+    version: &Version,
+    private: bool,
+    second: &Remote,
+    second_version: &Version,
+    make: &(dyn Fn(Option<&str>) -> Vec<u8> + Send + Sync),
+    hook: Option<&LastCheckHook>,
+) -> Option<(OpResult<Written>, OpResult<Written>)> {
+    let (gate, second_gate) = Gate::pair();
+    let (named, named_rx) = oneshot::channel::<String>();
+    let (content, content_rx) = oneshot::channel();
+    let (a, b) = (op.fork(), op.fork());
+    let first_couple = Couple {
+        named: Some(named),
+        gate,
+    };
+    let second_couple = Couple {
+        named: None,
+        gate: second_gate,
+    };
+    let (first, second, ()) = tokio::join!(
+        replace_coupled(
+            &a,
+            first,
+            Content::Now(bytes),
+            version,
+            private,
+            hook,
+            Some(first_couple)
+        ),
+        replace_coupled(
+            &b,
+            second,
+            Content::Later(content_rx),
+            second_version,
+            false,
+            hook,
+            Some(second_couple)
+        ),
+        async move {
+            if let Ok(backup) = named_rx.await {
+                let _ = content.send(make(Some(&backup)));
+            }
+        },
+    );
+    op.joined(&[&a, &b]);
+    let declined = |r: &OpResult<Written>| matches!(r, Err(OpFail::Paired(PairStop::Declined)));
+    (!declined(&first) && !declined(&second)).then_some((first, second))
+}
+
+/// The content of a replace: known, or made once the file it follows has
+/// its backup named.
+enum Content<'a> {
+    Now(&'a [u8]),
+    Later(oneshot::Receiver<Vec<u8>>),
+}
+
+/// What ties one replace of a pair to the other.
+struct Couple {
+    /// The file's: told its backup's path (as shown) once it is named.
+    named: Option<oneshot::Sender<String>>,
+    gate: Gate,
+}
+
+/// Each replace of a pair waits here before its rename for the other to
+/// be ready; one that stopped (dropped its half) stops the other.
+struct Gate {
+    ready: oneshot::Sender<()>,
+    partner: oneshot::Receiver<()>,
+}
+
+impl Gate {
+    fn pair() -> (Gate, Gate) {
+        let (a_ready, a_partner) = oneshot::channel();
+        let (b_ready, b_partner) = oneshot::channel();
+        (
+            Gate {
+                ready: a_ready,
+                partner: b_partner,
+            },
+            Gate {
+                ready: b_ready,
+                partner: a_partner,
+            },
+        )
+    }
+
+    /// Whether the other is ready too.
+    async fn pass(self) -> bool {
+        let _ = self.ready.send(());
+        self.partner.await.is_ok()
+    }
+}
+
+async fn replace_coupled(
+    op: &Op<'_>,
+    remote: &Remote,
+    content: Content<'_>,
+    version: &Version,
+    private: bool,
+    hook: Option<&LastCheckHook>,
+    mut couple: Option<Couple>,
+) -> OpResult<Written> {
     let fail = remote.fail();
     let expected = Expected::Version(version.clone());
     let reordered = op.sftp().reordered();
@@ -202,7 +328,27 @@ pub async fn replace(
     let Ok(backup_handle) = backup_handle else {
         // The name is taken: the stepwise replace finds the next free one.
         left.clear().await;
-        return stepwise(op, remote, bytes, &expected, private, hook).await;
+        return match (couple, content) {
+            (Some(_), _) => Err(OpFail::Paired(PairStop::Declined)),
+            (None, Content::Now(bytes)) => {
+                stepwise(op, remote, bytes, &expected, private, hook).await
+            }
+            (None, Content::Later(_)) => unreachable!("content comes later only in a pair"),
+        };
+    };
+    if let Some(named) = couple.as_mut().and_then(|c| c.named.take()) {
+        let _ = named.send(backup.shown.clone());
+    }
+    let made;
+    let bytes: &[u8] = match content {
+        Content::Now(bytes) => bytes,
+        Content::Later(made_later) => match made_later.await {
+            Ok(bytes) => {
+                made = bytes;
+                &made
+            }
+            Err(_) => return left.fail(OpFail::Paired(PairStop::Partner)).await,
+        },
     };
 
     // 2: the check's read, the listing, the temp file's content; then the
@@ -267,6 +413,9 @@ pub async fn replace(
         // A later name was used this second elsewhere: a new backup must
         // come after it. The last moment has passed: no second hook.
         left.clear().await;
+        if couple.is_some() {
+            return Err(OpFail::Paired(PairStop::Declined));
+        }
         return stepwise(op, remote, bytes, &expected, private, None).await;
     }
 
@@ -336,8 +485,14 @@ pub async fn replace(
             .await;
     }
 
-    // 4: the rename, and the backups beyond the newest five. A rename that
-    // fails keeps the backup once old ones are gone, so five remain.
+    // 4: the rename (in a pair, once the other is ready too), and the
+    // backups beyond the newest five. A rename that fails keeps the backup
+    // once old ones are gone, so five remain.
+    if let Some(couple) = couple
+        && !couple.gate.pass().await
+    {
+        return left.fail(OpFail::Paired(PairStop::Partner)).await;
+    }
     let prunes: Vec<String> = backup::backups_to_prune(file, &listed, &backup_name, &remote.keep)
         .iter()
         .map(|name| remote.sibling(name).path)
