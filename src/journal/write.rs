@@ -355,6 +355,107 @@ fn host_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::{DirEntry, FileStat, LocalNode, Transport, Version};
+    use async_trait::async_trait;
+
+    /// A local node whose pairs end as a pipelined pair can, rarely: the
+    /// record renamed into place and the file's own rename failed.
+    struct FileRenameFails(LocalNode);
+
+    #[async_trait]
+    impl Node for FileRenameFails {
+        fn name(&self) -> &str {
+            self.0.name()
+        }
+        fn transport(&self) -> Transport {
+            self.0.transport()
+        }
+        fn root(&self) -> &str {
+            self.0.root()
+        }
+        async fn read(&self, path: &str, limit: u64) -> Result<Option<Snapshot>, NodeError> {
+            self.0.read(path, limit).await
+        }
+        async fn stat(&self, path: &str) -> Result<Option<FileStat>, NodeError> {
+            self.0.stat(path).await
+        }
+        async fn list_dir(&self, path: &str) -> Result<Option<Vec<DirEntry>>, NodeError> {
+            self.0.list_dir(path).await
+        }
+        async fn read_at(&self, path: &str, at: u64, len: usize) -> Result<Vec<u8>, NodeError> {
+            self.0.read_at(path, at, len).await
+        }
+        async fn replace_keeping(
+            &self,
+            path: &str,
+            bytes: &[u8],
+            expected: &Expected,
+            private: bool,
+            keep: &[String],
+        ) -> Result<Written, NodeError> {
+            self.0
+                .replace_keeping(path, bytes, expected, private, keep)
+                .await
+        }
+        async fn remove_keeping(
+            &self,
+            path: &str,
+            expected: &Version,
+            keep: &[String],
+        ) -> Result<Written, NodeError> {
+            self.0.remove_keeping(path, expected, keep).await
+        }
+        async fn remove_backups(&self, path: &str) -> Result<Vec<String>, NodeError> {
+            self.0.remove_backups(path).await
+        }
+        async fn replace_pair(&self, first: Replace<'_>, second: Follower<'_>) -> PairWritten {
+            let bytes = (second.bytes)(Some("Presence.ini.20261204T060000Z.bak"));
+            match self
+                .0
+                .replace(second.path, &bytes, second.expected, false)
+                .await
+            {
+                Ok(second) => PairWritten::OnlySecond {
+                    error: NodeError::io(first.path, std::io::Error::other("rename refused")),
+                    second,
+                },
+                Err(e) => PairWritten::FirstFailed(e),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_put_in_place_for_a_file_that_was_not_is_taken_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, journal_path) = ("Presence.ini", "ucsconf-journal.jsonl");
+        let earlier = b"{\"v\":1}\n";
+        std::fs::write(dir.path().join(path), b"[A]\r\nk=1\r\n").unwrap();
+        std::fs::write(dir.path().join(journal_path), earlier).unwrap();
+        let node = FileRenameFails(LocalNode::new("n", dir.path()));
+        let before = node.read(path, 1 << 20).await.unwrap().unwrap();
+        let expected = Expected::Version(before.version.clone());
+        let w = FileWrite {
+            kind: FileKind::Presence,
+            path,
+            before: Some(&before),
+            after: Some(b"[A]\r\nk=2\r\n"),
+            expected: &expected,
+            restores: None,
+        };
+        let err = write(&node, journal_path, &Stamp::new(), w, &Cache::default())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("rename refused"), "{err}");
+        assert_eq!(
+            std::fs::read(dir.path().join(journal_path)).unwrap(),
+            earlier,
+            "the record is taken back"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(path)).unwrap(),
+            b"[A]\r\nk=1\r\n"
+        );
+    }
 
     #[test]
     fn a_process_is_one_change_and_new_ones_differ() {
