@@ -6,9 +6,11 @@
 //!   machine's host name, the file, each changed field as old → new (a
 //!   secret only as "sealed (changed)"), the backup that holds the content
 //!   before, the content's SHA-256 before and after, and the ucsconf version.
-//! - The file is written after the settings file, through the same
-//!   transport and with the same safety rules; a record that cannot be
-//!   written puts the settings file back ([`write`]).
+//! - It is written with the settings file as one write, through the same
+//!   transport and with the same safety rules ([`crate::node::Node::replace_pair`]:
+//!   over SSH side by side); a record that cannot be written leaves the
+//!   settings file unchanged or puts it back ([`write`]). A load before a
+//!   change reads it alongside the file ([`crate::ops::Target::with_journal`]).
 //! - It is bounded ([`file::MAX_RECORDS`], [`file::MAX_BYTES`]), the oldest
 //!   records dropped. A line that cannot be read is skipped with a warning.
 //! - The backups it names are kept beyond the newest five, up to

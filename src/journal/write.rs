@@ -1,5 +1,6 @@
-//! A write with its journal record: the file first, then the record; a
-//! record that cannot be written puts the file back, so a save either
+//! A write with its journal record, as one pair ([`Node::replace_pair`]):
+//! the record is in place only with the file, and a record that cannot be
+//! written leaves the file unchanged or puts it back, so a save either
 //! happened and is journaled, or did not happen.
 
 use std::sync::OnceLock;

@@ -5,8 +5,9 @@
 //! the file was replaced: a write that fails removes the one it made.
 //!
 //! An existing file is replaced pipelined, in four round trips
-//! ([`pipelined`]); creating a file, the in-place fallback and removing go
-//! one step after another.
+//! ([`pipelined`]), and so is a file with its journal record side by side
+//! ([`replace_pair`]); creating a file, the in-place fallback and removing
+//! go one step after another.
 
 mod pipelined;
 
