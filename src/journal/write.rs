@@ -87,31 +87,27 @@ pub async fn write(
         tracing::warn!(node = node.name(), "{warning}");
     }
     let keep = journal.backups_of(w.path);
-    let time = Utc::now();
+    let entry = Entry {
+        node,
+        journal_path,
+        stamp,
+        w: &w,
+        time: Utc::now(),
+        keep: &keep,
+        cache,
+    };
     let (bytes, expected) = match (w.after, w.expected) {
         (Some(bytes), expected) => (bytes, expected),
         (None, Expected::Version(v)) => {
             let written = node.remove_keeping(w.path, v, &keep).await?;
-            return journaled(
-                node,
-                journal_path,
-                journal,
-                stamp,
-                &w,
-                written,
-                time,
-                &keep,
-                cache,
-            )
-            .await;
+            return entry.journaled(journal, written).await;
         }
         (None, Expected::Absent) => {
             return Err(Error::Failed(format!("{}: nothing to remove", w.path)));
         }
     };
     for attempt in 1..=APPEND_ATTEMPTS {
-        let record = |backup: Option<&str>| record_of(stamp, &w, backup, time);
-        let make = |backup: Option<&str>| journal.with(record(backup)).1;
+        let make = |backup: Option<&str>| journal.with(entry.record(backup)).1;
         let pair = node
             .replace_pair(
                 Replace {
@@ -130,7 +126,7 @@ pub async fn write(
             .await;
         match pair {
             PairWritten::Both { first, second } => {
-                let appended = journal.with(record(first.backup.as_deref()));
+                let appended = journal.with(entry.record(first.backup.as_deref()));
                 journal.written(appended, second.version);
                 cache.put(journal);
                 return Ok(first);
@@ -151,46 +147,20 @@ pub async fn write(
                     w.path
                 )));
             }
+            // Written in turn, and another writer appended meanwhile.
             PairWritten::SecondFailed {
                 first: Some(written),
                 error: NodeError::Conflict { .. } | NodeError::AlreadyExists { .. },
             } => {
                 let journal = read(node, journal_path).await?;
-                return journaled(
-                    node,
-                    journal_path,
-                    journal,
-                    stamp,
-                    &w,
-                    written,
-                    time,
-                    &keep,
-                    cache,
-                )
-                .await;
+                return entry.journaled(journal, written).await;
             }
             PairWritten::SecondFailed {
                 first: Some(written),
                 error,
-            } => return Err(undone(node, journal_path, &w, &written, &keep, error).await),
+            } => return Err(entry.undone(&written, error).await),
             PairWritten::OnlySecond { error, second } => {
-                // The record of a write that did not happen is taken back.
-                let taken_back = match (journal.bytes(), second.version) {
-                    (Some(before), Some(now)) => node
-                        .replace(journal_path, before, &Expected::Version(now), false)
-                        .await
-                        .map(drop),
-                    _ => Err(NodeError::io(
-                        journal_path,
-                        std::io::Error::other("its previous content is not known"),
-                    )),
-                };
-                if let Err(again) = taken_back {
-                    tracing::warn!(
-                        node = node.name(),
-                        "{journal_path}: the record of a write that failed could not be taken back: {again}"
-                    );
-                }
+                entry.take_back(&journal, &second).await;
                 return Err(error.into());
             }
         }
@@ -207,82 +177,104 @@ async fn read(node: &dyn Node, journal_path: &str) -> Result<Journal> {
     })
 }
 
-/// Appends the record of a write already made; the file is put back when
-/// the record cannot be kept.
-#[allow(clippy::too_many_arguments)]
-async fn journaled(
-    node: &dyn Node,
-    journal_path: &str,
-    mut journal: Journal,
-    stamp: &Stamp,
-    w: &FileWrite<'_>,
-    written: Written,
+/// One write's journaling: what its record is made of, and where it goes.
+struct Entry<'a> {
+    node: &'a dyn Node,
+    journal_path: &'a str,
+    stamp: &'a Stamp,
+    w: &'a FileWrite<'a>,
     time: DateTime<Utc>,
-    keep: &[String],
-    cache: &Cache,
-) -> Result<Written> {
-    let record = record_of(stamp, w, written.backup.as_deref(), time);
-    match journal.append(node, journal_path, record).await {
-        Ok(()) => {
-            cache.put(journal);
-            Ok(written)
+    /// The backups of the file the journal names.
+    keep: &'a [String],
+    cache: &'a Cache,
+}
+
+impl Entry<'_> {
+    /// Appends the record of a write already made; the file is put back
+    /// when the record cannot be kept.
+    async fn journaled(&self, mut journal: Journal, written: Written) -> Result<Written> {
+        let record = self.record(written.backup.as_deref());
+        match journal.append(self.node, self.journal_path, record).await {
+            Ok(()) => {
+                self.cache.put(journal);
+                Ok(written)
+            }
+            Err(e) => Err(self.undone(&written, e).await),
         }
-        Err(e) => Err(undone(node, journal_path, w, &written, keep, e).await),
     }
-}
 
-/// The error of a write whose record could not be kept, once the file was
-/// put back (or could not be).
-async fn undone(
-    node: &dyn Node,
-    journal_path: &str,
-    w: &FileWrite<'_>,
-    written: &Written,
-    keep: &[String],
-    e: NodeError,
-) -> Error {
-    Error::Failed(match put_back(node, w, written, keep).await {
-        Ok(()) => format!(
-            "the journal {journal_path} could not be written ({e}); {} was put back as it was: nothing changed",
-            w.path
-        ),
-        Err(again) => format!(
-            "the journal {journal_path} could not be written ({e}), and putting {} back failed too ({again}): its previous content is in {}",
-            w.path,
-            written
-                .backup
-                .as_deref()
-                .unwrap_or("no backup (it did not exist)")
-        ),
-    })
-}
+    /// The error of a write whose record could not be kept, once the file
+    /// was put back (or could not be).
+    async fn undone(&self, written: &Written, e: NodeError) -> Error {
+        let (journal_path, path) = (self.journal_path, self.w.path);
+        Error::Failed(
+            match put_back(self.node, self.w, written, self.keep).await {
+                Ok(()) => format!(
+                    "the journal {journal_path} could not be written ({e}); {path} was put back as it was: nothing changed"
+                ),
+                Err(again) => format!(
+                    "the journal {journal_path} could not be written ({e}), and putting {path} back failed too ({again}): its previous content is in {}",
+                    written
+                        .backup
+                        .as_deref()
+                        .unwrap_or("no backup (it did not exist)")
+                ),
+            },
+        )
+    }
 
-fn record_of(
-    stamp: &Stamp,
-    w: &FileWrite<'_>,
-    backup: Option<&str>,
-    time: DateTime<Utc>,
-) -> Record {
-    let before = w.before.map(|s| s.bytes.as_slice());
-    let (fields, more_fields) = fields::changes(w.kind, before, w.after);
-    Record {
-        v: VERSION,
-        change: stamp.change.clone(),
-        time: format_time(time),
-        user: stamp.user.clone(),
-        host: stamp.host.clone(),
-        file: w.kind.name().to_string(),
-        path: w.path.to_string(),
-        fields,
-        more_fields,
-        backup: backup.map(file_name),
-        before: match w.expected {
-            Expected::Version(v) => Some(hex(&v.sha256)),
-            Expected::Absent => None,
-        },
-        after: w.after.map(digest),
-        restores: w.restores.map(str::to_owned),
-        ucsconf: env!("CARGO_PKG_VERSION").to_string(),
+    /// Takes back the record of a write that did not happen after all
+    /// (`journal` as it was before, `second` the journal's write).
+    async fn take_back(&self, journal: &Journal, second: &Written) {
+        let taken_back = match (journal.bytes(), &second.version) {
+            (Some(before), Some(now)) => self
+                .node
+                .replace(
+                    self.journal_path,
+                    before,
+                    &Expected::Version(now.clone()),
+                    false,
+                )
+                .await
+                .map(drop),
+            _ => Err(NodeError::io(
+                self.journal_path,
+                std::io::Error::other("its previous content is not known"),
+            )),
+        };
+        if let Err(again) = taken_back {
+            tracing::warn!(
+                node = self.node.name(),
+                "{}: the record of a write that failed could not be taken back: {again}",
+                self.journal_path
+            );
+        }
+    }
+
+    /// The record, naming `backup` (as shown).
+    fn record(&self, backup: Option<&str>) -> Record {
+        let (stamp, w) = (self.stamp, self.w);
+        let before = w.before.map(|s| s.bytes.as_slice());
+        let (fields, more_fields) = fields::changes(w.kind, before, w.after);
+        Record {
+            v: VERSION,
+            change: stamp.change.clone(),
+            time: format_time(self.time),
+            user: stamp.user.clone(),
+            host: stamp.host.clone(),
+            file: w.kind.name().to_string(),
+            path: w.path.to_string(),
+            fields,
+            more_fields,
+            backup: backup.map(file_name),
+            before: match w.expected {
+                Expected::Version(v) => Some(hex(&v.sha256)),
+                Expected::Absent => None,
+            },
+            after: w.after.map(digest),
+            restores: w.restores.map(str::to_owned),
+            ucsconf: env!("CARGO_PKG_VERSION").to_string(),
+        }
     }
 }
 
