@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use ucsconf::cli::{self, Cli, args::Command};
+use ucsconf::cli::args::{Command, DemoArgs};
+use ucsconf::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let _ = ucsconf::telemetry::init();
     let tui = matches!(
         cli.command,
-        None | Some(Command::Demo { no_tui: false, .. })
+        None | Some(Command::Demo(DemoArgs { no_tui: false, .. }))
     );
     // A command is short-lived and mostly waits on files and sockets: one
     // thread starts faster. The TUI keeps drawing while background work runs.

@@ -1,20 +1,24 @@
 //! The command line (SPEC §2), as clap types.
+//!
+//! A one-shot command starts in about a millisecond, and building every
+//! command's arguments (clap copies each global flag into every command)
+//! cost more than a `presence get` does: parsing builds only the commands
+//! the argument list names. The whole tree is built for help, bad input,
+//! completions and the man page.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Subcommand};
 
 use super::fields::FieldFlags;
 use crate::settings::form::FormFile;
 use crate::settings::{FormId, FormVisitor};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "ucsconf",
-    version = super::completions::VERSION,
-    about = "Edit Imagicle UC Suite node settings and watch the node's log, on one node or a whole cluster",
-    after_help = "With no command, opens the full-screen editor on the selected nodes. Try `ucsconf demo`."
-)]
+// The top-level flags (global: they may also follow the command), and the
+// command (none: the TUI). Not a doc comment: derive would make it the
+// program's summary in `--help`.
+#[derive(Debug, Args)]
 pub struct Cli {
     /// The inventory: nodes.toml, or an Ansible inventory (INI, YAML or a directory) (default: $UCSCONF_CONFIG, else <config dir>/ucsconf/nodes.toml)
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "root")]
@@ -67,104 +71,325 @@ pub struct Cli {
     /// How many nodes to work on at once
     #[arg(long, global = true, value_name = "N", default_value_t = crate::cluster::DEFAULT_PARALLEL)]
     pub parallel: usize,
-    #[command(subcommand)]
+    /// Parsed on its own, from the commands `Cli::try_parse_from` built.
+    #[arg(skip)]
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Subcommand)]
+impl Cli {
+    /// The process's arguments; on bad input, the error (or the help asked
+    /// for) is printed and the process exits, as clap does.
+    pub fn parse() -> Self {
+        Self::parse_from(std::env::args_os())
+    }
+
+    pub fn parse_from<I, T>(argv: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString>,
+    {
+        Self::try_parse_from(argv).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn try_parse_from<I, T>(argv: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString>,
+    {
+        let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
+        match Self::parse_with(command_for(&argv), &argv) {
+            // Help, suggestions for a typo and usage name every command:
+            // bad input, or help asked for, is parsed again by the whole tree.
+            Err(e) if e.kind() != clap::error::ErrorKind::DisplayVersion => {
+                Self::parse_with(full_command(), &argv)
+            }
+            parsed => parsed,
+        }
+    }
+
+    fn parse_with(cmd: clap::Command, argv: &[OsString]) -> Result<Self, clap::Error> {
+        let matches = cmd.try_get_matches_from(argv)?;
+        let mut cli = Self::from_arg_matches(&matches)?;
+        if matches.subcommand().is_some() {
+            cli.command = Some(Command::from_arg_matches(&matches)?);
+        }
+        Ok(cli)
+    }
+}
+
+/// `ucsconf --version`: the crate version and the commit it was built from
+/// ("unknown" when built outside a git checkout).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("UCSCONF_COMMIT"),
+    ")"
+);
+
+/// The top level: its flags, no command yet.
+fn root() -> clap::Command {
+    let root = clap::Command::new("ucsconf")
+        .version(VERSION)
+        .about("Edit Imagicle UC Suite node settings and watch the node's log, on one node or a whole cluster")
+        .after_help("With no command, opens the full-screen editor on the selected nodes. Try `ucsconf demo`.");
+    Cli::augment_args(root)
+}
+
+/// The parser for `argv`, with only the commands it names. A flag's value
+/// that is also a command's name only adds that command: one more to choose
+/// from, parsed the same.
+fn command_for(argv: &[OsString]) -> clap::Command {
+    let args = argv.get(1..).unwrap_or_default();
+    Command::add(root(), |name| args.iter().any(|a| a == name))
+}
+
+/// The whole command line, every command built: for completions, the man
+/// page and checks.
+pub fn full_command() -> clap::Command {
+    Command::add(root(), |_| true)
+}
+
+/// A command, read back from the matches of the one given.
+#[derive(Debug)]
 pub enum Command {
-    /// Create (or reuse) a demo cluster of two local nodes with a live log, and open it
-    Demo {
-        /// Where the demo lives (default: a folder in your local data directory)
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-        /// Only create it and print the inventory's path
-        #[arg(long)]
-        no_tui: bool,
-    },
-    /// List the nodes: name, transport, root, reachable or the error
+    Demo(DemoArgs),
     Nodes,
-    /// Presence service settings (Apps/Presence/Settings/Presence.ini)
-    #[command(subcommand)]
     Presence(PresenceCommand),
     /// One command per form file (`calendar`): `show` and `set`.
-    #[command(flatten)]
     Form(FormCommand),
-    /// Imagicle Cloud services credentials (System Parameters)
-    #[command(subcommand)]
     Credentials(CredentialsCommand),
-    /// Print the end of the application log, and follow it
     Logs(LogsArgs),
-    /// Where the selected nodes' settings differ (exit 0 all equal, 1 drift)
     Diff,
-    /// Collect a support archive: each node's log in a window of time (across
-    /// rotated files), its settings, doctor's findings; secrets redacted
-    Bundle {
-        /// The start of the window: an age (30m, 2h, 1d) or a time ("2026-12-02 02:00")
-        #[arg(long, value_name = "D|T", default_value = "24h")]
-        since: String,
-        /// The end of the window (default: the end of the log)
-        #[arg(long, value_name = "T")]
-        until: Option<String>,
-        /// The archive to write (default: ucsconf-bundle-<date>-<time>.zip here)
-        #[arg(long, value_name = "FILE.zip")]
-        out: Option<PathBuf>,
-    },
-    /// Check every selected node and say what is wrong and how to fix it
-    /// (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)
-    Doctor {
-        /// Also check that the cloud endpoints each node needs answer (Webex
-        /// APIs, Imagicle Cloud, the token URL), from this machine, through
-        /// the node's proxy
-        #[arg(long)]
-        online: bool,
-        /// With --online: check URL instead of https://webexapis.com (repeatable)
-        #[arg(long = "endpoint", value_name = "URL", requires = "online")]
-        endpoints: Vec<String>,
-    },
-    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the man page (roff)
-    #[command(hide = true)]
+    Bundle(BundleArgs),
+    Doctor(DoctorArgs),
+    Completions(CompletionsArgs),
     Man,
-    /// The selected nodes as resolved, without connecting, with where each value came from
     Inventory,
-    /// The changes ucsconf made, newest first, merged across the selected
-    /// nodes (from each node's journal)
-    History {
-        /// Only changes since: an age (30m, 2h, 1d) or a time ("2026-12-02 02:00")
-        #[arg(long, value_name = "D|T")]
-        since: Option<String>,
-        /// Only changes of one file: presence, calendar or credentials
-        #[arg(long, value_name = "FILE")]
-        file: Option<String>,
+    History(HistoryArgs),
+    Restore(RestoreArgs),
+    Trust(TrustArgs),
+}
+
+/// A command: its name and summary as `--help` lists them, and its arguments.
+struct Sub {
+    name: &'static str,
+    about: &'static str,
+    args: fn(clap::Command) -> clap::Command,
+}
+
+/// The commands other than the form files', in the order `--help` lists them.
+const SUBCOMMANDS: &[Sub] = &[
+    Sub {
+        name: "demo",
+        about: "Create (or reuse) a demo cluster of two local nodes with a live log, and open it",
+        args: DemoArgs::augment_args,
     },
-    /// Put files back as they were before a change, on every selected node it
-    /// was made on (a diff first; asks unless --yes)
-    Restore {
-        /// The change, as `history` lists it (a unique prefix is enough)
-        #[arg(required_unless_present = "to", conflicts_with = "to")]
-        change: Option<String>,
-        /// Instead, undo every change made after this time ("2026-12-02 02:00", or an age: 1h)
-        #[arg(long, value_name = "TIME")]
-        to: Option<String>,
-        /// Do not ask before writing
-        #[arg(long)]
-        yes: bool,
+    Sub {
+        name: "nodes",
+        about: "List the nodes: name, transport, root, reachable or the error",
+        args: no_args,
     },
-    /// Show a node's SSH host key fingerprint and, if you confirm, add it to known_hosts
-    Trust {
-        /// The node's name in the inventory
-        node: String,
-        /// Also offer to trust a key of a type known_hosts has no key of, for
-        /// a host it knows with other keys (refused without this: someone may
-        /// be intercepting)
-        #[arg(long)]
-        other_key_type: bool,
+    Sub {
+        name: "presence",
+        about: "Presence service settings (Apps/Presence/Settings/Presence.ini)",
+        args: |cmd| required(PresenceCommand::augment_subcommands(cmd)),
     },
+    Sub {
+        name: "credentials",
+        about: "Imagicle Cloud services credentials (System Parameters)",
+        args: |cmd| required(CredentialsCommand::augment_subcommands(cmd)),
+    },
+    Sub {
+        name: "logs",
+        about: "Print the end of the application log, and follow it",
+        args: LogsArgs::augment_args,
+    },
+    Sub {
+        name: "diff",
+        about: "Where the selected nodes' settings differ (exit 0 all equal, 1 drift)",
+        args: no_args,
+    },
+    Sub {
+        name: "bundle",
+        about: "Collect a support archive: each node's log in a window of time (across rotated files), its settings, doctor's findings; secrets redacted",
+        args: BundleArgs::augment_args,
+    },
+    Sub {
+        name: "doctor",
+        about: "Check every selected node and say what is wrong and how to fix it (exit 0 nothing wrong, 1 something wrong; warnings alone do not fail)",
+        args: DoctorArgs::augment_args,
+    },
+    Sub {
+        name: "completions",
+        about: "Print the shell completion script (bash, zsh, fish, powershell, elvish)",
+        args: CompletionsArgs::augment_args,
+    },
+    Sub {
+        name: "man",
+        about: "Print the man page (roff)",
+        args: no_args,
+    },
+    Sub {
+        name: "inventory",
+        about: "The selected nodes as resolved, without connecting, with where each value came from",
+        args: no_args,
+    },
+    Sub {
+        name: "history",
+        about: "The changes ucsconf made, newest first, merged across the selected nodes (from each node's journal)",
+        args: HistoryArgs::augment_args,
+    },
+    Sub {
+        name: "restore",
+        about: "Put files back as they were before a change, on every selected node it was made on (a diff first; asks unless --yes)",
+        args: RestoreArgs::augment_args,
+    },
+    Sub {
+        name: "trust",
+        about: "Show a node's SSH host key fingerprint and, if you confirm, add it to known_hosts",
+        args: TrustArgs::augment_args,
+    },
+];
+
+fn no_args(cmd: clap::Command) -> clap::Command {
+    cmd
+}
+
+/// A command of commands, as derive makes `#[command(subcommand)]`.
+fn required(cmd: clap::Command) -> clap::Command {
+    cmd.subcommand_required(true).arg_required_else_help(true)
+}
+
+impl Sub {
+    fn build(&self) -> clap::Command {
+        let cmd = clap::Command::new(self.name)
+            .about(self.about)
+            .hide(self.name == "man");
+        (self.args)(cmd)
+    }
+}
+
+impl Command {
+    /// `cmd` with the commands `keep` keeps, in the order `--help` lists them.
+    fn add(mut cmd: clap::Command, keep: impl Fn(&str) -> bool) -> clap::Command {
+        for sub in SUBCOMMANDS {
+            if keep(sub.name) {
+                cmd = cmd.subcommand(sub.build());
+            }
+            // The form files' commands come after `presence`.
+            if sub.name == "presence" {
+                for file in FormId::ALL.into_iter().filter(|f| keep(f.command())) {
+                    cmd = cmd.subcommand(file.visit(FormCli));
+                }
+            }
+        }
+        cmd
+    }
+}
+
+impl clap::FromArgMatches for Command {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let missing = || clap::Error::new(clap::error::ErrorKind::MissingSubcommand);
+        let (name, sub) = matches.subcommand().ok_or_else(missing)?;
+        Ok(match name {
+            "demo" => Self::Demo(DemoArgs::from_arg_matches(sub)?),
+            "nodes" => Self::Nodes,
+            "presence" => Self::Presence(PresenceCommand::from_arg_matches(sub)?),
+            "credentials" => Self::Credentials(CredentialsCommand::from_arg_matches(sub)?),
+            "logs" => Self::Logs(LogsArgs::from_arg_matches(sub)?),
+            "diff" => Self::Diff,
+            "bundle" => Self::Bundle(BundleArgs::from_arg_matches(sub)?),
+            "doctor" => Self::Doctor(DoctorArgs::from_arg_matches(sub)?),
+            "completions" => Self::Completions(CompletionsArgs::from_arg_matches(sub)?),
+            "man" => Self::Man,
+            "inventory" => Self::Inventory,
+            "history" => Self::History(HistoryArgs::from_arg_matches(sub)?),
+            "restore" => Self::Restore(RestoreArgs::from_arg_matches(sub)?),
+            "trust" => Self::Trust(TrustArgs::from_arg_matches(sub)?),
+            // A form file's command, or an error naming none.
+            _ => Self::Form(FormCommand::from_arg_matches(matches)?),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where the demo lives (default: a folder in your local data directory)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Only create it and print the inventory's path
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The start of the window: an age (30m, 2h, 1d) or a time ("2026-12-02 02:00")
+    #[arg(long, value_name = "D|T", default_value = "24h")]
+    pub since: String,
+    /// The end of the window (default: the end of the log)
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// The archive to write (default: ucsconf-bundle-<date>-<time>.zip here)
+    #[arg(long, value_name = "FILE.zip")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also check that the cloud endpoints each node needs answer (Webex
+    /// APIs, Imagicle Cloud, the token URL), from this machine, through
+    /// the node's proxy
+    #[arg(long)]
+    pub online: bool,
+    /// With --online: check URL instead of https://webexapis.com (repeatable)
+    #[arg(long = "endpoint", value_name = "URL", requires = "online")]
+    pub endpoints: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only changes since: an age (30m, 2h, 1d) or a time ("2026-12-02 02:00")
+    #[arg(long, value_name = "D|T")]
+    pub since: Option<String>,
+    /// Only changes of one file: presence, calendar or credentials
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The change, as `history` lists it (a unique prefix is enough)
+    #[arg(required_unless_present = "to", conflicts_with = "to")]
+    pub change: Option<String>,
+    /// Instead, undo every change made after this time ("2026-12-02 02:00", or an age: 1h)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Do not ask before writing
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// The node's name in the inventory
+    pub node: String,
+    /// Also offer to trust a key of a type known_hosts has no key of, for
+    /// a host it knows with other keys (refused without this: someone may
+    /// be intercepting)
+    #[arg(long)]
+    pub other_key_type: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -214,21 +439,23 @@ struct FormCli;
 impl FormVisitor for FormCli {
     type Out = clap::Command;
     fn visit<F: FormFile>(self) -> Self::Out {
-        let specs: Vec<_> = F::ALL.iter().map(|f| f.spec()).collect();
-        let noun = F::COMMAND;
-        let show = clap::Command::new("show").about(format!(
-            "The {noun} settings, with their errors and warnings"
-        ));
-        let set = clap::Command::new("set").about(format!(
-            "Change {noun} settings (validated before anything is written)"
-        ));
-        clap::Command::new(F::COMMAND)
-            .about(F::ABOUT)
-            .subcommand_required(true)
-            .arg_required_else_help(true)
-            .subcommand(show)
-            .subcommand(super::fields::augment(set, &specs))
+        form_args::<F>(clap::Command::new(F::COMMAND).about(F::ABOUT))
     }
+}
+
+/// `show`, and `set` with a flag per field.
+fn form_args<F: FormFile>(cmd: clap::Command) -> clap::Command {
+    let specs: Vec<_> = F::ALL.iter().map(|f| f.spec()).collect();
+    let noun = F::COMMAND;
+    let show = clap::Command::new("show").about(format!(
+        "The {noun} settings, with their errors and warnings"
+    ));
+    let set = clap::Command::new("set").about(format!(
+        "Change {noun} settings (validated before anything is written)"
+    ));
+    required(cmd)
+        .subcommand(show)
+        .subcommand(super::fields::augment(set, &specs))
 }
 
 /// The flags of a form file's `set`, read back.
@@ -261,23 +488,6 @@ impl clap::FromArgMatches for FormCommand {
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
         *self = Self::from_arg_matches(matches)?;
         Ok(())
-    }
-}
-
-impl Subcommand for FormCommand {
-    fn augment_subcommands(mut cmd: clap::Command) -> clap::Command {
-        for file in FormId::ALL {
-            cmd = cmd.subcommand(file.visit(FormCli));
-        }
-        cmd
-    }
-
-    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_subcommands(cmd)
-    }
-
-    fn has_subcommand(name: &str) -> bool {
-        FormId::ALL.into_iter().any(|f| f.command() == name)
     }
 }
 
@@ -365,5 +575,183 @@ fn at_least_one(text: &str) -> Result<usize, String> {
         Ok(0) => Err("must be at least 1".into()),
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(args: &[&str]) -> Vec<OsString> {
+        std::iter::once("ucsconf")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// What parsing gave: the command line read, or the error as printed.
+    fn outcome(parsed: Result<Cli, clap::Error>) -> String {
+        match parsed {
+            Ok(cli) => format!("{cli:?}"),
+            Err(e) => format!("{:?}: {}", e.kind(), e.render()),
+        }
+    }
+
+    #[test]
+    fn the_version_names_the_crate_version_and_a_commit() {
+        assert!(VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+        let commit = VERSION
+            .split("(commit ")
+            .nth(1)
+            .and_then(|c| c.strip_suffix(')'))
+            .unwrap();
+        assert!(
+            commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
+            "{commit}"
+        );
+    }
+
+    #[test]
+    fn the_whole_command_line_is_consistent() {
+        full_command().debug_assert();
+    }
+
+    #[test]
+    fn parsing_builds_only_the_commands_named() {
+        let built = |args: &[&str]| -> Vec<String> {
+            let cmd = command_for(&argv(args));
+            cmd.get_subcommands()
+                .map(|s| s.get_name().to_string())
+                .collect()
+        };
+        assert_eq!(built(&["presence", "get", "K"]), ["presence"]);
+        assert_eq!(built(&["--root", "r", "calendar", "show"]), ["calendar"]);
+        // A node called like a command: both are there to choose from.
+        assert_eq!(built(&["--node", "logs", "nodes"]), ["nodes", "logs"]);
+        assert!(built(&[]).is_empty());
+        assert!(built(&["--help"]).is_empty());
+    }
+
+    /// Whatever the arguments, building only the commands they name parses
+    /// them as the whole tree does, errors and help included.
+    #[test]
+    fn the_lean_parser_reads_every_line_as_the_whole_tree_does() {
+        let lines: &[&[&str]] = &[
+            &[],
+            &["--help"],
+            &["-V"],
+            &["nodes"],
+            &["--json", "nodes"],
+            &["nodes", "--json", "--parallel", "3"],
+            &["--root", "r", "presence", "get", "K"],
+            &["presence", "get", "K", "--section", "S", "--root", "r"],
+            &["presence", "set", "K", "1", "--in-place"],
+            &["presence"],
+            &["presence", "--help"],
+            &["presence", "get", "--help"],
+            &["presence", "get"],
+            &["presnce", "get", "K"],
+            &["--node", "presence", "presnce"],
+            &["--node", "logs"],
+            &["--node", "logs", "logs", "-n", "5"],
+            &["logs", "-f", "--since", "1h"],
+            &["logs", "--list", "--lines", "3"],
+            &[
+                "calendar",
+                "set",
+                "--provider",
+                "exchange",
+                "--basic-auth",
+                "on",
+            ],
+            &["calendar", "set", "--basic-auth", "maybe"],
+            &["calendar"],
+            &["credentials", "save", "--client-id", "ID", "--secret-stdin"],
+            &["credentials", "test", "--auth", "body", "--scope", "s"],
+            &["bundle", "--out", "x.zip"],
+            &["doctor", "--endpoint", "https://example.invalid"],
+            &["history", "--since", "1h", "--file", "presence"],
+            &["restore"],
+            &["restore", "abc", "--to", "1h"],
+            &["trust"],
+            &["completions", "fish"],
+            &["man"],
+            &["help"],
+            &["help", "credentials", "save"],
+            &["--parallel", "x", "nodes"],
+            &["--log-entries", "0", "demo"],
+            &["--config", "c.toml", "--root", "r", "nodes"],
+            &["--all", "--node", "a", "diff"],
+            &["nodes", "extra"],
+            &["--bogus"],
+        ];
+        for line in lines {
+            let args = argv(line);
+            assert_eq!(
+                outcome(Cli::try_parse_from(&args)),
+                outcome(Cli::parse_with(full_command(), &args)),
+                "{line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_command_parses_back() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(argv(args))
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+                .command
+        };
+        assert!(matches!(
+            parse(&["demo", "--no-tui"]),
+            Some(Command::Demo(DemoArgs { no_tui: true, .. }))
+        ));
+        assert!(matches!(parse(&["nodes"]), Some(Command::Nodes)));
+        assert!(matches!(
+            parse(&["calendar", "show"]),
+            Some(Command::Form(FormCommand {
+                action: FormAction::Show,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            parse(&["credentials", "forget", "--purge"]),
+            Some(Command::Credentials(CredentialsCommand::Forget {
+                purge: true
+            }))
+        ));
+        assert!(matches!(
+            parse(&["logs", "-n", "5"]),
+            Some(Command::Logs(LogsArgs { lines: Some(5), .. }))
+        ));
+        assert!(matches!(parse(&["diff"]), Some(Command::Diff)));
+        assert!(
+            matches!(parse(&["bundle", "--since", "2h"]), Some(Command::Bundle(BundleArgs { ref since, .. })) if since == "2h")
+        );
+        assert!(matches!(
+            parse(&["doctor", "--online"]),
+            Some(Command::Doctor(DoctorArgs { online: true, .. }))
+        ));
+        assert!(matches!(
+            parse(&["completions", "bash"]),
+            Some(Command::Completions(_))
+        ));
+        assert!(matches!(parse(&["man"]), Some(Command::Man)));
+        assert!(matches!(parse(&["inventory"]), Some(Command::Inventory)));
+        assert!(matches!(
+            parse(&["history", "--file", "presence"]),
+            Some(Command::History(HistoryArgs { file: Some(_), .. }))
+        ));
+        assert!(matches!(
+            parse(&["restore", "ab12", "--yes"]),
+            Some(Command::Restore(RestoreArgs { yes: true, .. }))
+        ));
+        assert!(
+            matches!(parse(&["trust", "ucs-a"]), Some(Command::Trust(TrustArgs { ref node, .. })) if node == "ucs-a")
+        );
+        assert!(parse(&[]).is_none());
+        // A global flag given after the command still reaches the top level.
+        let cli = Cli::try_parse_from(argv(&["logs", "--json", "--root", "r"])).unwrap();
+        assert!(cli.json && cli.root.is_some());
     }
 }

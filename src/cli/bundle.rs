@@ -1,11 +1,11 @@
 //! `bundle`: the support archive, with a progress bar per node on a terminal.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use serde_json::json;
 
-use super::args::Cli;
+use super::args::{BundleArgs, Cli};
 use super::term::{self, errln, outln};
 use crate::bundle::{self, Progress, Request};
 use crate::logs::when;
@@ -13,25 +13,20 @@ use crate::ops::Target;
 use crate::text::escape_untrusted;
 use crate::{Error, Result};
 
-pub struct BundleArgs<'a> {
-    pub since: &'a str,
-    pub until: Option<&'a str>,
-    pub out: Option<&'a Path>,
-}
-
-pub async fn run(cli: &Cli, args: &BundleArgs<'_>, targets: &[Target]) -> Result<u8> {
+pub async fn run(cli: &Cli, args: &BundleArgs, targets: &[Target]) -> Result<u8> {
     let now = when::now_local();
     let since =
-        when::parse(args.since, now).map_err(|e| Error::invalid(format!("--since: {e}")))?;
+        when::parse(&args.since, now).map_err(|e| Error::invalid(format!("--since: {e}")))?;
     let until = args
         .until
+        .as_deref()
         .map(|u| when::parse(u, now).map_err(|e| Error::invalid(format!("--until: {e}"))))
         .transpose()?;
     if until.is_some_and(|u| u < since) {
         return Err(Error::invalid("--until is before --since"));
     }
-    let out = match args.out {
-        Some(path) => path.to_path_buf(),
+    let out = match &args.out {
+        Some(path) => path.clone(),
         None => PathBuf::from(format!(
             "ucsconf-bundle-{}.zip",
             chrono::Local::now().format("%Y%m%d-%H%M%S")
@@ -40,7 +35,7 @@ pub async fn run(cli: &Cli, args: &BundleArgs<'_>, targets: &[Target]) -> Result
     let request = Request {
         since,
         until,
-        version: super::completions::VERSION.to_string(),
+        version: super::args::VERSION.to_string(),
     };
     let names: Vec<String> = targets.iter().map(|t| t.name().to_string()).collect();
     let bars = Bars::new(names, term::stderr_is_terminal());

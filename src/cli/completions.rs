@@ -1,25 +1,13 @@
-//! Packaging: the version line, shell completion scripts and the man page,
+//! Packaging: shell completion scripts and the man page,
 //! all generated from the clap definition so they never drift from it.
 
 use std::io;
 
-use clap::CommandFactory;
 use clap_complete::Shell;
-
-use super::Cli;
-
-/// `ucsconf --version`: the crate version and the commit it was built from
-/// ("unknown" when built outside a git checkout).
-pub const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (commit ",
-    env!("UCSCONF_COMMIT"),
-    ")"
-);
 
 /// The completion script for `shell`.
 pub fn completions(shell: Shell) -> Vec<u8> {
-    let mut command = Cli::command();
+    let mut command = super::args::full_command();
     let name = command.get_name().to_string();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, name, &mut script);
@@ -29,7 +17,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 /// The man page (roff) of the whole command line.
 pub fn man_page() -> Vec<u8> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(super::args::full_command())
         .render(&mut page)
         .expect("writing to memory cannot fail");
     page
@@ -60,20 +48,6 @@ fn print(bytes: &[u8]) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_version_names_the_crate_version_and_a_commit() {
-        assert!(VERSION.starts_with(env!("CARGO_PKG_VERSION")));
-        let commit = VERSION
-            .split("(commit ")
-            .nth(1)
-            .and_then(|c| c.strip_suffix(')'))
-            .unwrap();
-        assert!(
-            commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
-            "{commit}"
-        );
-    }
 
     #[test]
     fn the_man_page_is_roff_naming_the_commands() {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::args::{Cli, Command};
+use super::args::{Cli, Command, DoctorArgs};
 use super::output::{self, Report};
 use super::select_specs;
 use crate::cluster;
@@ -58,10 +58,10 @@ pub async fn run(cli: &Cli, targets: &[Target]) -> u8 {
 /// With `--online`: each node's options (its own token URL from the
 /// inventory; `--endpoint` in place of the standard endpoints).
 fn online_options(cli: &Cli) -> crate::Result<Option<HashMap<String, OnlineOptions>>> {
-    let Some(Command::Doctor {
+    let Some(Command::Doctor(DoctorArgs {
         online: true,
         endpoints,
-    }) = &cli.command
+    })) = &cli.command
     else {
         return Ok(None);
     };

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use chrono::{DateTime, Local, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use super::args::Cli;
+use super::args::{Cli, HistoryArgs, RestoreArgs};
 use super::output::{EXIT_PARTIAL, exit_code};
 use super::term::{self, errln};
 use crate::cluster::{self, NodeResult};
@@ -17,15 +17,14 @@ use crate::logs::when;
 use crate::ops::Target;
 use crate::{Error, ErrorClass, Result};
 
-pub async fn history(
-    cli: &Cli,
-    since: Option<&str>,
-    file: Option<&str>,
-    targets: &[Target],
-) -> Result<u8> {
+pub async fn history(cli: &Cli, args: &HistoryArgs, targets: &[Target]) -> Result<u8> {
     let filter = Filter {
-        since: since.map(|s| moment(s, "--since")).transpose()?,
-        file: file.map(file_kind).transpose()?,
+        since: args
+            .since
+            .as_deref()
+            .map(|s| moment(s, "--since"))
+            .transpose()?,
+        file: args.file.as_deref().map(file_kind).transpose()?,
     };
     let read = read_all(cli, targets).await;
     let mut classes = Vec::new();
@@ -181,16 +180,9 @@ fn print_json(changes: &[Change], outside: &[(&str, &Outside)], read: &[NodeResu
     }));
 }
 
-/// What `restore` was asked to undo.
-pub struct RestoreArgs<'a> {
-    pub change: Option<&'a str>,
-    pub to: Option<&'a str>,
-    pub yes: bool,
-}
-
-pub async fn restore(cli: &Cli, args: &RestoreArgs<'_>, targets: &[Target]) -> Result<u8> {
+pub async fn restore(cli: &Cli, args: &RestoreArgs, targets: &[Target]) -> Result<u8> {
     let read = read_all(cli, targets).await;
-    let selector = match (args.change, args.to) {
+    let selector = match (args.change.as_deref(), args.to.as_deref()) {
         (_, Some(to)) => Selector::After(moment(to, "--to")?),
         (Some(prefix), None) => {
             let all = read.iter().filter_map(|r| r.result.as_ref().ok());

@@ -54,7 +54,7 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         crate::tui::theme::load(name).map_err(|e| Error::invalid(e.to_string()))?;
     }
     match command {
-        Command::Demo { dir, .. } => {
+        Command::Demo(args::DemoArgs { dir, .. }) => {
             let dir = dir.clone().unwrap_or_else(crate::demo::default_dir);
             let inventory = crate::demo::create_or_reuse(&dir).await?;
             outln!("{}", inventory.path.display());
@@ -66,39 +66,14 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
         Command::Credentials(c) => credentials::run(cli, c, &select_targets(cli)?).await,
         Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
         Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
-        Command::Bundle { since, until, out } => {
-            let args = bundle::BundleArgs {
-                since,
-                until: until.as_deref(),
-                out: out.as_deref(),
-            };
-            bundle::run(cli, &args, &select_targets(cli)?).await
-        }
-        Command::Doctor { .. } => Ok(doctor::run(cli, &select_targets(cli)?).await),
-        Command::Completions { shell } => Ok(completions::print_completions(*shell)),
+        Command::Bundle(args) => bundle::run(cli, args, &select_targets(cli)?).await,
+        Command::Doctor(_) => Ok(doctor::run(cli, &select_targets(cli)?).await),
+        Command::Completions(args) => Ok(completions::print_completions(args.shell)),
         Command::Man => Ok(completions::print_man()),
-        Command::Trust {
-            node,
-            other_key_type,
-        } => ssh::trust(cli, node, *other_key_type).await,
+        Command::Trust(args) => ssh::trust(cli, &args.node, args.other_key_type).await,
         Command::Inventory => inventory::run(cli),
-        Command::History { since, file } => {
-            history::history(
-                cli,
-                since.as_deref(),
-                file.as_deref(),
-                &select_targets(cli)?,
-            )
-            .await
-        }
-        Command::Restore { change, to, yes } => {
-            let args = history::RestoreArgs {
-                change: change.as_deref(),
-                to: to.as_deref(),
-                yes: *yes,
-            };
-            history::restore(cli, &args, &select_targets(cli)?).await
-        }
+        Command::History(args) => history::history(cli, args, &select_targets(cli)?).await,
+        Command::Restore(args) => history::restore(cli, args, &select_targets(cli)?).await,
     }
 }
 
@@ -282,7 +257,7 @@ async fn open_tui(cli: &Cli) -> anyhow::Result<()> {
         None => crate::tui::theme::default_theme(),
     };
     let (specs, title, writer) = match &cli.command {
-        Some(Command::Demo { dir, .. }) => {
+        Some(Command::Demo(args::DemoArgs { dir, .. })) => {
             let dir = dir.clone().unwrap_or_else(crate::demo::default_dir);
             let inventory = crate::demo::create_or_reuse(&dir).await?;
             let specs = inventory.select(&cli.nodes)?;

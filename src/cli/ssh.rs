@@ -328,7 +328,6 @@ fn report_known(cli: &Cli, spec: &NodeSpec, info: &HostKeyInfo, added: &[HostKey
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
     #[test]
     fn the_trust_command_repeats_the_inventory_and_quotes_what_needs_it() {

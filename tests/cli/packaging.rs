@@ -126,6 +126,10 @@ fn the_man_page_is_roff_and_hidden_from_help() {
         assert!(page.contains(sub), "no {sub}");
     }
     let help = stdout_of(&["--help"]);
+    assert!(
+        help.starts_with("Edit Imagicle UC Suite node settings"),
+        "{help}"
+    );
     assert!(help.contains("completions"));
     assert!(!help.contains("  man "), "{help}");
 }
