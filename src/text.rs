@@ -68,17 +68,28 @@ fn escape(text: &str, newlines: Newlines) -> Cow<'_, str> {
 /// Byte offset of the first character to escape. Scans bytes, since the
 /// logs run megabytes through here: C0 and DEL are single bytes, the C1
 /// controls start with `C2`, and the bidi controls with `D8` or `E2`; only
-/// at those lead bytes is a character decoded.
+/// at those lead bytes is a character decoded. A block of bytes is tested
+/// without a branch per byte, which the compiler turns into vector
+/// instructions; only a block holding a lead byte is searched one by one.
 fn first_candidate(text: &str, escaped: impl Fn(char) -> bool) -> Option<usize> {
-    text.bytes().enumerate().find_map(|(i, b)| {
-        let candidate = b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2;
-        if !candidate {
-            return None;
+    const BLOCK: usize = 32;
+    let lead = |b: u8| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2;
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let block = &bytes[start..bytes.len().min(start + BLOCK)];
+        if block.iter().fold(false, |any, &b| any | lead(b)) {
+            for (j, &b) in block.iter().enumerate() {
+                // `start + j` is a character boundary: lead bytes never continue one.
+                let i = start + j;
+                if lead(b) && text[i..].chars().next().is_some_and(&escaped) {
+                    return Some(i);
+                }
+            }
         }
-        // `i` is a character boundary: these bytes are never continuations.
-        let c = text[i..].chars().next()?;
-        escaped(c).then_some(i)
-    })
+        start += block.len();
+    }
+    None
 }
 
 #[cfg(test)]
@@ -104,6 +115,26 @@ mod tests {
             "\u{2070}",
         ] {
             assert!(matches!(escape_untrusted(text), Cow::Borrowed(_)), "{text}");
+        }
+    }
+
+    /// The block scan finds what a scan of every character finds, wherever
+    /// in a block, or across two, the character falls.
+    #[test]
+    fn the_first_character_to_escape_is_found_at_any_offset() {
+        let naive = |text: &str| {
+            text.char_indices()
+                .find(|&(_, c)| is_escaped(c))
+                .map(|(i, _)| i)
+        };
+        for found in ["\u{1b}", "\u{7f}", "\u{9b}", "\u{202e}", "\u{61c}", "\n"] {
+            for at in 0..80 {
+                // Harmless characters with the same lead bytes before it.
+                let before: String = "ab\u{a9}\u{2014}".chars().cycle().take(at).collect();
+                let text = format!("{before}{found}tail\u{2026}");
+                assert_eq!(first_candidate(&text, is_escaped), naive(&text), "{text:?}");
+                assert_eq!(first_candidate(&before, is_escaped), None, "{before:?}");
+            }
         }
     }
 
