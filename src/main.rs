@@ -30,11 +30,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // On the heap: on the stack, every page of a large future is touched at
+    // start (see `cli::boxed`).
     let code = runtime.block_on(async move {
         if tui {
-            cli::tui_entry(cli).await
+            Box::pin(cli::tui_entry(cli)).await
         } else {
-            cli::run(cli).await
+            Box::pin(cli::run(cli)).await
         }
     });
     ExitCode::from(code)

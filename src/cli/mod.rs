@@ -22,6 +22,7 @@ pub mod term;
 
 use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 
 pub use args::Cli;
 use args::Command;
@@ -56,25 +57,33 @@ async fn dispatch(cli: &Cli) -> Result<u8> {
     match command {
         Command::Demo(args::DemoArgs { dir, .. }) => {
             let dir = dir.clone().unwrap_or_else(crate::demo::default_dir);
-            let inventory = crate::demo::create_or_reuse(&dir).await?;
+            let inventory = boxed(crate::demo::create_or_reuse(&dir)).await?;
             outln!("{}", inventory.path.display());
             Ok(0)
         }
-        Command::Nodes => Ok(nodes::run(cli, &select_targets(cli)?).await),
-        Command::Presence(c) => presence::run(cli, c, &select_targets(cli)?).await,
-        Command::Form(c) => form::run(cli, c, &select_targets(cli)?).await,
-        Command::Credentials(c) => credentials::run(cli, c, &select_targets(cli)?).await,
-        Command::Logs(a) => logs::run(cli, a, &select_targets(cli)?).await,
-        Command::Diff => Ok(diff::run(cli, &select_targets(cli)?).await),
-        Command::Bundle(args) => bundle::run(cli, args, &select_targets(cli)?).await,
-        Command::Doctor(_) => Ok(doctor::run(cli, &select_targets(cli)?).await),
+        Command::Nodes => Ok(boxed(nodes::run(cli, &select_targets(cli)?)).await),
+        Command::Presence(c) => boxed(presence::run(cli, c, &select_targets(cli)?)).await,
+        Command::Form(c) => boxed(form::run(cli, c, &select_targets(cli)?)).await,
+        Command::Credentials(c) => boxed(credentials::run(cli, c, &select_targets(cli)?)).await,
+        Command::Logs(a) => boxed(logs::run(cli, a, &select_targets(cli)?)).await,
+        Command::Diff => Ok(boxed(diff::run(cli, &select_targets(cli)?)).await),
+        Command::Bundle(args) => boxed(bundle::run(cli, args, &select_targets(cli)?)).await,
+        Command::Doctor(_) => Ok(boxed(doctor::run(cli, &select_targets(cli)?)).await),
         Command::Completions(args) => Ok(completions::print_completions(args.shell)),
         Command::Man => Ok(completions::print_man()),
-        Command::Trust(args) => ssh::trust(cli, &args.node, args.other_key_type).await,
+        Command::Trust(args) => boxed(ssh::trust(cli, &args.node, args.other_key_type)).await,
         Command::Inventory => inventory::run(cli),
-        Command::History(args) => history::history(cli, args, &select_targets(cli)?).await,
-        Command::Restore(args) => history::restore(cli, args, &select_targets(cli)?).await,
+        Command::History(args) => boxed(history::history(cli, args, &select_targets(cli)?)).await,
+        Command::Restore(args) => boxed(history::restore(cli, args, &select_targets(cli)?)).await,
     }
+}
+
+/// A command's future behind a pointer. Inline, every command's state and
+/// locals share one future and one poll frame the size of the largest
+/// (tens of KiB of stack, every page touched at start); polled through a
+/// pointer, each command's are its own.
+fn boxed<'a, T>(future: impl Future<Output = T> + 'a) -> Pin<Box<dyn Future<Output = T> + 'a>> {
+    Box::pin(future)
 }
 
 /// What a save that seals may do about a missing node key: `--new-key`.
