@@ -30,13 +30,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // On the heap: on the stack, every page of a large future is touched at
-    // start (see `cli::boxed`).
+    // The TUI's future on the heap: on the stack, every page of a large
+    // future is touched at start (a command's is small: see `cli::boxed`).
     let code = runtime.block_on(async move {
         if tui {
             Box::pin(cli::tui_entry(cli)).await
         } else {
-            Box::pin(cli::run(cli)).await
+            cli::run(cli).await
         }
     });
     ExitCode::from(code)
