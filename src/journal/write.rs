@@ -318,10 +318,7 @@ pub fn file_name(shown: &str) -> String {
 
 /// The OS user running ucsconf.
 fn os_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+    crate::platform::account::user_name().unwrap_or_else(|| "unknown".into())
 }
 
 /// This machine's host name.

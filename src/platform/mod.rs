@@ -1,11 +1,12 @@
 //! Where Windows and Unix differ for local files: who may read a private
-//! file, retrying a replace while another program holds the file, and which
-//! node to work on when there is no inventory.
+//! file, retrying a replace while another program holds the file, which
+//! node to work on when there is no inventory, and who runs ucsconf.
 //!
 //! The decisions are platform-neutral data and functions ([`acl`], [`retry`],
 //! [`default_node`]), tested on every platform; the Win32 calls are a thin
 //! layer compiled on Windows only.
 
+pub mod account;
 pub mod acl;
 pub mod retry;
 #[cfg(windows)]

@@ -385,3 +385,28 @@ async fn a_journal_that_cannot_be_written_fails_the_save_and_puts_the_file_back(
     );
     assert_eq!(cluster.presence(0), SEED, "the file is not left changed");
 }
+
+#[test]
+fn a_change_made_without_the_session_variables_names_the_account() {
+    let cluster = Cluster::new(1);
+    let out = cluster
+        .cmd(&enable("1"))
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let user = cluster.journal(0)[0]["user"].as_str().unwrap().to_string();
+    assert_ne!(user, "unknown");
+    assert!(!user.is_empty());
+    // What the system itself says the process runs as.
+    #[cfg(unix)]
+    {
+        let id = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .expect("id (coreutils)");
+        assert_eq!(user, text(&id.stdout).trim());
+    }
+}

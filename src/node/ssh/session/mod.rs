@@ -67,11 +67,9 @@ pub struct Route {
     pub target: Endpoint,
 }
 
+/// Who to log in as when neither the inventory nor the SSH config says.
 fn local_user() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "root".to_string())
+    crate::platform::account::user_name().unwrap_or_else(|| "root".to_string())
 }
 
 fn home_ssh(file: &str) -> PathBuf {
