@@ -304,8 +304,9 @@ async fn collect(
             Severity::Warning => "warning",
         };
         text.push_str(&format!("{severity}: {}\n", f.what));
-        if !f.fix.is_empty() {
-            text.push_str(&format!("  fix: {}\n", f.fix));
+        let fix = f.fix.to_string();
+        if !fix.is_empty() {
+            text.push_str(&format!("  fix: {fix}\n"));
         }
     }
     if findings.is_empty() {

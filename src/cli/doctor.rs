@@ -123,7 +123,7 @@ fn report(findings: &[Finding], online: Option<&OnlineReport>) -> Report {
                 Severity::Problem => "problem",
                 Severity::Warning => "warning",
             };
-            json!({ "severity": severity, "what": f.what, "fix": f.fix })
+            json!({ "severity": severity, "what": f.what, "fix": f.fix.to_string() })
         })
         .collect();
     report

@@ -1,6 +1,7 @@
 //! What is wrong with a node, and how to fix it: the checks behind `doctor`.
 
 mod online;
+mod remedy;
 #[cfg(test)]
 mod tests;
 
@@ -14,6 +15,8 @@ use crate::ops::{self, Target};
 use crate::settings::form::{Form, FormFile};
 use crate::settings::seal::{NodeKey, SealError};
 use crate::settings::{FormId, FormVisitor};
+
+pub use remedy::Remedy;
 
 pub use online::{
     Endpoint, OnlineOptions, OnlineReport, Probe, WEBEX_APIS, check_online, online_endpoints,
@@ -36,10 +39,10 @@ pub struct Finding {
     /// What is wrong, in words.
     pub what: String,
     /// How to fix it.
-    pub fix: String,
+    pub fix: Remedy,
 }
 
-fn problem(what: impl Into<String>, fix: impl Into<String>) -> Finding {
+fn problem(what: impl Into<String>, fix: impl Into<Remedy>) -> Finding {
     Finding {
         severity: Severity::Problem,
         what: what.into(),
@@ -47,7 +50,7 @@ fn problem(what: impl Into<String>, fix: impl Into<String>) -> Finding {
     }
 }
 
-fn warning(what: impl Into<String>, fix: impl Into<String>) -> Finding {
+fn warning(what: impl Into<String>, fix: impl Into<Remedy>) -> Finding {
     Finding {
         severity: Severity::Warning,
         what: what.into(),
@@ -68,7 +71,7 @@ pub async fn check(target: &Target) -> Vec<Finding> {
         Err(e) => {
             return vec![problem(
                 format!("unreachable: {e}"),
-                "check the host, the network and the SSH settings (`ucsconf nodes`)",
+                Remedy::CheckConnection,
             )];
         }
     }
@@ -111,7 +114,7 @@ async fn presence(target: &Target, found: &mut Vec<Finding>) {
             if !on {
                 found.push(warning(
                     "Webex Calling presence retrieval is off (WebexPresence.Enable is not 1)",
-                    "ucsconf presence set WebexPresence.Enable 1 (if the customer uses Webex Calling)",
+                    Remedy::EnableWebexPresence,
                 ));
             }
         }
@@ -127,26 +130,20 @@ impl<'a> FormVisitor for FormChecks<'a> {
         Box::pin(async move {
             let path = F::path(&self.0.paths);
             let command = F::COMMAND;
-            let (missing, flags) = F::IF_MISSING;
+            let (missing, _) = F::IF_MISSING;
             match ops::load_ini(self.0, path).await {
                 Err(e) => vec![unreadable(path, &e)],
                 Ok(l) if l.snapshot.is_none() => vec![warning(
                     format!("{path} is missing: {missing}"),
-                    format!("ucsconf {command} set {flags}"),
+                    Remedy::FillIn(F::ID),
                 )],
                 Ok(l) => {
                     let report = Form::<F>::from_document(&l.doc).validate();
                     let errors = report.errors.into_iter().map(|e| {
-                        problem(
-                            format!("{command}: {}", e.message),
-                            format!("ucsconf {command} set ... (see ucsconf {command} show)"),
-                        )
+                        problem(format!("{command}: {}", e.message), Remedy::Correct(F::ID))
                     });
                     let warnings = report.warnings.into_iter().map(|w| {
-                        warning(
-                            format!("{command}: {}", w.message),
-                            format!("review the {command} settings"),
-                        )
+                        warning(format!("{command}: {}", w.message), Remedy::Review(F::ID))
                     });
                     errors.chain(warnings).collect()
                 }
@@ -181,7 +178,7 @@ async fn credentials(target: &Target, found: &mut Vec<Finding>) {
     if store.store.client_id().is_none() {
         found.push(problem(
             "no Imagicle Cloud services credentials saved",
-            "ucsconf credentials save --client-id ID (the secret is asked for)",
+            Remedy::SaveCredentials,
         ));
     }
 }
@@ -198,9 +195,6 @@ async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Ve
     }
     let key_path = &target.paths.node_key;
     let described: Vec<String> = sealed.iter().map(|v| v.describe(&target.paths)).collect();
-    let restore = "put the key file back from a backup of this node; if it is lost, make a new \
-                   key and type those values again (ucsconf credentials save --client-id ID \
-                   --new-key, calendar set --password-stdin --new-key; the editor asks)";
     let key = match ops::read_key(target).await {
         Ok(ops::KeyState::Present(key)) => key,
         Ok(ops::KeyState::Missing) => {
@@ -210,7 +204,7 @@ async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Ve
                      opens without it, and ucsconf makes no new key over it",
                     listed(&described)
                 ),
-                restore,
+                Remedy::RecoverNodeKey,
             ));
         }
         Ok(ops::KeyState::Unusable { why, .. }) => {
@@ -219,7 +213,7 @@ async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Ve
                     "the node key {key_path} cannot be used ({why}), and {} sealed with it",
                     listed(&described)
                 ),
-                restore,
+                Remedy::RecoverNodeKey,
             ));
         }
         Err(e) => return found.push(problem(format!("{key_path}: {e}"), "check the file")),
@@ -244,19 +238,19 @@ async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Ve
                     "{}: the saved credentials cannot be opened ({why})",
                     target.paths.credentials
                 ),
-                "save them again: ucsconf credentials save --client-id ID",
+                Remedy::SaveCredentials,
             ),
             ops::SealedValue::ProxyPassword => problem(
                 format!("the proxy password does not open with the node key ({why})"),
-                "type the proxy password again in System Parameters (ucsconf TUI, tab 1)",
+                Remedy::RetypeProxyPassword,
             ),
-            ops::SealedValue::Form(file, field) => {
-                let (what, fix) = file.visit(RetypeSecret(field));
-                problem(
-                    format!("the {what} does not open with the node key ({why})"),
-                    fix,
-                )
-            }
+            ops::SealedValue::Form(file, field) => problem(
+                format!(
+                    "the {} does not open with the node key ({why})",
+                    remedy::noun(file, field)
+                ),
+                Remedy::Retype(file, field),
+            ),
         });
     }
 }
@@ -282,30 +276,6 @@ impl<'a> FormVisitor for OpenSecret<'a> {
                 None => Ok(()),
             }
         })
-    }
-}
-
-/// What a secret field is called, and the command that types it again.
-struct RetypeSecret(&'static str);
-
-impl FormVisitor for RetypeSecret {
-    type Out = (&'static str, String);
-    fn visit<F: FormFile>(self) -> Self::Out {
-        let spec = F::ALL.iter().map(|f| f.spec()).find(|s| s.key == self.0);
-        match spec {
-            Some(spec) => (
-                spec.noun,
-                format!(
-                    "ucsconf {} set --{}-stdin (type it again)",
-                    F::COMMAND,
-                    spec.flag
-                ),
-            ),
-            None => (
-                "secret",
-                format!("ucsconf {} set (type it again)", F::COMMAND),
-            ),
-        }
     }
 }
 

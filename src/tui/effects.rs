@@ -412,7 +412,7 @@ impl Runner {
                                 vec![Finding {
                                     severity: Severity::Problem,
                                     what: format!("the checks did not run: {e}"),
-                                    fix: "run `ucsconf doctor` for this node".into(),
+                                    fix: doctor::Remedy::CheckConnection,
                                 }]
                             });
                             (r.node, findings)

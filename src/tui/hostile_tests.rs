@@ -108,7 +108,7 @@ fn dialogs_lists_and_overlays_escape_their_text() {
             vec![Finding {
                 severity: Severity::Problem,
                 what: format!("cannot read {HOSTILE}"),
-                fix: format!("restore {HOSTILE}"),
+                fix: format!("restore {HOSTILE}").into(),
             }],
         )],
         scroll: 0,

@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod known;
 pub mod model;
 pub mod prompt;
+pub mod remedy;
 pub mod reply;
 pub mod state;
 pub mod tabs;

@@ -462,7 +462,7 @@ fn doctor_lines(view: &DoctorView, width: usize, theme: &Theme) -> Vec<Line<'sta
                 lines.push(Line::from(Span::styled(text, style)));
             }
             for text in wrapped(
-                &crate::tui::sanitize(&f.fix),
+                &crate::tui::sanitize(&crate::tui::remedy::editor_text(&f.fix)),
                 width,
                 "      fix: ",
                 "           ",

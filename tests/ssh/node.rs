@@ -711,7 +711,7 @@ async fn doctor_checks_over_sftp_that_the_node_key_is_private() {
         found[0]
     );
     assert_eq!(
-        found[0].fix,
+        found[0].fix.to_string(),
         format!("chmod 600 {} on the node", key.display())
     );
     assert_eq!(

@@ -1,6 +1,7 @@
 //! Actions in, state and effects out: keys, tabs, quitting, saving, apply-to-all, drift, doctor.
 
 use super::*;
+use crate::doctor::Remedy;
 use crate::tui::tabs::Tab;
 
 #[test]
@@ -247,7 +248,7 @@ fn drift_is_collected_in_the_background_then_shown() {
     assert_eq!(view.rows.len(), 1);
 }
 
-pub(super) fn finding(severity: Severity, what: &str, fix: &str) -> Finding {
+pub(super) fn finding(severity: Severity, what: &str, fix: impl Into<Remedy>) -> Finding {
     Finding {
         severity,
         what: what.into(),
@@ -271,7 +272,7 @@ pub(super) fn doctor_findings() -> Vec<(String, Vec<Finding>)> {
                 finding(
                     Severity::Problem,
                     "Webex presence is on but no cloud credentials are saved; presence cannot be retrieved from Webex without a token, so every user shows as unknown",
-                    "save the client ID and secret on the System tab",
+                    Remedy::SaveCredentials,
                 ),
             ],
         ),
@@ -280,7 +281,7 @@ pub(super) fn doctor_findings() -> Vec<(String, Vec<Finding>)> {
             vec![finding(
                 Severity::Problem,
                 "unreachable: 10.0.0.13:22: connection refused",
-                "check the host, the network and the SSH settings (`ucsconf nodes`)",
+                Remedy::CheckConnection,
             )],
         ),
     ]
