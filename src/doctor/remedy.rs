@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::settings::form::FormFile;
+use crate::settings::schema::Kind;
 use crate::settings::{FormId, FormVisitor};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,11 +66,16 @@ impl fmt::Display for Remedy {
             Remedy::RetypeProxyPassword => f.write_str(
                 "type the proxy password again in System Parameters (ucsconf TUI, tab 1)",
             ),
-            Remedy::RecoverNodeKey => f.write_str(
-                "put the key file back from a backup of this node; if it is lost, make a new \
-                 key and type those values again (ucsconf credentials save --client-id ID \
-                 --new-key, calendar set --password-stdin --new-key; the editor asks)",
-            ),
+            Remedy::RecoverNodeKey => {
+                let mut commands = vec!["ucsconf credentials save --client-id ID --new-key".into()];
+                commands.extend(FormId::ALL.iter().flat_map(|f| f.visit(NewKey)));
+                write!(
+                    f,
+                    "put the key file back from a backup of this node; if it is lost, make a new \
+                     key and type those values again ({}; the editor asks)",
+                    commands.join(", ")
+                )
+            }
         }
     }
 }
@@ -104,6 +110,21 @@ impl FormVisitor for Command {
     }
 }
 
+/// The commands that type a form file's sealed fields again under a new key.
+struct NewKey;
+
+impl FormVisitor for NewKey {
+    type Out = Vec<String>;
+    fn visit<F: FormFile>(self) -> Vec<String> {
+        F::ALL
+            .iter()
+            .map(|f| f.spec())
+            .filter(|s| matches!(s.kind, Kind::Secret { .. }))
+            .map(|s| format!("{} set --{}-stdin --new-key", F::COMMAND, s.flag))
+            .collect()
+    }
+}
+
 /// What a form file's sealed field is called (`key` when it is not one).
 pub(super) fn noun(file: FormId, key: &'static str) -> &'static str {
     struct Noun(&'static str);
@@ -118,4 +139,32 @@ pub(super) fn noun(file: FormId, key: &'static str) -> &'static str {
         }
     }
     file.visit(Noun(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_names_the_commands_of_every_file() {
+        assert_eq!(
+            Remedy::RecoverNodeKey.to_string(),
+            "put the key file back from a backup of this node; if it is lost, make a new key \
+             and type those values again (ucsconf credentials save --client-id ID --new-key, \
+             calendar set --password-stdin --new-key; the editor asks)"
+        );
+        assert_eq!(
+            Remedy::FillIn(FormId::Calendar).to_string(),
+            "ucsconf calendar set --provider ... (if operators need calendar states)"
+        );
+        assert_eq!(
+            Remedy::Retype(FormId::Calendar, "BasicAuth.Password").to_string(),
+            "ucsconf calendar set --password-stdin (type it again)"
+        );
+        assert_eq!(
+            noun(FormId::Calendar, "BasicAuth.Password"),
+            "calendar password"
+        );
+        assert_eq!(Remedy::from("check the file").to_string(), "check the file");
+    }
 }

@@ -70,7 +70,7 @@ mod tests {
                 Remedy::FillIn(file),
                 Remedy::Correct(file),
                 Remedy::Review(file),
-                Remedy::Retype(file, "Password"),
+                Remedy::Retype(file, "BasicAuth.Password"),
             ]);
         }
         all
