@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use portable_pty::{
+    Child, CommandBuilder, ExitStatus, MasterPty, PtySize, SlavePty, native_pty_system,
+};
 
 /// How long a wait lasts before it fails, unless told otherwise.
 pub const DEADLINE: Duration = Duration::from_secs(20);
@@ -103,8 +105,6 @@ impl Options {
         }
         let started = Instant::now();
         let child = pty.slave.spawn_command(cmd).expect("the binary starts");
-        // Only the child holds the terminal's other end: its exit ends the reads.
-        drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
         let output = Arc::new((
@@ -139,6 +139,10 @@ impl Options {
         });
         Tui {
             _master: pty.master,
+            // Held until the child is reaped: a terminal whose last other
+            // end closes as the child exits may drop what it wrote just
+            // before (seen on a loaded machine: a command's last lines).
+            slave: Some(pty.slave),
             writer,
             child,
             output,
@@ -164,6 +168,7 @@ fn relock(lock: &Mutex<Output>) -> MutexGuard<'_, Output> {
 /// The binary running in a pseudo-terminal.
 pub struct Tui {
     _master: Box<dyn MasterPty + Send>,
+    slave: Option<Box<dyn SlavePty + Send>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     output: Arc<(Mutex<Output>, Condvar)>,
@@ -262,28 +267,30 @@ impl Tui {
     }
 
     /// The exit status, or `None` if the program still runs after [`DEADLINE`].
+    /// Everything it wrote has been read when this returns.
     pub fn try_wait_exit(&mut self) -> Option<ExitStatus> {
         let deadline = Instant::now() + DEADLINE;
-        {
-            let (lock, cvar) = &*self.output;
-            let mut out = relock(lock);
-            while !out.closed && Instant::now() < deadline {
-                out = cvar
-                    .wait_timeout(out, deadline.saturating_duration_since(Instant::now()))
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
-            }
-        }
-        // The terminal closes as the child exits; reaping it follows at once.
-        loop {
+        let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
+                break status;
             }
             if Instant::now() >= deadline {
                 return None;
             }
-            std::thread::yield_now();
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        // The child is gone and its output is in the terminal: closing the
+        // last other end now lets the reader take it all, then end.
+        self.slave = None;
+        let (lock, cvar) = &*self.output;
+        let mut out = relock(lock);
+        while !out.closed && Instant::now() < deadline {
+            out = cvar
+                .wait_timeout(out, deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
+        Some(status)
     }
 
     /// Presses `q` and gives the program [`DEADLINE`] to exit; if it does
