@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use portable_pty::{
-    Child, CommandBuilder, ExitStatus, MasterPty, PtySize, SlavePty, native_pty_system,
+    ChildKiller, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system,
 };
 
 /// How long a wait lasts before it fails, unless told otherwise.
@@ -104,7 +104,9 @@ impl Options {
             cmd.env(key, value);
         }
         let started = Instant::now();
-        let child = pty.slave.spawn_command(cmd).expect("the binary starts");
+        let mut child = pty.slave.spawn_command(cmd).expect("the binary starts");
+        let pid = child.process_id().expect("the child's pid");
+        let killer = child.clone_killer();
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
         let output = Arc::new((
@@ -114,6 +116,7 @@ impl Options {
                 keep_raw: self.keep_raw,
                 bytes: 0,
                 closed: false,
+                exit: None,
             }),
             Condvar::new(),
         ));
@@ -137,14 +140,23 @@ impl Options {
                 cvar.notify_all();
             }
         });
+        // The terminal's other end is held until the child is reaped, then
+        // closed, so the reads end only once all it wrote is in: closed by
+        // the child's exit, a terminal may lose its last lines (seen on a
+        // loaded machine).
+        let shared = output.clone();
+        let slave = pty.slave;
+        std::thread::spawn(move || {
+            let status = child.wait().expect("the child's exit");
+            drop(slave);
+            relock(&shared.0).exit = Some(status);
+            shared.1.notify_all();
+        });
         Tui {
             _master: pty.master,
-            // Held until the child is reaped: a terminal whose last other
-            // end closes as the child exits may drop what it wrote just
-            // before (seen on a loaded machine: a command's last lines).
-            slave: Some(pty.slave),
             writer,
-            child,
+            killer,
+            pid,
             output,
             started,
         }
@@ -156,7 +168,9 @@ struct Output {
     raw: Vec<u8>,
     keep_raw: bool,
     bytes: u64,
+    /// The reads ended: the child exited and all it wrote was read.
     closed: bool,
+    exit: Option<ExitStatus>,
 }
 
 /// A wait that failed panics while holding the lock; what it guards is still
@@ -168,9 +182,9 @@ fn relock(lock: &Mutex<Output>) -> MutexGuard<'_, Output> {
 /// The binary running in a pseudo-terminal.
 pub struct Tui {
     _master: Box<dyn MasterPty + Send>,
-    slave: Option<Box<dyn SlavePty + Send>>,
     writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
+    killer: Box<dyn ChildKiller + Send + Sync>,
+    pid: u32,
     output: Arc<(Mutex<Output>, Condvar)>,
     started: Instant,
 }
@@ -201,7 +215,7 @@ impl Tui {
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.process_id().expect("the child's pid")
+        self.pid
     }
 
     /// Waits until `done` holds for the screen; panics with the screen after
@@ -270,27 +284,19 @@ impl Tui {
     /// Everything it wrote has been read when this returns.
     pub fn try_wait_exit(&mut self) -> Option<ExitStatus> {
         let deadline = Instant::now() + DEADLINE;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        // The child is gone and its output is in the terminal: closing the
-        // last other end now lets the reader take it all, then end.
-        self.slave = None;
         let (lock, cvar) = &*self.output;
         let mut out = relock(lock);
-        while !out.closed && Instant::now() < deadline {
+        while !(out.closed && out.exit.is_some()) {
+            let now = Instant::now();
+            if now >= deadline {
+                return None;
+            }
             out = cvar
-                .wait_timeout(out, deadline.saturating_duration_since(Instant::now()))
+                .wait_timeout(out, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
-        Some(status)
+        out.exit.clone()
     }
 
     /// Presses `q` and gives the program [`DEADLINE`] to exit; if it does
@@ -308,8 +314,8 @@ pub fn selected_line(screen: &str) -> Option<&str> {
 
 impl Drop for Tui {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
+        if relock(&self.output.0).exit.is_none() {
+            let _ = self.killer.kill();
         }
     }
 }
