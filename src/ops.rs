@@ -218,25 +218,10 @@ impl SealedValue {
         match self {
             SealedValue::ClientSecret => format!("the cloud client secret ({})", paths.credentials),
             SealedValue::ProxyPassword => format!("the proxy password ({})", paths.credentials),
-            SealedValue::Form(file, key) => file.visit(DescribeSecret { key, paths }),
+            SealedValue::Form(file, key) => {
+                format!("the {} {key} ({})", file.noun_of(key), file.path(paths))
+            }
         }
-    }
-}
-
-/// `the calendar password BasicAuth.Password (Apps/.../Calendar.ini)`.
-struct DescribeSecret<'a> {
-    key: &'static str,
-    paths: &'a Paths,
-}
-
-impl FormVisitor for DescribeSecret<'_> {
-    type Out = String;
-    fn visit<F: FormFile>(self) -> String {
-        let noun = F::ALL
-            .iter()
-            .find(|f| f.spec().key == self.key)
-            .map_or("secret", |f| f.spec().noun);
-        format!("the {noun} {} ({})", self.key, F::path(self.paths))
     }
 }
 

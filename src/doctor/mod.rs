@@ -247,7 +247,7 @@ async fn sealed_values(target: &Target, store: &ops::LoadedStore, found: &mut Ve
             ops::SealedValue::Form(file, field) => problem(
                 format!(
                     "the {} does not open with the node key ({why})",
-                    remedy::noun(file, field)
+                    file.noun_of(field)
                 ),
                 Remedy::Retype(file, field),
             ),
@@ -271,8 +271,8 @@ impl<'a> FormVisitor for OpenSecret<'a> {
                 return Ok(());
             };
             let form = Form::<F>::from_document(&loaded.doc);
-            match F::ALL.iter().find(|f| f.spec().key == self.field) {
-                Some(field) => form.open_secret(*field, self.key).map(drop),
+            match F::with_key(self.field) {
+                Some(field) => form.open_secret(field, self.key).map(drop),
                 None => Ok(()),
             }
         })

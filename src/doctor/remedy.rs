@@ -99,10 +99,10 @@ impl FormVisitor for Command {
             Step::FillIn => format!("ucsconf {command} set {}", F::IF_MISSING.1),
             Step::Correct => format!("ucsconf {command} set ... (see ucsconf {command} show)"),
             Step::Review => format!("review the {command} settings (ucsconf {command} show)"),
-            Step::Retype(key) => match F::ALL.iter().map(|f| f.spec()).find(|s| s.key == key) {
-                Some(spec) => format!(
+            Step::Retype(key) => match F::with_key(key) {
+                Some(field) => format!(
                     "ucsconf {command} set --{}-stdin (type it again)",
-                    spec.flag
+                    field.spec().flag
                 ),
                 None => format!("ucsconf {command} set (type it again)"),
             },
@@ -123,22 +123,6 @@ impl FormVisitor for NewKey {
             .map(|s| format!("{} set --{}-stdin --new-key", F::COMMAND, s.flag))
             .collect()
     }
-}
-
-/// What a form file's sealed field is called (`key` when it is not one).
-pub(super) fn noun(file: FormId, key: &'static str) -> &'static str {
-    struct Noun(&'static str);
-    impl FormVisitor for Noun {
-        type Out = &'static str;
-        fn visit<F: FormFile>(self) -> &'static str {
-            F::ALL
-                .iter()
-                .map(|f| f.spec())
-                .find(|s| s.key == self.0)
-                .map_or("secret", |s| s.noun)
-        }
-    }
-    file.visit(Noun(key))
 }
 
 #[cfg(test)]
@@ -162,7 +146,7 @@ mod tests {
             "ucsconf calendar set --password-stdin (type it again)"
         );
         assert_eq!(
-            noun(FormId::Calendar, "BasicAuth.Password"),
+            FormId::Calendar.noun_of("BasicAuth.Password"),
             "calendar password"
         );
         assert_eq!(Remedy::from("check the file").to_string(), "check the file");

@@ -2,8 +2,8 @@
 //! default.
 
 /// The user's name: `USER`, `USERNAME` or `LOGNAME` when set (what the
-/// session says, as OpenSSH's users see it), else the account the process
-/// runs as, which cron, services and `env -i` still have.
+/// session says), else the account the process runs as, which cron,
+/// services and `env -i` still have.
 pub fn user_name() -> Option<String> {
     from_environment(|name| std::env::var(name).ok()).or_else(account_name)
 }

@@ -61,6 +61,11 @@ pub trait FormFile: Copy + Eq + Ord + Hash + Debug + Send + Sync + 'static {
         false
     }
 
+    /// The field whose description names `key`, spelled as there.
+    fn with_key(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|f| f.spec().key == key)
+    }
+
     /// The field's place in [`ALL`](Self::ALL).
     fn index(self) -> usize;
     /// Its description.

@@ -66,6 +66,19 @@ impl FormId {
         self.visit(Path(paths))
     }
 
+    /// What its field `key` is called (`calendar password`), or `secret`
+    /// when it has no such field.
+    pub fn noun_of(self, key: &str) -> &'static str {
+        struct Noun<'a>(&'a str);
+        impl FormVisitor for Noun<'_> {
+            type Out = &'static str;
+            fn visit<F: FormFile>(self) -> &'static str {
+                F::with_key(self.0).map_or("secret", |f| f.spec().noun)
+            }
+        }
+        self.visit(Noun(key))
+    }
+
     /// Runs `visitor` on the file's field type: the one place a form file
     /// is found by its id.
     pub fn visit<V: FormVisitor>(self, visitor: V) -> V::Out {
